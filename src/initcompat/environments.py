@@ -1,0 +1,125 @@
+"""Building one TensorFlow environment per matrix entry, reused while its install spec is unchanged.
+
+uv makes and fills the environment when it is on PATH (fast, shares its cache, resolves as of a
+date); otherwise `python -m venv` and pip, which cannot cut by date. The probe is made importable
+with a .pth file pointing at src/: nothing of the report side ever enters a TF environment.
+Host side; stdlib only.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from initcompat.matrix import Entry
+
+MARKER = "initcompat-env.json"
+TAIL_CHARS = 4000
+
+
+class InstallFailed(Exception):
+    """Creating or filling the environment failed; `tail` holds the end of the installer's output."""
+
+    def __init__(self, step: str, tail: str):
+        super().__init__(f"{step} failed")
+        self.step = step
+        self.tail = tail
+
+
+@dataclass(frozen=True)
+class Environment:
+    path: Path
+    python: Path
+    reused: bool
+    install_seconds: float
+    record: dict
+
+
+def _run(command: list[str], step: str, timeout: float = 1800) -> str:
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        raise InstallFailed(step, f"timed out after {timeout:.0f} s: {' '.join(command)}\n"
+                                  + str(error.stderr or "")[-TAIL_CHARS:]) from None
+    except OSError as error:
+        raise InstallFailed(step, f"{command[0]}: {error.strerror}") from None
+    if completed.returncode != 0:
+        output = (completed.stdout + completed.stderr).strip()
+        raise InstallFailed(step, f"$ {' '.join(command)}\n{output[-TAIL_CHARS:]}")
+    return completed.stdout
+
+
+def _read_marker(path: Path) -> dict | None:
+    try:
+        return json.loads((path / MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _site_packages(python: Path) -> Path:
+    output = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                  "locate site-packages")
+    return Path(output.strip())
+
+
+def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Path,
+                       source: Path) -> Environment:
+    """The environment for `entry`, created and installed unless an identical one exists."""
+    path = root / entry.name
+    python = path / "bin" / "python"
+    key = entry.install_key(resolution)
+    marker = _read_marker(path)
+    if marker and marker.get("install_key") == key and python.exists():
+        _link_probe(python, source)
+        return Environment(path, python, True, 0.0, marker)
+    started = time.monotonic()
+    if path.exists():
+        shutil.rmtree(path)
+    uv = shutil.which("uv")
+    requirements = entry.requirements(resolution)
+    cut = entry.exclude_newer(resolution) if uv else None
+    if uv:
+        _run([uv, "venv", "--quiet", "--python", interpreter, str(path)], "create environment")
+        command = [uv, "pip", "install", "--quiet", "--python", str(python)]
+        if cut:
+            command += ["--exclude-newer", cut]
+        _run(command + requirements, "install " + " ".join(requirements))
+        if entry.pyperf:
+            _run([uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps",
+                  f"pyperf=={entry.pyperf}"], f"install pyperf=={entry.pyperf}")
+        freeze = _run([uv, "pip", "freeze", "--python", str(python)], "freeze")
+    else:
+        _run([interpreter, "-m", "venv", str(path)], "create environment")
+        _run([str(python), "-m", "pip", "install", "--quiet", *requirements],
+             "install " + " ".join(requirements))
+        if entry.pyperf:
+            _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
+                  f"pyperf=={entry.pyperf}"], f"install pyperf=={entry.pyperf}")
+        freeze = _run([str(python), "-m", "pip", "freeze"], "freeze")
+    _link_probe(python, source)
+    record = {
+        "install_key": key,
+        "installer": "uv" if uv else "pip",
+        "resolution": resolution if (cut or resolution == "today") else "today (no uv: no date cut)",
+        "exclude_newer": cut,
+        "requirements": requirements,
+        "pins": [{"spec": p.spec, "reason": p.reason} for p in entry.pins_today]
+        if resolution == "today" else [],
+        "interpreter": interpreter,
+        "lock": sorted(line for line in freeze.splitlines() if line and not line.startswith("#")),
+        "install_seconds": round(time.monotonic() - started, 2),
+    }
+    (path / MARKER).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return Environment(path, python, False, record["install_seconds"], record)
+
+
+def _link_probe(python: Path, source: Path) -> None:
+    """Make `initcompat.probe` importable from `source` without installing anything."""
+    pth = _site_packages(python) / "initcompat-probe.pth"
+    wanted = str(source.resolve()) + "\n"
+    if not pth.exists() or pth.read_text() != wanted:
+        pth.write_text(wanted)

@@ -1,0 +1,190 @@
+"""python -m initcompat.probe --suite SUITE.json --out RESULT.json
+
+Imports TensorFlow, probes every API family, writes one result. Exits 0 whenever it wrote a
+result (a missing API, even a failed TensorFlow import, is a finding); 2 on bad arguments.
+Python 3.6-clean.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+from initcompat.probe import schema
+from initcompat.probe.output import write_json_atomic
+
+IMPORTED_MARKER = "initcompat probe: tensorflow imported"
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m initcompat.probe",
+                                     description="Probe TensorFlow's default initializers.")
+    parser.add_argument("--suite", required=True, help="suite JSON (layers, seed, sample sizes)")
+    parser.add_argument("--out", required=True, help="result JSON to write")
+    parser.add_argument("--env-name", help="environment name (default: tf-<major.minor>)")
+    parser.add_argument("--requested-tensorflow", help="TF version the matrix asked for")
+    parser.add_argument("--requested-python", help="Python version the matrix asked for")
+    parser.add_argument("--tags", default="", help="comma-separated matrix tags")
+    parser.add_argument("--resolution", default=None, help="how the environment was resolved")
+    parser.add_argument("--install-record", help="JSON file describing how the environment was built")
+    parser.add_argument("--legacy-keras", action="store_true",
+                        help="internal: probe tf_keras families (run under TF_USE_LEGACY_KERAS=1)")
+    return parser.parse_args(argv)
+
+
+def load_suite(path):
+    """The suite as a dict; SystemExit with one line naming the file when it is unusable."""
+    try:
+        with open(path) as handle:
+            suite = json.load(handle)
+    except (IOError, OSError) as error:
+        raise SystemExit("initcompat probe: cannot read suite %s: %s" % (path, error.strerror))
+    except ValueError as error:
+        raise SystemExit("initcompat probe: suite %s is not valid JSON: %s" % (path, error))
+    missing = [key for key in ("seed", "sample_target", "max_builds", "subsample_size", "layers")
+               if key not in suite] if isinstance(suite, dict) else ["(not an object)"]
+    if missing:
+        raise SystemExit("initcompat probe: suite %s lacks %s" % (path, ", ".join(missing)))
+    return suite
+
+
+def progress(message):
+    sys.stderr.write("initcompat probe: %s\n" % message)
+    sys.stderr.flush()
+
+
+def environment_block(arguments, tf_version):
+    python = "%d.%d" % sys.version_info[:2]
+    name = arguments.env_name
+    if not name:
+        name = "tf-" + ".".join((tf_version or "unknown").split(".")[:2])
+    return schema.environment_record(
+        name, arguments.requested_tensorflow or tf_version or "unknown",
+        arguments.requested_python or python,
+        [tag for tag in arguments.tags.split(",") if tag], arguments.resolution)
+
+
+def run_legacy_child(arguments):
+    """Probe tf_keras and tf.compat.v1.layers in a child under TF_USE_LEGACY_KERAS=1."""
+    handle, child_out = tempfile.mkstemp(suffix=".json")
+    os.close(handle)
+    environment = dict(os.environ, TF_USE_LEGACY_KERAS="1")
+    command = [sys.executable, "-m", "initcompat.probe", "--suite", arguments.suite,
+               "--out", child_out, "--legacy-keras"]
+    try:
+        completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, universal_newlines=True)
+        if completed.returncode != 0:
+            return None, completed.stdout[-2000:]
+        with open(child_out) as stream:
+            return json.load(stream), None
+    finally:
+        os.unlink(child_out)
+
+
+def tf_keras_installed():
+    try:
+        import importlib.util
+        return importlib.util.find_spec("tf_keras") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def probe(arguments, suite):
+    """Build the whole result document (imports TensorFlow)."""
+    from initcompat.probe import installed
+    started = time.time()
+    try:
+        import tensorflow as tf
+    except BaseException as error:  # an import can raise anything, even SystemExit
+        env = environment_block(arguments, None)
+        result = schema.outcome_result(env, schema.ENV_IMPORT_FAILED,
+                                       "%s: %s" % (type(error).__name__, error),
+                                       traceback.format_exc()[-4000:])
+        result["installed"] = {"packages": installed.collect_distributions()}
+        result["platform"] = installed.collect_platform()
+        return result
+    import_seconds = time.time() - started
+    sys.stderr.write("%s %s in %.1f s\n" % (IMPORTED_MARKER, tf.__version__, import_seconds))
+    from initcompat.probe import apis, cells as cell_probe
+
+    cells = []
+    probe_started = time.time()
+    for family in apis.families_for(tf, arguments.legacy_keras):
+        family_started = time.time()
+        family_cells = cell_probe.probe_family(family, suite)
+        cells.extend(family_cells)
+        statuses = sorted(set(cell["status"] for cell in family_cells))
+        progress("%-20s %s (%.1f s)" % (family.name + (" [legacy]" if family.legacy_keras else ""),
+                                        "/".join(statuses), time.time() - family_started))
+    legacy_seconds = None
+    if not arguments.legacy_keras:
+        legacy_started = time.time()
+        if tf_keras_installed():
+            child, failure = run_legacy_child(arguments)
+            if child is not None:
+                cells.extend(child["cells"])
+            else:
+                for spec in suite["layers"]:
+                    family = apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE,
+                                                   apis.load_tf_keras, True)
+                    cells.extend(cell_probe._failed_cells(family, spec, family.spell(spec["kind"]),
+                                                          schema.CELL_ERROR, "LegacyChildFailed",
+                                                          failure))
+        else:
+            family = apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True)
+            cells.extend(cell_probe.probe_family(family, suite))
+        legacy_seconds = time.time() - legacy_started
+        progress("%-20s done (%.1f s)" % ("tf_keras [legacy]", legacy_seconds))
+    distributions = installed.collect_distributions()
+    result = schema.outcome_result(environment_block(arguments, tf.__version__), schema.ENV_OK, None)
+    result.update({
+        "cells": cells,
+        "installed": installed.collect_framework_versions(tf, distributions),
+        "distributions": distributions,
+        "platform": installed.collect_platform(),
+        "devices": installed.collect_devices(tf),
+        "keras_versions": _keras_versions(),
+        "timings": {"import_seconds": round(import_seconds, 3),
+                    "probe_seconds": round(time.time() - probe_started, 3),
+                    "legacy_child_seconds": legacy_seconds and round(legacy_seconds, 3)},
+        "suite": suite,
+        "legacy_keras_process": bool(arguments.legacy_keras),
+    })
+    return result
+
+
+def attach_install_record(result, path):
+    """Embed how the environment was built (installer, date cut, pins, lock) in the result."""
+    if not path:
+        return
+    with open(path) as handle:
+        result["install"] = json.load(handle)
+
+
+def _keras_versions():
+    versions = {}
+    for name in ("keras", "tf_keras"):
+        module = sys.modules.get(name)
+        versions[name] = getattr(module, "__version__", None) if module else None
+    return versions
+
+
+def main(argv=None):
+    arguments = parse_arguments(argv)
+    suite = load_suite(arguments.suite)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    result = probe(arguments, suite)
+    attach_install_record(result, arguments.install_record)
+    write_json_atomic(arguments.out, result)
+    progress("wrote %s (%s, %d cells)" % (arguments.out, result["status"], len(result["cells"])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""One adapter per API family: how to reach it, build a layer with no initializer arguments,
+seed it, and read back the drawn weights.
+
+Graph families (tf.layers, tf.compat.v1.layers, and tf.keras on TF 1.x) build inside a fresh
+tf.Graph and run the initializers in a Session; eager families (tf.keras on TF 2.x, keras 3,
+tf_keras) build with layer.build(). Python 3.6-clean.
+"""
+
+import inspect
+
+import numpy as np
+
+from initcompat.probe import catalogue, schema
+from initcompat.probe.identity import describe_initializer
+
+
+class FamilyUnavailable(Exception):
+    """This API family (or one of its layers) cannot be reached in this environment."""
+
+    def __init__(self, error_type, message):
+        Exception.__init__(self, "%s: %s" % (error_type, message))
+        self.error_type = error_type
+        self.message = message
+
+
+def _reach(owner, dotted):
+    """getattr along a dotted path; a missing or raising attribute is FamilyUnavailable."""
+    value = owner
+    for part in dotted.split("."):
+        try:
+            value = getattr(value, part)
+        except Exception as error:  # Keras 3 raises AttributeError from module __getattr__
+            raise FamilyUnavailable(type(error).__name__, str(error))
+    return value
+
+
+def _v1(tf):
+    """The TF1-style namespace: tf.compat.v1 where it exists, tf itself on old 1.x."""
+    compat = getattr(tf, "compat", None)
+    return getattr(compat, "v1", None) or tf
+
+
+class Build(object):
+    """The weights of one built layer: [(variable name, float array)], plus the layer object."""
+
+    def __init__(self, layer, weights):
+        self.layer = layer
+        self.weights = weights
+
+
+class Family(object):
+    """Common interface; subclasses fill in how to reach and build."""
+
+    name = None
+    graph_mode = True
+    legacy_keras = False
+
+    def __init__(self, tf):
+        self.tf = tf
+
+    def spell(self, kind):
+        """How this API spells a layer kind, or None when it offers no such layer."""
+        function_name, class_name, _ = catalogue.lookup(kind)
+        return class_name
+
+    def check_available(self):
+        """Raise FamilyUnavailable when the family cannot be used at all."""
+        self.namespace()
+
+    def namespace(self):
+        raise NotImplementedError
+
+    def layer_factory(self, kind):
+        """The callable a user would call for this kind (reaching it may raise FamilyUnavailable)."""
+        return _reach(self.namespace(), self.spell(kind))
+
+    def seed_call(self):
+        return None
+
+    def build(self, spec, count, seed):
+        """`count` fresh layers after seeding with `seed`: a list of Build."""
+        raise NotImplementedError
+
+    def declared_initializer(self, spec, role, build):
+        """What the layer holds for `role`, and what actually runs when it holds None."""
+        argument = catalogue.INITIALIZER_ARGUMENT[role]
+        holder = build.layer
+        if holder is not None and not hasattr(holder, argument) and hasattr(holder, "cell"):
+            holder = holder.cell  # recurrent layers keep initializers on their cell
+        initializer = getattr(holder, argument, None)
+        described = describe_initializer(initializer)
+        described["held_by_layer"] = described["repr"]
+        described["resolved_by"] = "layer attribute %s" % argument
+        described["object"] = initializer
+        return described
+
+    def fan_owner(self, declared):
+        return declared.get("object")
+
+
+# ---------------------------------------------------------------------------- graph families
+
+class GraphFamily(Family):
+    """Builds in a fresh tf.Graph; values come from running the initializers in a Session."""
+
+    graph_mode = True
+
+    def seed_call(self):
+        return "tf.compat.v1.set_random_seed (graph-level)" if _v1(self.tf) is not self.tf \
+            else "tf.set_random_seed (graph-level)"
+
+    def make_layer(self, factory, spec, inputs, name):
+        """Build one layer on `inputs`; returns the layer object or None for functions."""
+        raise NotImplementedError
+
+    def build(self, spec, count, seed):
+        tf, v1 = self.tf, _v1(self.tf)
+        factory = self.layer_factory(spec["kind"])
+        graph = tf.Graph()
+        builds = []
+        with graph.as_default():
+            v1.set_random_seed(seed)
+            inputs = v1.placeholder(tf.float32, [None] + catalogue.input_shape(spec))
+            names = []
+            for index in range(count):
+                name = "probe%d" % index
+                layer = self.make_layer(factory, spec, inputs, name)
+                variables = [v for v in v1.global_variables() if v.name.startswith(name + "/")]
+                builds.append((layer, variables))
+                names.append(name)
+            with v1.Session(graph=graph) as session:
+                session.run(v1.global_variables_initializer())
+                values = session.run([variables for _, variables in builds])
+            self.last_graph = graph
+        result = []
+        for (layer, variables), arrays in zip(builds, values):
+            weights = [(v.name, np.asarray(a)) for v, a in zip(variables, arrays)]
+            result.append(Build(layer, weights))
+        return result
+
+    def graph_evidence(self, role):
+        """Op types and scalar constants under probe0/<role>/Initializer in the last graph built."""
+        graph = getattr(self, "last_graph", None)
+        if graph is None:
+            return None
+        prefix = None
+        for op in graph.get_operations():
+            if "/Initializer/" in op.name and op.name.startswith("probe0/") \
+                    and op.name.split("/Initializer/")[0].rsplit("/", 1)[-1] == role:
+                prefix = op.name.split("/Initializer/")[0] + "/Initializer/"
+                break
+        if prefix is None:
+            return None
+        op_types, constants = [], {}
+        for op in graph.get_operations():
+            if not op.name.startswith(prefix):
+                continue
+            op_types.append(op.type)
+            if op.type == "Const":
+                value = op.get_attr("value")
+                if not value.tensor_shape.dim:  # scalar constant: min, max, stddev, mean, ...
+                    array = self.tf.make_ndarray(value)
+                    constants[op.name[len(prefix):]] = float(array) \
+                        if array.dtype.kind in "fiu" else repr(array)
+        return {"ops": sorted(set(op_types)), "scalar_constants": constants}
+
+
+class TfLayersFamily(GraphFamily):
+    """tf.layers.dense / conv2d ... (TF 1.x functions, graph mode)."""
+
+    name = schema.FAMILY_TF_LAYERS
+    namespace_path = "layers"
+
+    def namespace(self):
+        return _reach(self.tf, self.namespace_path)
+
+    def spell(self, kind):
+        return catalogue.lookup(kind)[0]
+
+    def make_layer(self, factory, spec, inputs, name):
+        factory(inputs, name=name, **catalogue.constructor_arguments(spec))
+        return None
+
+    def declared_initializer(self, spec, role, build):
+        argument = catalogue.INITIALIZER_ARGUMENT[role]
+        factory = self.layer_factory(spec["kind"])
+        try:
+            default = inspect.signature(factory).parameters[argument].default
+        except (KeyError, TypeError, ValueError):
+            default = None
+        described = describe_initializer(default)
+        described["held_by_layer"] = described["repr"]
+        described["resolved_by"] = "default of %s(%s=...)" % (self.spell(spec["kind"]), argument)
+        described["object"] = default
+        if default is None:
+            described.update(self._variable_store_default(role, build))
+        return described
+
+    def _variable_store_default(self, role, build):
+        """What get_variable falls back to when a layer passes initializer=None."""
+        shape = None
+        for variable_name, values in build.weights:
+            if catalogue.weight_role(variable_name) == role:
+                shape = list(values.shape)
+        try:
+            from tensorflow.python.ops import variable_scope
+            store = variable_scope._VariableStore()
+            initializer, _ = store._get_default_initializer(role, shape=shape,
+                                                           dtype=self.tf.float32)
+        except Exception as error:
+            return {"resolved_by": "get_variable fallback could not be asked (%s: %s); see graph_evidence"
+                    % (type(error).__name__, error)}
+        described = describe_initializer(initializer)
+        described["held_by_layer"] = "None"
+        described["resolved_by"] = ("layer passes None to get_variable; "
+                                    "variable_scope._VariableStore._get_default_initializer returns it")
+        described["object"] = initializer
+        return described
+
+
+class CompatV1LayersFamily(TfLayersFamily):
+    """tf.compat.v1.layers.dense / conv2d ... inside a tf.Graph."""
+
+    name = schema.FAMILY_COMPAT_V1_LAYERS
+    namespace_path = "compat.v1.layers"
+
+
+class GraphKerasFamily(GraphFamily):
+    """tf.keras on TF 1.x: Keras layers creating graph variables."""
+
+    name = schema.FAMILY_TF_KERAS
+
+    def namespace(self):
+        return _reach(self.tf, "keras.layers")
+
+    def make_layer(self, factory, spec, inputs, name):
+        layer = factory(name=name, **catalogue.constructor_arguments(spec))
+        layer(inputs)
+        return layer
+
+
+# ---------------------------------------------------------------------------- eager families
+
+class EagerKerasFamily(Family):
+    """A Keras (tf.keras on 2.x, keras 3, tf_keras) building eagerly with layer.build()."""
+
+    graph_mode = False
+
+    def __init__(self, tf, name, keras_module_loader, legacy_keras=False):
+        Family.__init__(self, tf)
+        self.name = name
+        self._load = keras_module_loader
+        self._module = None
+        self.legacy_keras = legacy_keras
+
+    def keras(self):
+        if self._module is None:
+            try:
+                self._module = self._load()
+            except FamilyUnavailable:
+                raise
+            except Exception as error:
+                raise FamilyUnavailable(type(error).__name__, str(error))
+        return self._module
+
+    def namespace(self):
+        return _reach(self.keras(), "layers")
+
+    def seed_call(self):
+        keras = self.keras()
+        if callable(getattr(getattr(keras, "utils", None), "set_random_seed", None)):
+            return "%s.utils.set_random_seed" % self.name
+        return "tf.random.set_seed"
+
+    def _seed(self, seed):
+        keras = self.keras()
+        setter = getattr(getattr(keras, "utils", None), "set_random_seed", None)
+        if callable(setter):
+            setter(seed)
+        else:
+            self.tf.random.set_seed(seed)
+
+    def build(self, spec, count, seed):
+        factory = self.layer_factory(spec["kind"])
+        self._seed(seed)
+        shape = tuple([None] + catalogue.input_shape(spec))
+        builds = []
+        for index in range(count):
+            layer = factory(name="probe%d" % index, **catalogue.constructor_arguments(spec))
+            layer.build(shape)
+            weights = []
+            for variable in layer.weights:
+                name = getattr(variable, "path", None) or variable.name
+                weights.append((name, np.array(variable.numpy())))
+            builds.append(Build(layer, weights))
+        return builds
+
+    def graph_evidence(self, role):
+        return None
+
+
+def load_standalone_keras():
+    """`import keras`, whatever version; the result records which."""
+    import keras
+    return keras
+
+
+def load_tf_keras():
+    """`import tf_keras` (meant to run under TF_USE_LEGACY_KERAS=1)."""
+    import tf_keras
+    return tf_keras
+
+
+def families_for(tf, legacy_keras):
+    """The families this process probes, in report order."""
+    major = int(tf.__version__.split(".")[0])
+    if legacy_keras:
+        compat = CompatV1LayersFamily(tf)
+        compat.legacy_keras = True
+        return [compat, EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, load_tf_keras, True)]
+    families = [TfLayersFamily(tf), CompatV1LayersFamily(tf)]
+    if major < 2:
+        families.append(GraphKerasFamily(tf))
+    else:
+        families.append(EagerKerasFamily(tf, schema.FAMILY_TF_KERAS, lambda: _reach(tf, "keras")))
+    families.append(EagerKerasFamily(tf, schema.FAMILY_KERAS, load_standalone_keras))
+    return families

@@ -1,0 +1,153 @@
+"""Probe one API family over the suite's layers: one cell per (layer, weight role).
+
+Per layer: two seeded builds (a fingerprint of the bytes, and whether it repeats in-process),
+then enough fresh builds to reach the suite's sample target. Python 3.6-clean.
+"""
+
+import math
+
+import numpy as np
+
+from initcompat.probe import catalogue, schema
+from initcompat.probe.apis import FamilyUnavailable
+from initcompat.probe.identity import compute_framework_fans
+from initcompat.probe.moments import fingerprint_bytes, summarize_sample
+
+MAX_REASON = 2000
+
+
+def _cell(family, spec, spelled, role, status, reason=None, error_type=None):
+    return {
+        "api_family": family.name,
+        "legacy_keras": bool(family.legacy_keras),
+        "layer": spelled or spec["kind"],
+        "layer_kind": spec["kind"],
+        "weight_role": role,
+        "status": status,
+        "reason": reason[:MAX_REASON] if reason else reason,
+        "error_type": error_type,
+        "graph_mode": family.graph_mode,
+    }
+
+
+def _failed_cells(family, spec, spelled, status, error_type, message):
+    roles = catalogue.lookup(spec["kind"])[2]
+    return [_cell(family, spec, spelled, role, status, message, error_type) for role in roles]
+
+
+def max_abs_gram_offdiag(values):
+    """Largest |off-diagonal| of the normalized Gram matrix of the 2-D view's shorter side.
+
+    About 0 for an orthogonal initializer, about 3/sqrt(longer side) for iid draws.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim < 2:
+        return None
+    matrix = array.reshape(-1, array.shape[-1])
+    if matrix.shape[0] < matrix.shape[1]:
+        matrix = matrix.T
+    norms = np.linalg.norm(matrix, axis=0)
+    if matrix.shape[1] < 2 or np.any(norms == 0):
+        return None
+    unit = matrix / norms
+    gram = unit.T.dot(unit)
+    np.fill_diagonal(gram, 0.0)
+    return float(np.abs(gram).max())
+
+
+def _weights_by_role(build):
+    return dict((catalogue.weight_role(name), (name, values)) for name, values in build.weights)
+
+
+def builds_needed(sizes, target, max_builds):
+    """Fresh builds needed so the largest weight reaches `target` values, capped."""
+    largest = max(sizes) if sizes else 1
+    return int(min(max_builds, max(1, math.ceil(float(target) / max(largest, 1)))))
+
+
+def probe_layer(family, spec, suite):
+    """Cells for one layer kind in one family; failures become unavailable/error cells."""
+    spelled = family.spell(spec["kind"])
+    if spelled is None:
+        return _failed_cells(family, spec, None, schema.CELL_UNAVAILABLE, "NotOffered",
+                             "%s offers no %s layer" % (family.name, spec["kind"]))
+    try:
+        family.layer_factory(spec["kind"])
+    except FamilyUnavailable as missing:
+        return _failed_cells(family, spec, spelled, schema.CELL_UNAVAILABLE,
+                             missing.error_type, missing.message)
+    seed = int(suite["seed"])
+    try:
+        seeded = family.build(spec, 1, seed)[0]
+        repeat = family.build(spec, 1, seed)[0]
+        sizes = [values.size for _, values in seeded.weights]
+        count = builds_needed(sizes, suite["sample_target"], suite["max_builds"])
+        builds = family.build(spec, count, seed + 1)
+    except FamilyUnavailable as missing:
+        return _failed_cells(family, spec, spelled, schema.CELL_UNAVAILABLE,
+                             missing.error_type, missing.message)
+    except Exception as error:
+        return _failed_cells(family, spec, spelled, schema.CELL_ERROR,
+                             type(error).__name__, str(error))
+    seeded_roles, repeat_roles = _weights_by_role(seeded), _weights_by_role(repeat)
+    cells = []
+    for role in catalogue.lookup(spec["kind"])[2]:
+        if role not in seeded_roles:
+            cells.append(_cell(family, spec, spelled, role, schema.CELL_ERROR,
+                               "no %s weight among %s" % (role, sorted(seeded_roles)), "MissingWeight"))
+            continue
+        cells.append(_weight_cell(family, spec, spelled, role, suite, builds,
+                                  seeded_roles[role], repeat_roles.get(role)))
+    return cells
+
+
+def _weight_cell(family, spec, spelled, role, suite, builds, seeded, repeat):
+    variable_name, seeded_values = seeded
+    cell = _cell(family, spec, spelled, role, schema.CELL_OK)
+    declared = family.declared_initializer(spec, role, builds[0])
+    fan_in, fan_out, fan_source = compute_framework_fans(family.fan_owner(declared),
+                                                         seeded_values.shape)
+    declared.pop("object", None)
+    drawn = [_weights_by_role(build)[role][1] for build in builds]
+    sample = summarize_sample(np.concatenate([d.ravel() for d in drawn]),
+                              suite["subsample_size"], suite["seed"])
+    sample["builds"] = len(drawn)
+    sample["first_build_max_abs_gram_offdiag"] = max_abs_gram_offdiag(drawn[0])
+    fingerprint = fingerprint_bytes(seeded_values)
+    repeat_fingerprint = fingerprint_bytes(repeat[1]) if repeat is not None else None
+    cell.update({
+        "variable_name": variable_name,
+        "shape": [int(d) for d in seeded_values.shape],
+        "dtype": str(seeded_values.dtype),
+        "fan_in": fan_in,
+        "fan_out": fan_out,
+        "fan_source": fan_source,
+        "initializer": declared,
+        "graph_evidence": family.graph_evidence(role),
+        "sample": sample,
+        "seeded": {
+            "seed": int(suite["seed"]),
+            "seed_call": family.seed_call(),
+            "sha256": fingerprint["sha256"],
+            "first_values": fingerprint["first_values"],
+            "repeats_in_process": bool(repeat_fingerprint
+                                       and repeat_fingerprint["sha256"] == fingerprint["sha256"]),
+        },
+    })
+    return cell
+
+
+def probe_family(family, suite):
+    """Every cell of one family: unavailable everywhere when the family itself is missing."""
+    try:
+        family.check_available()
+    except FamilyUnavailable as missing:
+        cells = []
+        for spec in suite["layers"]:
+            cells.extend(_failed_cells(family, spec, family.spell(spec["kind"]),
+                                       schema.CELL_UNAVAILABLE, missing.error_type, missing.message))
+        return cells
+    cells = []
+    for spec in suite["layers"]:
+        cells.extend(probe_layer(family, spec, suite))
+    return cells

@@ -1,0 +1,28 @@
+"""Writing a result: atomically (temp file in the same folder, then rename), never half a file.
+
+Python 3.6-clean.
+"""
+
+import json
+import os
+import tempfile
+
+
+def write_json_atomic(path, document):
+    """Write `document` as JSON to `path` so readers see the old file or the whole new one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
+                                         suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(document, stream, indent=1, sort_keys=True, allow_nan=False)
+            stream.write("\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

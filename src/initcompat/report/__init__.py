@@ -1,0 +1,1 @@
+"""The report side: reads probe results, analyses them, renders the report."""
