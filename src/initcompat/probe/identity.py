@@ -4,6 +4,7 @@ Python 3.6-clean.
 """
 
 import math
+import re
 import sys
 
 # Modules that define a fan computation, newest first. Only modules already imported are used:
@@ -55,7 +56,7 @@ def describe_initializer(initializer):
             config = {"get_config_error": "%s: %s" % (type(error).__name__, error)}
     kind = initializer if isinstance(initializer, type) else type(initializer)
     return {"class_name": kind.__name__, "module": kind.__module__, "config": config,
-            "repr": repr(initializer)[:200]}
+            "repr": re.sub(r" at 0x[0-9a-fA-F]+", "", repr(initializer))[:200]}
 
 
 def _as_number(value):

@@ -17,10 +17,11 @@ def write_json_atomic(path, document):
                                          suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "w") as stream:
-            json.dump(document, stream, indent=1, sort_keys=True, allow_nan=False)
+            json.dump(document, stream, sort_keys=True, allow_nan=False, separators=(",", ":"))
             stream.write("\n")
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; results are meant to be shared
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

@@ -149,7 +149,7 @@ def normalize_class_name(class_name: str) -> str:
 # ---------------------------------------------------------------- family constructors
 
 
-def _moments_symmetric(even: Mapping[int, float], mean: float = 0.0) -> Tuple[float, ...]:
+def _moments_symmetric(even: Mapping[int, float]) -> Tuple[float, ...]:
     """mu_1..mu_8 from the even central moments of a symmetric distribution."""
     return tuple(0.0 if k % 2 else float(even[k]) for k in range(1, 9))
 

@@ -1,0 +1,68 @@
+"""Words for what was measured: initializer labels and version ranges. Compute elsewhere, format here."""
+
+from __future__ import annotations
+
+import json
+import re
+
+# Human names for initializer classes, by normalized class name.
+HUMAN_NAMES = {
+    "glorotuniform": "Glorot uniform", "glorotuniforminitializer": "Glorot uniform",
+    "glorotnormal": "Glorot normal", "glorotnormalinitializer": "Glorot normal",
+    "heuniform": "He uniform", "henormal": "He normal",
+    "lecununiform": "LeCun uniform", "lecunnormal": "LeCun normal",
+    "zeros": "zeros", "zerosinitializer": "zeros", "ones": "ones", "onesinitializer": "ones",
+    "constant": "constant", "randomuniform": "random uniform", "randomnormal": "random normal",
+    "truncatednormal": "truncated normal", "variancescaling": "variance scaling",
+    "orthogonal": "orthogonal", "identity": "identity",
+    "uniformunitscaling": "uniform unit scaling",
+}
+# Config keys that never change what is drawn.
+IGNORED_CONFIG_KEYS = {"seed", "dtype"}
+
+
+def normalize(class_name: str | None) -> str:
+    return re.sub(r"[^a-z]", "", (class_name or "").lower())
+
+
+def relevant_config(config_json: str | None) -> dict:
+    """The config without keys that do not change the distribution (seed, dtype), nulls dropped."""
+    if not config_json:
+        return {}
+    try:
+        config = json.loads(config_json)
+    except ValueError:
+        return {"config": config_json}
+    if not isinstance(config, dict):
+        return {"config": config}
+    return {k: v for k, v in sorted(config.items()) if k not in IGNORED_CONFIG_KEYS and v is not None}
+
+
+def initializer_label(class_name: str | None, config_json: str | None) -> str:
+    """'Glorot uniform' or 'variance scaling (mode=fan_in, scale=2.0)': name plus what matters."""
+    if not class_name:
+        return "unknown initializer"
+    name = HUMAN_NAMES.get(normalize(class_name), class_name)
+    config = relevant_config(config_json)
+    if not config:
+        return name
+    return f"{name} ({', '.join(f'{k}={v}' for k, v in config.items())})"
+
+
+def short_version(version: str) -> str:
+    """'1.15.5' -> '1.15'; pre-releases and nightlies are kept whole."""
+    match = re.match(r"^(\d+\.\d+)\.\d+$", version or "")
+    return match.group(1) if match else version
+
+
+def version_range(labels: list[str]) -> str:
+    """'in 2.21' for one version, 'from 1.15 to 2.15' for several consecutive ones."""
+    if len(labels) == 1:
+        return f"in {labels[0]}"
+    return f"from {labels[0]} to {labels[-1]}"
+
+
+def one_line(text: str | None, limit: int = 160) -> str:
+    """Collapse whitespace and cut long text (error messages can be pages long)."""
+    flat = " ".join(str(text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,95 @@
+"""From loaded results to tables: environments in version order, one row per environment x cell."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from initcompat.probe.schema import API_FAMILIES, WEIGHT_ROLES
+
+CELL_COLUMNS = [
+    "env", "tf_version", "python_version", "env_status", "api_family", "legacy_keras", "layer",
+    "layer_kind", "weight_role", "status", "reason", "error_type", "declared_initializer",
+    "declared_module", "declared_config", "held_by_layer", "resolved_by", "shape", "fan_in",
+    "fan_out", "n", "mean", "std", "min", "max", "skewness", "excess_kurtosis", "se_mean",
+    "se_std", "seeded_sha256", "repeats_in_process",
+]
+ROW_KEY = ["api_family", "legacy_keras", "layer_kind", "weight_role"]
+
+
+def version_key(version: str) -> tuple:
+    """Sort key for TF versions: 1.4 < 1.15 < 2.0 < 2.21 < 2.22.0.dev2026...; unknown last."""
+    match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?(.*)", version or "")
+    if not match:
+        return (10 ** 6, 0, 0, version or "")
+    major, minor, patch, rest = match.groups()
+    return (int(major), int(minor), int(patch or 0), rest or "~")
+
+
+def order_results(results: tuple[dict, ...]) -> list[dict]:
+    """Results in TensorFlow version order (ties: environment name)."""
+    return sorted(results, key=lambda r: (version_key(r["env"]["tensorflow"]), r["env"]["name"]))
+
+
+def family_label(api_family: str, legacy_keras: bool) -> str:
+    """How the report names a family row group."""
+    if legacy_keras and api_family != "tf_keras":
+        return f"{api_family} (TF_USE_LEGACY_KERAS=1)"
+    return api_family
+
+
+def _cell_row(result: dict, cell: dict) -> dict:
+    env = result["env"]
+    initializer = cell.get("initializer") or {}
+    sample = cell.get("sample") or {}
+    seeded = cell.get("seeded") or {}
+    config = initializer.get("config")
+    return {
+        "env": env["name"],
+        "tf_version": env["tensorflow"],
+        "python_version": (result.get("platform") or {}).get("python") or env["python"],
+        "env_status": result["status"],
+        "api_family": cell["api_family"],
+        "legacy_keras": bool(cell["legacy_keras"]),
+        "layer": cell["layer"],
+        "layer_kind": cell["layer_kind"],
+        "weight_role": cell["weight_role"],
+        "status": cell["status"],
+        "reason": cell.get("reason"),
+        "error_type": cell.get("error_type"),
+        "declared_initializer": initializer.get("class_name"),
+        "declared_module": initializer.get("module"),
+        "declared_config": json.dumps(config, sort_keys=True) if config is not None else None,
+        "held_by_layer": initializer.get("held_by_layer"),
+        "resolved_by": initializer.get("resolved_by"),
+        "shape": json.dumps(cell.get("shape")) if cell.get("shape") is not None else None,
+        "fan_in": cell.get("fan_in"),
+        "fan_out": cell.get("fan_out"),
+        **{key: sample.get(key) for key in ("n", "mean", "std", "min", "max", "skewness",
+                                             "excess_kurtosis", "se_mean", "se_std")},
+        "seeded_sha256": seeded.get("sha256"),
+        "repeats_in_process": seeded.get("repeats_in_process"),
+    }
+
+
+def cells_frame(results: list[dict]) -> pd.DataFrame:
+    """One row per environment x cell; environments in the given order."""
+    rows = [_cell_row(result, cell) for result in results for cell in result["cells"]]
+    frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
+    for column in ("fan_in", "fan_out", "n"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64") \
+            if frame[column].map(lambda v: v is None or float(v).is_integer()).all() else frame[column]
+    frame["env_order"] = frame["env"].map({r["env"]["name"]: i for i, r in enumerate(results)})
+    return frame
+
+
+def row_order(frame: pd.DataFrame) -> list[tuple]:
+    """Row keys (family, legacy, kind, role) in report order: families, then layers, then roles."""
+    family_rank = {name: i for i, name in enumerate(API_FAMILIES)}
+    role_rank = {name: i for i, name in enumerate(WEIGHT_ROLES)}
+    kinds = list(dict.fromkeys(frame["layer_kind"]))
+    keys = {tuple(k) for k in frame[ROW_KEY].itertuples(index=False, name=None)}
+    return sorted(keys, key=lambda k: (family_rank.get(k[0], 99), k[1], kinds.index(k[2]),
+                                      role_rank.get(k[3], 99)))

@@ -1,0 +1,138 @@
+"""Loading result files: every bad file becomes one line naming it, never a crash.
+
+Good files are upgraded to the current schema through named migrations and validated; rejected
+ones are listed so the report can show them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from initcompat.probe.schema import SCHEMA_VERSION, SchemaError, validate_result
+
+
+class ReportInputError(Exception):
+    """The results input as a whole is unusable (e.g. the folder does not exist)."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    path: str
+    problem: str
+
+    def line(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    results: tuple[dict, ...]
+    rejected: tuple[Rejected, ...]
+    paths: tuple[str, ...]
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a valid JSON number")
+
+
+def upgrade_0_to_1(document: dict) -> dict:
+    """Format 0 (pre-release): `environment` instead of `env`, no per-cell legacy flag."""
+    upgraded = dict(document)
+    upgraded["env"] = upgraded.pop("environment")
+    upgraded.setdefault("reason", None)
+    upgraded["cells"] = [dict({"legacy_keras": False, "reason": None}, **cell)
+                         for cell in upgraded.get("cells", [])]
+    upgraded["schema_version"] = 1
+    return upgraded
+
+
+# schema_version N -> function producing version N + 1.
+MIGRATIONS = {0: upgrade_0_to_1}
+
+
+def upgrade(document: dict) -> dict:
+    """Bring an older result up to SCHEMA_VERSION, one named migration at a time."""
+    version = document.get("schema_version")
+    while isinstance(version, int) and not isinstance(version, bool) and version < SCHEMA_VERSION:
+        migration = MIGRATIONS.get(version)
+        if migration is None:
+            raise SchemaError(f"schema_version {version} is too old and has no migration")
+        try:
+            document = migration(document)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise SchemaError(f"cannot upgrade from schema_version {version}: {error!r}") from None
+        version = document.get("schema_version")
+    return document
+
+
+def parse_result(text: str) -> dict:
+    """A validated current-schema result from JSON text; SchemaError/ValueError say why not."""
+    if not text.strip():
+        raise SchemaError("empty file")
+    document = json.loads(text, parse_constant=_reject_constant)
+    if not isinstance(document, dict):
+        raise SchemaError(f"not a result: top level is {type(document).__name__}, not an object")
+    if "schema_version" not in document:
+        raise SchemaError("not an initcompat result (no schema_version)")
+    version = document["schema_version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SchemaError(f"schema_version {version!r} is not an integer")
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"schema_version {version} is newer than this initcompat understands "
+                          f"({SCHEMA_VERSION}): upgrade initcompat")
+    document = upgrade(document)
+    validate_result(document)
+    return document
+
+
+def result_files(folder: Path) -> list[Path]:
+    """Result JSON files under `folder` (recursively: merged CI artifacts keep their folders)."""
+    return sorted(p for p in folder.rglob("*.json")
+                  if p.is_file() and not p.name.endswith(".pyperf.json") and not p.name.startswith("."))
+
+
+def load_results(sources: list[Path] | Path) -> Loaded:
+    """Every good result under the given folders/files, and one Rejected per bad file."""
+    if isinstance(sources, Path):
+        sources = [sources]
+    files: list[Path] = []
+    for source in sources:
+        if source.is_dir():
+            files.extend(result_files(source))
+        elif source.is_file():
+            files.append(source)
+        else:
+            raise ReportInputError(f"{source}: no such results folder or file")
+    results: list[dict] = []
+    rejected: list[Rejected] = []
+    owner: dict[str, str] = {}
+    for path in files:
+        try:
+            document = parse_result(path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            rejected.append(Rejected(str(path), f"not UTF-8 text ({error.reason} at byte {error.start})"))
+            continue
+        except (SchemaError, ValueError, RecursionError) as error:
+            rejected.append(Rejected(str(path), _one_line(error)))
+            continue
+        except OSError as error:
+            rejected.append(Rejected(str(path), f"cannot read: {error.strerror}"))
+            continue
+        name = document["env"]["name"]
+        if name in owner:
+            rejected.append(Rejected(str(path), f"second result for environment {name!r} "
+                                                f"(already loaded from {owner[name]}); ignored"))
+            continue
+        owner[name] = str(path)
+        document["_source"] = str(path)
+        results.append(document)
+    return Loaded(tuple(results), tuple(rejected), tuple(str(f) for f in files))
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    if isinstance(error, json.JSONDecodeError):
+        text = f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+    return " ".join(text.split())[:500]

@@ -1,0 +1,66 @@
+"""The report's files: index.html, cells.csv, changes.json; each written atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from initcompat.probe.output import write_json_atomic
+from initcompat.report.view import View
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def cells_csv(frame: pd.DataFrame, view: View) -> str:
+    """One row per environment x cell, with the analysis columns the matrix shows."""
+    table = frame.drop(columns=["env_order"]).copy()
+    measured, fits, verdicts, groups = [], [], [], []
+    lookup = {}
+    for row in view.rows:
+        for env, cell in zip(view.envs, row["cells"]):
+            lookup[(row["family"], row["kind"], row["role"], env["name"])] = cell
+    from initcompat.report.frame import family_label
+    for record in table.itertuples(index=False):
+        cell = lookup.get((family_label(record.api_family, record.legacy_keras), record.layer_kind,
+                           record.weight_role, record.env), {})
+        measured.append(cell.get("measured"))
+        fits.append(cell.get("fit"))
+        verdicts.append(cell.get("change"))
+        groups.append(cell.get("group"))
+    table["fingerprint"] = measured
+    table["fit_verdict"] = fits
+    table["change_verdict"] = verdicts
+    table["reproducibility_group"] = groups
+    # Text fields are data: a leading =, +, - or @ would be a formula in a spreadsheet.
+    for column in ("reason", "declared_config", "env", "tf_version", "layer"):
+        table[column] = table[column].map(_defuse_formula)
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def _defuse_formula(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def changes_document(view: View) -> dict:
+    return {"timeline": view.timeline,
+            "environments": [{k: e[k] for k in ("name", "tensorflow", "python", "status", "reason")}
+                             for e in view.envs],
+            "rejected": view.rejected}
+
+
+def write_report(out: Path, html: str, csv_text: str, view: View) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "index.html", out / "cells.csv", out / "changes.json"]
+    write_text_atomic(written[0], html)
+    write_text_atomic(written[1], csv_text)
+    write_json_atomic(str(written[2]), changes_document(view))
+    return written
