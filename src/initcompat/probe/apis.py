@@ -7,6 +7,7 @@ tf_keras) build with layer.build(). Python 3.6-clean.
 """
 
 import inspect
+import math
 
 import numpy as np
 
@@ -48,12 +49,27 @@ class Build(object):
         self.weights = weights
 
 
+def _reruns_repeat(first, second):
+    """True when re-running gave identical values for a weight that is random across layers.
+
+    Deterministic weights (zeros, an LSTM's forget-gate ones) repeat by nature and say nothing.
+    """
+    for index, (build_a, build_b) in enumerate(zip(first, second)):
+        neighbour = first[(index + 1) % len(first)]
+        for (_, a), (_, b), (_, other) in zip(build_a.weights, build_b.weights, neighbour.weights):
+            random_across_layers = neighbour is not build_a and not np.array_equal(a, other)
+            if random_across_layers and np.array_equal(a, b):
+                return True
+    return False
+
+
 class Family(object):
     """Common interface; subclasses fill in how to reach and build."""
 
     name = None
     graph_mode = True
     legacy_keras = False
+    draw_method = "fresh layers"
 
     def __init__(self, tf):
         self.tf = tf
@@ -114,29 +130,54 @@ class GraphFamily(Family):
         raise NotImplementedError
 
     def build(self, spec, count, seed):
+        """`count` draws from fresh graph layers.
+
+        Building a graph layer costs tens of milliseconds, so at most LAYERS_PER_GRAPH layers
+        are built and their initializers re-run for the remaining draws. Re-running only gives
+        new values for stateful random ops: when a re-run repeats the first values exactly
+        (stateless initializers, e.g. tf_keras' compat.v1 layers), every draw is a fresh layer.
+        """
+        layers = min(count, self.LAYERS_PER_GRAPH)
+        runs = int(math.ceil(float(count) / layers))
+        builds = self._graph_builds(spec, layers, seed, runs)
+        if runs > 1 and _reruns_repeat(builds[:layers], builds[layers:2 * layers]):
+            builds = self._graph_builds(spec, count, seed, 1)
+            self.draw_method = "fresh layers (re-running the initializers repeats their values)"
+        else:
+            self.draw_method = ("fresh layers" if runs == 1 else
+                                "%d fresh layers, initializers re-run %d times" % (layers, runs))
+        return builds[:count]
+
+    LAYERS_PER_GRAPH = 8
+
+    def _graph_builds(self, spec, layers, seed, runs):
         tf, v1 = self.tf, _v1(self.tf)
         factory = self.layer_factory(spec["kind"])
         graph = tf.Graph()
-        builds = []
+        created = []
         with graph.as_default():
             v1.set_random_seed(seed)
             inputs = v1.placeholder(tf.float32, [None] + catalogue.input_shape(spec))
-            names = []
-            for index in range(count):
+            for index in range(layers):
                 name = "probe%d" % index
                 layer = self.make_layer(factory, spec, inputs, name)
-                variables = [v for v in v1.global_variables() if v.name.startswith(name + "/")]
-                builds.append((layer, variables))
-                names.append(name)
+                if layer is not None:
+                    variables = list(layer.weights)
+                else:
+                    variables = [v for v in v1.global_variables() if v.name.startswith(name + "/")]
+                created.append((layer, variables))
+            initialize = v1.global_variables_initializer()
+            fetches = [variables for _, variables in created]
+            results = []
             with v1.Session(graph=graph) as session:
-                session.run(v1.global_variables_initializer())
-                values = session.run([variables for _, variables in builds])
+                for _ in range(runs):
+                    session.run(initialize)
+                    values = session.run(fetches)
+                    for (layer, variables), arrays in zip(created, values):
+                        weights = [(v.name, np.asarray(a)) for v, a in zip(variables, arrays)]
+                        results.append(Build(layer, weights))
             self.last_graph = graph
-        result = []
-        for (layer, variables), arrays in zip(builds, values):
-            weights = [(v.name, np.asarray(a)) for v, a in zip(variables, arrays)]
-            result.append(Build(layer, weights))
-        return result
+        return results
 
     def graph_evidence(self, role):
         """Op types and scalar constants under probe0/<role>/Initializer in the last graph built."""
@@ -193,14 +234,14 @@ class TfLayersFamily(GraphFamily):
         described["resolved_by"] = "default of %s(%s=...)" % (self.spell(spec["kind"]), argument)
         described["object"] = default
         if default is None:
-            described.update(self._variable_store_default(role, build))
+            described.update(self._variable_store_default(spec, role, build))
         return described
 
-    def _variable_store_default(self, role, build):
+    def _variable_store_default(self, spec, role, build):
         """What get_variable falls back to when a layer passes initializer=None."""
         shape = None
         for variable_name, values in build.weights:
-            if catalogue.weight_role(variable_name) == role:
+            if catalogue.weight_role(variable_name, spec["kind"]) == role:
                 shape = list(values.shape)
         try:
             from tensorflow.python.ops import variable_scope
@@ -234,8 +275,11 @@ class GraphKerasFamily(GraphFamily):
         return _reach(self.tf, "keras.layers")
 
     def make_layer(self, factory, spec, inputs, name):
+        # build(), not __call__: creates the same variables without the layer's computation
+        # (a recurrent layer's graph loop would cost seconds per build).
         layer = factory(name=name, **catalogue.constructor_arguments(spec))
-        layer(inputs)
+        with _v1(self.tf).variable_scope(name):  # weight names "probe3/kernel", as __call__ gives
+            layer.build(inputs.shape)
         return layer
 
 

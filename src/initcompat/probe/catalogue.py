@@ -48,8 +48,25 @@ def lookup(kind):
         raise UnknownKind("unknown layer kind %r (known: %s)" % (kind, ", ".join(sorted(KINDS))))
 
 
+def layer_id(spec):
+    """The row name of a suite entry: its 'id' for variants, else its kind."""
+    return spec.get("id") or spec["kind"]
+
+
 def constructor_arguments(spec):
-    """Positional-free constructor arguments for a layer of this spec (no initializers, ever)."""
+    """Keyword arguments for a layer of this spec: shape arguments plus the suite's non-initializer
+    'options'. Initializer arguments are refused: the point is to measure the defaults."""
+    options = dict(spec.get("options") or {})
+    passed = sorted(name for name in options if name.endswith("_initializer"))
+    if passed:
+        raise ValueError("suite entry %s passes initializer arguments %s; initcompat measures "
+                         "defaults only" % (layer_id(spec), ", ".join(passed)))
+    arguments = _shape_arguments(spec)
+    arguments.update(options)
+    return arguments
+
+
+def _shape_arguments(spec):
     kind = spec["kind"]
     if kind == "dense":
         return {"units": spec["units"]}
@@ -82,7 +99,13 @@ def input_shape(spec):
     return list(spec["input_spatial"])[:spatial] + [spec["in_channels"]]
 
 
-def weight_role(variable_name):
+# Where a framework version names a weight differently from its stable role.
+ROLE_ALIASES = {
+    ("depthwise_conv2d", "kernel"): "depthwise_kernel",  # Keras 3 calls it plain "kernel"
+}
+
+
+def weight_role(variable_name, kind=None):
     """Stable role from a framework's variable name: 'dense_3/kernel:0' -> 'kernel'."""
     base = variable_name.split(":")[0].rsplit("/", 1)[-1]
-    return base
+    return ROLE_ALIASES.get((kind, base), base)

@@ -20,14 +20,19 @@ def _cell(family, spec, spelled, role, status, reason=None, error_type=None):
     return {
         "api_family": family.name,
         "legacy_keras": bool(family.legacy_keras),
-        "layer": spelled or spec["kind"],
-        "layer_kind": spec["kind"],
+        "layer": (spelled or spec["kind"]) + _options_suffix(spec),
+        "layer_kind": catalogue.layer_id(spec),
         "weight_role": role,
         "status": status,
         "reason": reason[:MAX_REASON] if reason else reason,
         "error_type": error_type,
         "graph_mode": family.graph_mode,
     }
+
+
+def _options_suffix(spec):
+    options = spec.get("options") or {}
+    return "(%s)" % ", ".join("%s=%r" % item for item in sorted(options.items())) if options else ""
 
 
 def _failed_cells(family, spec, spelled, status, error_type, message):
@@ -55,8 +60,8 @@ def max_abs_gram_offdiag(values):
     return float(np.abs(gram).max())
 
 
-def _weights_by_role(build):
-    return dict((catalogue.weight_role(name), (name, values)) for name, values in build.weights)
+def _weights_by_role(build, kind):
+    return dict((catalogue.weight_role(name, kind), (name, values)) for name, values in build.weights)
 
 
 def builds_needed(sizes, target, max_builds):
@@ -89,15 +94,20 @@ def probe_layer(family, spec, suite):
     except Exception as error:
         return _failed_cells(family, spec, spelled, schema.CELL_ERROR,
                              type(error).__name__, str(error))
-    seeded_roles, repeat_roles = _weights_by_role(seeded), _weights_by_role(repeat)
+    seeded_roles = _weights_by_role(seeded, spec["kind"])
+    repeat_roles = _weights_by_role(repeat, spec["kind"])
     cells = []
     for role in catalogue.lookup(spec["kind"])[2]:
         if role not in seeded_roles:
             cells.append(_cell(family, spec, spelled, role, schema.CELL_ERROR,
                                "no %s weight among %s" % (role, sorted(seeded_roles)), "MissingWeight"))
             continue
-        cells.append(_weight_cell(family, spec, spelled, role, suite, builds,
-                                  seeded_roles[role], repeat_roles.get(role)))
+        try:
+            cells.append(_weight_cell(family, spec, spelled, role, suite, builds,
+                                      seeded_roles[role], repeat_roles.get(role)))
+        except Exception as error:  # one odd weight must not cost the other cells
+            cells.append(_cell(family, spec, spelled, role, schema.CELL_ERROR,
+                               "%s: %s" % (type(error).__name__, error), type(error).__name__))
     return cells
 
 
@@ -108,10 +118,11 @@ def _weight_cell(family, spec, spelled, role, suite, builds, seeded, repeat):
     fan_in, fan_out, fan_source = compute_framework_fans(family.fan_owner(declared),
                                                          seeded_values.shape)
     declared.pop("object", None)
-    drawn = [_weights_by_role(build)[role][1] for build in builds]
+    drawn = [_weights_by_role(build, spec["kind"])[role][1] for build in builds]
     sample = summarize_sample(np.concatenate([d.ravel() for d in drawn]),
                               suite["subsample_size"], suite["seed"])
     sample["builds"] = len(drawn)
+    sample["draw_method"] = family.draw_method
     sample["first_build_max_abs_gram_offdiag"] = max_abs_gram_offdiag(drawn[0])
     fingerprint = fingerprint_bytes(seeded_values)
     repeat_fingerprint = fingerprint_bytes(repeat[1]) if repeat is not None else None
