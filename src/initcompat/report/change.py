@@ -206,9 +206,9 @@ def classify_changes(tests: Sequence[ChangeTest], alpha: float = ALPHA,
     return verdicts
 
 
-def smallest_detectable_scale_change(n: int, excess_kurtosis: float = 0.0, power: float = 0.95,
-                                     alpha: float = ALPHA, n_hypotheses: int = 4,
-                                     min_relative_std_change: float = MIN_RELATIVE_STD_CHANGE) -> float:
+def smallest_detectable_scale_change(
+        n: int, excess_kurtosis: float = 0.0, power: float = 0.95, alpha: float = ALPHA,
+        n_hypotheses: int = 4, min_relative_std_change: float = MIN_RELATIVE_STD_CHANGE) -> float:
     """Smallest relative scale change called "changed" with probability `power`, n draws per side.
 
     The observed relative std change is ~ N(delta, se) with se = sqrt(2 (kurt+2) / (4n)); it

@@ -97,7 +97,7 @@ def _z(difference: float, se: float) -> float:
 
 
 def _exact_fit(sample: Mapping[str, Any], distribution: Distribution) -> FitResult:
-    """Constants and identities are deterministic: the values either are the declared ones or not."""
+    """Constants and identities are deterministic: the values are the declared ones or not."""
     low, high, mean = float(sample["min"]), float(sample["max"]), float(sample["mean"])
     p = distribution.params
     if distribution.family == "constant":
@@ -119,7 +119,7 @@ def _exact_fit(sample: Mapping[str, Any], distribution: Distribution) -> FitResu
 
 
 def _structural_violations(sample: Mapping[str, Any], distribution: Distribution) -> list:
-    """Facts the declared distribution cannot produce at all: values outside its support, orthogonality."""
+    """What the declared distribution cannot produce: values off its support, orthogonality."""
     problems = []
     low, high = distribution.support
     scale = max(abs(low) if math.isfinite(low) else 0.0, abs(high) if math.isfinite(high) else 0.0)

@@ -159,7 +159,8 @@ def uniform(low: float, high: float, description: str) -> Distribution:
     half = (high - low) / 2.0
     return Distribution(
         family="uniform", params={"low": float(low), "high": float(high)},
-        support=(float(low), float(high)), mean=(low + high) / 2.0, variance=(high - low) ** 2 / 12.0,
+        support=(float(low), float(high)), mean=(low + high) / 2.0,
+        variance=(high - low) ** 2 / 12.0,
         skewness=0.0, excess_kurtosis=-1.2, description=description,
         central_moments=_moments_symmetric({k: half ** k / (k + 1) for k in (2, 4, 6, 8)}))
 
@@ -328,8 +329,8 @@ def _variance_scaling(scale: float, mode: str, distribution: str, shape: Sequenc
             stddev = math.sqrt(variance)
             formula = "sigma=sqrt(%g/%s), uncorrected: truncated std is 0.8796 sigma" % (
                 k * scale, n_text)
-        return truncated_normal(0.0, stddev, "normal truncated at \u00b12\u03c3, \u03c3=%.4g (%s: %s; %s)"
-                                % (stddev, name, formula, fans))
+        return truncated_normal(0.0, stddev, "normal truncated at \u00b12\u03c3, \u03c3=%.4g "
+                                "(%s: %s; %s)" % (stddev, name, formula, fans))
     if distribution == "untruncated_normal":
         stddev = math.sqrt(variance)
         return normal(0.0, stddev, "normal, \u03c3=%.4g (%s: sigma=sqrt(%g/%s); %s)"
@@ -345,7 +346,10 @@ def _contrib_variance_scaling(config: Mapping[str, Any], shape: Sequence[int],
     mode = str(config.get("mode", mode_default)).lower()
     is_uniform = bool(config.get("uniform", uniform_default))
     fan_in, fan_out = compute_fans(shape)
-    n, k, n_text = _fan_denominator(mode, fan_in, fan_out)
+    try:
+        n, k, n_text = _fan_denominator(mode, fan_in, fan_out)
+    except ValueError:
+        return None
     if is_uniform:
         limit = math.sqrt(3.0 * factor / n)
         return uniform(-limit, limit, "uniform on \u00b1%.4g (contrib: limit=sqrt(%g/%s))"
@@ -434,7 +438,8 @@ def declared_distribution(class_name: str, config: Optional[Mapping[str, Any]],
                          (KERAS_DEFAULT_SCALE if defaults == "keras" else 1.0))
         if mean is None or stddev is None or stddev <= 0:
             return None
-        return normal(mean, stddev, "normal, mean %.4g, \u03c3=%.4g (RandomNormal)" % (mean, stddev))
+        return normal(mean, stddev,
+                      "normal, mean %.4g, \u03c3=%.4g (RandomNormal)" % (mean, stddev))
     if key == "truncatednormal":
         mean = _scalar(config.get("mean", 0.0))
         stddev = config.get("stddev")
