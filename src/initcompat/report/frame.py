@@ -80,7 +80,7 @@ def cells_frame(results: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
     for column in ("fan_in", "fan_out", "n"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64") \
-            if frame[column].map(lambda v: v is None or float(v).is_integer()).all() else frame[column]
+            if frame[column].map(lambda v: pd.isna(v) or float(v).is_integer()).all() else frame[column]
     frame["env_order"] = frame["env"].map({r["env"]["name"]: i for i, r in enumerate(results)})
     return frame
 

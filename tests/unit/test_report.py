@@ -1,0 +1,146 @@
+"""The report pipeline on synthetic results with known answers: answers, timeline, CSV, baseline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+
+from initcompat.report.__main__ import main as report_main
+from initcompat.report.frame import cells_frame, order_results, version_key
+from initcompat.report.load import load_results
+from initcompat.report.outputs import cells_csv
+from initcompat.report.render import render_index
+from initcompat.report.view import build_view
+from synthetic import cell, glorot_limit, normal, result, uniform
+
+LIMIT = glorot_limit(96, 40)
+
+
+def history() -> list[dict]:
+    """1.15: Glorot uniform; 2.0: same, renamed class; 2.5: normal of equal variance (a planted
+    change); 2.16: tf.compat.v1.layers gone."""
+    same = uniform(LIMIT, seed=1)
+    return [
+        result("tf-1.15", "1.15.5", [
+            cell("tf.compat.v1.layers", "dense", "kernel", same, module="tensorflow.python.ops.init_ops"),
+            cell("tf.compat.v1.layers", "dense", "bias", [0.0] * 4000, "Zeros", shape=(40,)),
+        ]),
+        result("tf-2.0", "2.0.4", [
+            cell("tf.compat.v1.layers", "dense", "kernel", uniform(LIMIT, seed=2), "GlorotUniformV2"),
+            cell("tf.compat.v1.layers", "dense", "bias", [0.0] * 4000, "Zeros", shape=(40,)),
+        ]),
+        result("tf-2.5", "2.5.3", [
+            cell("tf.compat.v1.layers", "dense", "kernel", normal(LIMIT / math.sqrt(3), seed=3),
+                 "GlorotUniformV2"),
+            cell("tf.compat.v1.layers", "dense", "bias", [0.0] * 4000, "Zeros", shape=(40,)),
+        ]),
+        result("tf-2.16", "2.16.2", [
+            cell("tf.compat.v1.layers", "dense", "kernel", status="unavailable",
+                 reason="`dense` is not available with Keras 3.", error_type="AttributeError"),
+            cell("tf.compat.v1.layers", "dense", "bias", status="unavailable",
+                 reason="`dense` is not available with Keras 3.", error_type="AttributeError"),
+        ]),
+    ]
+
+
+def write_results(folder, documents):
+    folder.mkdir(parents=True, exist_ok=True)
+    for document in documents:
+        (folder / f"{document['env']['name']}.json").write_text(json.dumps(document))
+    return folder
+
+
+def test_versions_sort_numerically():
+    assert sorted(["2.10.0", "1.4.1", "2.9.3", "1.15.5", "2.23.0.dev20261026"], key=version_key) == [
+        "1.4.1", "1.15.5", "2.9.3", "2.10.0", "2.23.0.dev20261026"]
+
+
+def test_answers_are_version_ranges_in_words():
+    view = build_view(order_results(tuple(history())), [])
+    (group,) = view.answers
+    kernel = next(a for a in group["items"] if a["role"] == "kernel")
+    texts = [(s["text"], s["range"]) for s in kernel["segments"]]
+    assert texts[0][0].startswith("Glorot uniform") and f"{LIMIT:.4g}"[:4] in texts[0][0]
+    assert texts[-1] == ("unavailable (AttributeError: `dense` is not available with Keras 3.)", "in 2.16")
+    bias = next(a for a in group["items"] if a["role"] == "bias")
+    assert bias["segments"][0]["range"] == "from 1.15 to 2.5"
+
+
+def test_timeline_tells_rename_from_change_and_availability():
+    view = build_view(order_results(tuple(history())), [])
+    kinds = {entry["label"]: sorted({c["kind"] for c in entry["changes"]}) for entry in view.timeline}
+    assert "renamed" in kinds["2.0"] and "distribution" not in kinds["2.0"]  # same distribution
+    assert "distribution" in kinds["2.5"]              # uniform -> normal of equal variance
+    assert kinds["2.16"] == ["availability"]
+    # the zeros bias never changes until it becomes unavailable with the whole API
+    assert all("bias" not in c["row"] for entry in view.timeline if entry["label"] != "2.16"
+               for c in entry["changes"])
+
+
+def test_matrix_cells_carry_fit_fingerprint_change_and_group():
+    view = build_view(order_results(tuple(history())), [])
+    kernel_row = next(r for r in view.rows if r["role"] == "kernel")
+    first, renamed, changed, gone = kernel_row["cells"]
+    assert first["fit"] == "consistent" and first["measured"].startswith("uniform")
+    assert renamed["change"] == "renamed"
+    assert changed["change"] == "changed" and changed["fit"] == "inconsistent"
+    assert changed["measured"].startswith("normal")
+    assert gone["css"] == "unavailable"
+    assert first["group"] == "A" and renamed["group"] == "B"
+
+
+def test_cells_csv_has_the_documented_columns():
+    ordered = order_results(tuple(history()))
+    view = build_view(ordered, [])
+    rows = list(csv.DictReader(io.StringIO(cells_csv(cells_frame(ordered), view))))
+    required = {"tf_version", "python_version", "api_family", "layer", "weight_role", "status", "reason",
+                "declared_initializer", "declared_config", "n", "mean", "std", "min", "max", "skewness",
+                "excess_kurtosis", "fingerprint", "fit_verdict", "change_verdict", "reproducibility_group"}
+    assert required <= set(rows[0])
+    assert len(rows) == 8
+    kernel_115 = next(r for r in rows if r["tf_version"] == "1.15.5" and r["weight_role"] == "kernel")
+    assert float(kernel_115["max"]) <= LIMIT and int(kernel_115["n"]) == 100_000
+
+
+def test_script_in_an_error_message_renders_as_text():
+    documents = history()
+    documents[-1]["cells"][0]["reason"] = "<script>alert('x')</script>"
+    documents[-1]["env"]["name"] = "tf-<b>2.16</b>"
+    html = render_index(build_view(order_results(tuple(documents)), ["a<script>.json: bad"]))
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(" in html or "\\u003cscript\\u003ealert" in html
+    assert "<b>2.16</b>" not in html
+    assert html.count("<script") == 2  # the report's own data block and code, nothing else
+
+
+def test_report_command_writes_three_files(tmp_path):
+    results = write_results(tmp_path / "results", history())
+    assert report_main([str(results), "--out", str(tmp_path / "out")]) == 0
+    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"index.html", "cells.csv", "changes.json"}
+    changes = json.loads((tmp_path / "out" / "changes.json").read_text())
+    assert [e["label"] for e in changes["timeline"]] == ["2.0", "2.5", "2.16"]
+
+
+def test_baseline_exits_nonzero_on_a_planted_change(tmp_path, capsys):
+    documents = history()
+    base = write_results(tmp_path / "base", documents)
+    assert report_main([str(base), "--out", str(tmp_path / "o1"), "--baseline", str(base)]) == 0
+    planted = history()
+    planted[0]["cells"][0] = cell("tf.compat.v1.layers", "dense", "kernel", uniform(LIMIT * 1.1, seed=9),
+                                  module="tensorflow.python.ops.init_ops")
+    current = write_results(tmp_path / "current", planted)
+    capsys.readouterr()
+    assert report_main([str(current), "--out", str(tmp_path / "o2"), "--baseline", str(base)]) == 1
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("CHANGED")]
+    assert any("tf-1.15" in line and "kernel" in line and "distribution" in line for line in lines)
+    assert all("bias" not in line for line in lines)
+
+
+def test_missing_results_folder_is_one_line_exit_2(tmp_path, capsys):
+    assert report_main([str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope" in err[0]
