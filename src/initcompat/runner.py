@@ -116,7 +116,8 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
     echo(f"{entry.name}: environment {'reused' if environment.reused else 'installed'} "
          f"in {install_seconds:.1f} s ({environment.path})")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as record_file:
-        json.dump(environment.record, record_file)
+        json.dump(dict(environment.record, reused=environment.reused,
+                       seconds_this_run=round(install_seconds, 2)), record_file)
     try:
         arguments = ["--suite", str(suite), "--out", str(result_path), "--env-name", entry.name,
                      "--requested-tensorflow", entry.tensorflow, "--requested-python", entry.python,
@@ -137,6 +138,8 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         return Outcome(schema.ENV_PROBE_TIMEOUT, result_path, "probe timed out", seconds)
     if returncode == 0 and result_path.exists():
         status = json.loads(result_path.read_text()).get("status", "?")
+        if status == schema.ENV_OK:
+            seconds["throughput"] = run_throughput(environment.python, suite, result_path, echo)
         return Outcome(status, result_path, "wrote result", seconds)
     status = schema.ENV_PROBE_CRASHED if IMPORTED_MARKER in tail else schema.ENV_IMPORT_FAILED
     reason = f"probe {_describe_exit(returncode)} " + (
@@ -144,3 +147,40 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         else "before TensorFlow finished importing")
     _write_outcome(entry, resolution, result_path, status, reason, tail, extra)
     return Outcome(status, result_path, reason, seconds)
+
+
+THROUGHPUT_TIMEOUT = 600  # seconds for the whole throughput step (it is designed for < 60 s)
+
+
+def run_throughput(python: Path, suite: Path, result_path: Path,
+                   echo: Callable[[str], None] = print) -> float:
+    """Time initialization with pyperf (initcompat.probe.throughput) after a successful probe.
+
+    Writes <name>.pyperf.json beside the result and merges a "throughput" summary into it; a
+    crash or timeout is merged as {"status": "failed"}. INITCOMPAT_THROUGHPUT=0 skips the step.
+    """
+    started = time.monotonic()
+    if os.environ.get("INITCOMPAT_THROUGHPUT", "1") == "0":
+        return 0.0
+    pyperf_path = result_path.with_name(result_path.name[:-len(".json")] + ".pyperf.json")
+    command = [str(python), "-m", "initcompat.probe.throughput", "--suite", str(suite),
+               "--out", str(pyperf_path), "--merge-into", str(result_path)]
+    environment = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace", env=environment, start_new_session=True) as process:
+        try:
+            output, _ = process.communicate(timeout=THROUGHPUT_TIMEOUT)
+            failure = None if process.returncode == 0 else _describe_exit(process.returncode)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+            failure = f"still running after {THROUGHPUT_TIMEOUT} s; killed"
+    result_path.with_name(result_path.name[:-len(".json")] + ".throughput.log").write_text(output)
+    if failure is not None:
+        document = json.loads(result_path.read_text())
+        document["throughput"] = {"status": "failed", "reason": f"throughput step {failure}",
+                                  "log_tail": output[-TAIL_CHARS:]}
+        write_json_atomic(str(result_path), document)
+    summary = [line for line in output.splitlines() if line.startswith("initcompat throughput:")]
+    echo(summary[-1] if summary else f"initcompat throughput: {failure}")
+    return time.monotonic() - started

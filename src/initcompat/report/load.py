@@ -7,6 +7,9 @@ ones are listed so the report can show them.
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,16 +36,53 @@ class Loaded:
     paths: tuple[str, ...]
 
 
+# Deeper than any real result (about 7 levels); a limit keeps every later json.dumps and
+# recursive walk of the report far from Python's recursion limit.
+MAX_DEPTH = 64
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a valid JSON number")
+    raise ValueError(f"{name} is not a valid JSON number (NaN and Infinity are not allowed)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is too large for a float (not finite)")
+    return value
+
+
+def _clean(value, depth: int = 0):
+    """A copy with lone surrogates (undecodable bytes escaped as \\udcXX) replaced by U+FFFD, so
+    every string can be written as UTF-8; SchemaError when nested deeper than MAX_DEPTH."""
+    if depth > MAX_DEPTH:
+        raise SchemaError(f"nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_clean(k, depth + 1): _clean(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v, depth + 1) for v in value]
+    return value
+
+
+def display_path(path: Path | str) -> str:
+    """A file name as text that can always be shown: undecodable bytes as \\xNN."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
 
 
 def upgrade_0_to_1(document: dict) -> dict:
-    """Format 0 (pre-release): `environment` instead of `env`, no per-cell legacy flag."""
+    """Format 0 (pre-release): `environment` instead of `env`, no per-cell legacy flag.
+
+    Without the flag, a cell ran under legacy Keras exactly when it is the tf_keras package's
+    (format 0 had no TF_USE_LEGACY_KERAS child), so tf_keras rows line up with current results.
+    """
     upgraded = dict(document)
     upgraded["env"] = upgraded.pop("environment")
     upgraded.setdefault("reason", None)
-    upgraded["cells"] = [dict({"legacy_keras": False, "reason": None}, **cell)
+    upgraded["cells"] = [dict({"legacy_keras": cell["api_family"] == "tf_keras", "reason": None},
+                              **cell)
                          for cell in upgraded.get("cells", [])]
     upgraded["schema_version"] = 1
     return upgraded
@@ -71,7 +111,8 @@ def parse_result(text: str) -> dict:
     """A validated current-schema result from JSON text; SchemaError/ValueError say why not."""
     if not text.strip():
         raise SchemaError("empty file")
-    document = json.loads(text, parse_constant=_reject_constant)
+    document = _clean(json.loads(text.lstrip("\ufeff"), parse_constant=_reject_constant,
+                                 parse_float=_finite_float))
     if not isinstance(document, dict):
         raise SchemaError(f"not a result: top level is {type(document).__name__}, not an object")
     if "schema_version" not in document:
@@ -104,31 +145,35 @@ def load_results(sources: list[Path] | Path) -> Loaded:
         elif source.is_file():
             files.append(source)
         else:
-            raise ReportInputError(f"{source}: no such results folder or file")
+            raise ReportInputError(f"{display_path(source)}: no such results folder or file")
+    unique: dict[str, Path] = {}  # a file named twice (folder and file arguments) is read once
+    for path in files:
+        unique.setdefault(os.path.realpath(path), path)
     results: list[dict] = []
     rejected: list[Rejected] = []
     owner: dict[str, str] = {}
-    for path in files:
+    for path in unique.values():
+        shown = display_path(path)
         try:
             document = parse_result(path.read_bytes().decode("utf-8"))
         except UnicodeDecodeError as error:
-            rejected.append(Rejected(str(path), f"not UTF-8 text ({error.reason} at byte {error.start})"))
+            rejected.append(Rejected(shown, f"not UTF-8 text ({error.reason} at byte {error.start})"))
             continue
         except (SchemaError, ValueError, RecursionError) as error:
-            rejected.append(Rejected(str(path), _one_line(error)))
+            rejected.append(Rejected(shown, _one_line(error)))
             continue
         except OSError as error:
-            rejected.append(Rejected(str(path), f"cannot read: {error.strerror}"))
+            rejected.append(Rejected(shown, f"cannot read: {error.strerror}"))
             continue
         name = document["env"]["name"]
         if name in owner:
-            rejected.append(Rejected(str(path), f"second result for environment {name!r} "
-                                                f"(already loaded from {owner[name]}); ignored"))
+            rejected.append(Rejected(shown, f"second result for environment {name!r} "
+                                            f"(already loaded from {owner[name]}); ignored"))
             continue
-        owner[name] = str(path)
-        document["_source"] = str(path)
+        owner[name] = shown
+        document["_source"] = shown
         results.append(document)
-    return Loaded(tuple(results), tuple(rejected), tuple(str(f) for f in files))
+    return Loaded(tuple(results), tuple(rejected), tuple(display_path(f) for f in unique.values()))
 
 
 def _one_line(error: Exception) -> str:

@@ -132,35 +132,70 @@ def evidence_for(cell: dict, env: dict, analysis: CellAnalysis, step: Step | Non
     }
 
 
+# The layers the original question asks about; every other layer's answer is one click away.
+HEADLINE_KINDS = ("dense", "conv2d")
+
+
+def _ranges(values: list[tuple[str, str, str]]) -> list[dict]:
+    """[(version label, text, status)] -> consecutive runs of the same text, as ranges."""
+    segments: list[dict] = []
+    for label, text, status in values:
+        if segments and segments[-1]["text"] == text:
+            segments[-1]["versions"].append(label)
+        else:
+            segments.append({"text": text, "versions": [label], "status": status})
+    for segment in segments:
+        segment["range"] = version_range(segment["versions"])
+    return segments
+
+
+def _family_availability(keys: list[tuple], env: dict, cells: dict, legacy: bool) -> tuple[str, str]:
+    """(text, status) of a whole API family in one environment."""
+    present = [cells[(k, env["name"])] for k in keys if (k, env["name"]) in cells]
+    if not present:
+        return ("not probed (no tf_keras installed)" if legacy else "not probed"), "missing"
+    if any(c["status"] == "ok" for c in present):
+        return "available", "ok"
+    reachable = [c for c in present if c.get("error_type") != "NotOffered"] or present
+    return cell_answer(reachable[0], None), reachable[0]["status"]
+
+
 def build_answers(row_keys: list[tuple], envs: list[dict], cells: dict, analyses: dict) -> list[dict]:
-    """Per (family, layer, weight): consecutive versions with the same answer, as ranges."""
+    """Per API family: where it is available, then per layer and weight what initializes it,
+    as version ranges over the versions where the family is available."""
+    ok_envs = [e for e in envs if e["status"] == "ok"]
     answers = []
-    for key in row_keys:
-        segments: list[dict] = []
-        layer = None
-        for env in envs:
-            if env["status"] != "ok":
-                continue
-            cell = cells.get((key, env["name"]))
-            layer = layer or (cell["layer"] if cell else None)
-            text = cell_answer(cell, analyses.get((key, env["name"])), legacy=key[1])
-            if segments and segments[-1]["text"] == text:
-                segments[-1]["versions"].append(env["label"])
-            else:
-                segments.append({"text": text, "versions": [env["label"]],
-                                 "status": cell["status"] if cell else "missing"})
-        for segment in segments:
-            segment["range"] = version_range(segment["versions"])
-        label = family_label(key[0], key[1])
-        if not answers or answers[-1]["family"] != label:
-            answers.append({"family": label, "items": []})
-        answers[-1]["items"].append({"key": key, "layer": layer or key[2], "role": key[3],
-                                     "segments": segments})
+    for family in dict.fromkeys((k[0], k[1]) for k in row_keys):
+        keys = [k for k in row_keys if (k[0], k[1]) == family]
+        availability = []
+        available = set()
+        for env in ok_envs:
+            text, status = _family_availability(keys, env, cells, family[1])
+            availability.append((env["label"], text, status))
+            if status == "ok":
+                available.add(env["name"])
+        items = []
+        for key in keys:
+            values, offered, layer = [], False, None
+            for env in ok_envs:
+                if env["name"] not in available:
+                    continue
+                cell = cells.get((key, env["name"]))
+                layer = layer or (cell["layer"] if cell else None)
+                offered = offered or bool(cell and cell.get("error_type") != "NotOffered")
+                values.append((env["label"], cell_answer(cell, analyses.get((key, env["name"])),
+                                                         legacy=key[1]),
+                               cell["status"] if cell else "missing"))
+            if values and offered:
+                items.append({"key": key, "layer": layer or key[2], "role": key[3],
+                              "headline": key[2] in HEADLINE_KINDS, "segments": _ranges(values)})
+        answers.append({"family": family_label(*family), "availability": _ranges(availability),
+                        "items": items})
     return answers
 
 
 def _describe_change(kind: str, before: str, after: str) -> str:
-    return f"{kind}: {before} → {after}"
+    return f"{before} → {after}"
 
 
 def build_timeline(row_keys: list[tuple], envs: list[dict], cells: dict, analyses: dict,
@@ -184,8 +219,19 @@ def build_timeline(row_keys: list[tuple], envs: list[dict], cells: dict, analyse
                         {"row": label, "kind": kind, "text": text, "cell": cell_id(key, env["name"]),
                          "since": previous_env["label"]})
             previous = (env, cell)
-    return [{"env": env["name"], "label": env["label"], "changes": by_env[env["name"]]}
-            for env in envs if env["name"] in by_env]
+    timeline = []
+    for env in envs:
+        if env["name"] not in by_env:
+            continue
+        groups: dict[tuple[str, str], dict] = {}
+        for change_event in by_env[env["name"]]:
+            group = groups.setdefault((change_event["kind"], change_event["text"]), {
+                "kind": change_event["kind"], "text": change_event["text"],
+                "since": change_event["since"], "rows": []})
+            group["rows"].append({"row": change_event["row"], "cell": change_event["cell"]})
+        timeline.append({"env": env["name"], "label": env["label"], "changes": by_env[env["name"]],
+                         "groups": list(groups.values())})
+    return timeline
 
 
 def _row_events(previous_env: dict, previous_cell: dict, env: dict, cell: dict, step: Step | None,
@@ -256,6 +302,8 @@ def build_view(ordered_results: list[dict], rejected: list[str]) -> View:
             group = groups.get((key, env["name"]))
             evidence[identifier] = evidence_for(cell, env_by_name[env["name"]], analysis, step, group)
             row_cells.append(_matrix_cell(cell, analysis, step, group, identifier))
+        if not any(cells.get((key, e["name"]), {}).get("status") in ("ok", "error") for e in envs):
+            continue  # no measured version offers this layer in this API: nothing to show
         rows.append({"family": family_label(key[0], key[1]), "family_id": key[0], "layer": layer,
                      "kind": key[2], "role": key[3], "cells": row_cells,
                      "changed": any(c.get("changed") for c in row_cells)})
@@ -265,6 +313,15 @@ def build_view(ordered_results: list[dict], rejected: list[str]) -> View:
                 rows=rows, evidence=evidence, rejected=rejected, failures=failures,
                 families=list(dict.fromkeys(r["family"] for r in rows)),
                 layers=list(dict.fromkeys(r["layer"] for r in rows)))
+
+
+def _moments_text(sample: dict) -> str:
+    """The moments in one line, for the cell's hover text."""
+    parts = []
+    for key in ("n", "mean", "std", "min", "max", "skewness", "excess_kurtosis"):
+        value = finite(sample.get(key))
+        parts.append(f"{key}={value:.4g}" if value is not None else f"{key}=—")
+    return "moments: " + ", ".join(parts)
 
 
 def _blank_cell(**fields) -> dict:
@@ -292,6 +349,7 @@ def _matrix_cell(cell: dict, analysis: CellAnalysis, step: Step | None, group: s
         "changed": verdict in (change.CHANGED, change.RENAMED),
         "group": group,
         "title": f"declared: {analysis.theory or 'unknown'}; measured: {analysis.fingerprint}; "
-                 f"fit: {analysis.fit_verdict}; relevant config: {relevant_config(config)}",
+                 f"fit: {analysis.fit_verdict}; relevant config: {relevant_config(config)}; "
+                 + _moments_text(cell.get("sample") or {}),
         "id": identifier,
     })

@@ -1,0 +1,76 @@
+"""Benchmark (not a test): wall time of a cold and a warm run of a selection, split per session.
+
+  python benchmarks/matrix_timing.py --tag default --cold   # remove the selection's environments first
+  python benchmarks/matrix_timing.py --tag history          # warm: environments reused
+
+Runs `nox -t TAG` (the TF sessions, then the report) and reads each session's result:
+install time this run, TF import time, probe time (the probe's own work, without install and
+import), and the disk its environment uses. "Cold" removes the environments but keeps uv's cache
+(pass --clear-uv-cache for a first-ever run). Prints a table; saves benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from initcompat.matrix import load_matrix  # noqa: E402
+
+
+def disk_bytes(path: Path) -> int:
+    if not path.exists():
+        return 0
+    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tag", default="default")
+    parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--clear-uv-cache", action="store_true")
+    arguments = parser.parse_args()
+    matrix = load_matrix(ROOT / "suites" / "matrix.toml")
+    entries = matrix.select(arguments.tag)
+    if arguments.cold:
+        for entry in entries:
+            shutil.rmtree(ROOT / ".nox" / entry.name, ignore_errors=True)
+        if arguments.clear_uv_cache:
+            subprocess.run(["uv", "cache", "clean"], check=False)
+    started = time.monotonic()
+    completed = subprocess.run(["nox", "-t", arguments.tag], cwd=ROOT)
+    wall = time.monotonic() - started
+    rows = []
+    for entry in entries:
+        path = ROOT / matrix.results / f"{entry.name}.json"
+        result = json.loads(path.read_text()) if path.exists() else {}
+        install = result.get("install") or {}
+        timings = result.get("timings") or {}
+        rows.append({"session": entry.name, "status": result.get("status", "missing"),
+                     "install_s": install.get("seconds_this_run"), "reused": install.get("reused"),
+                     "import_s": timings.get("import_seconds"), "probe_s": timings.get("probe_seconds"),
+                     "legacy_child_s": timings.get("legacy_child_seconds"),
+                     "disk_mb": round(disk_bytes(ROOT / ".nox" / entry.name) / 2 ** 20)})
+    figures = {"tag": arguments.tag, "mode": "cold" if arguments.cold else "warm",
+               "nox_exit": completed.returncode, "wall_s": round(wall, 1), "sessions": rows,
+               "disk_mb_total": sum(r["disk_mb"] for r in rows)}
+    print(f"{'session':<14}{'status':<16}{'install s':>10}{'import s':>10}{'probe s':>10}{'disk MB':>9}")
+    for r in rows:
+        print(f"{r['session']:<14}{r['status']:<16}{r['install_s'] or 0:>10.1f}{r['import_s'] or 0:>10.1f}"
+              f"{r['probe_s'] or 0:>10.1f}{r['disk_mb']:>9}")
+    print(f"wall {figures['wall_s']} s for {len(rows)} sessions + report ({figures['mode']}); "
+          f"disk {figures['disk_mb_total']} MB")
+    target = ROOT / "benchmarks" / "results" / f"matrix-{arguments.tag}-{figures['mode']}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

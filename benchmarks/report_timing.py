@@ -1,0 +1,102 @@
+"""Benchmark (not a test): report generation and page load for a 40-version report.
+
+Builds 40 result files by relabelling real results from results/ (or the test fixtures) as
+versions 1.0 ... 1.39, with every cell kept, then times `python -m initcompat.report` in-process
+(median and spread of 5 runs) and, when Chromium is there, the page's load time in headless
+Chromium. Prints the figures and saves them to benchmarks/results/report-timing.json.
+
+  python benchmarks/report_timing.py [--source results] [--versions 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from initcompat.probe.output import write_json_atomic  # noqa: E402
+from initcompat.report.__main__ import main as report_main  # noqa: E402
+
+
+def make_results(source: Path, target: Path, versions: int) -> int:
+    """Write `versions` result files built from the ok results in `source`; returns cells/file."""
+    seeds = [json.loads(p.read_text()) for p in sorted(source.glob("*.json"))
+             if not p.name.endswith(".pyperf.json")]
+    seeds = [s for s in seeds if s.get("status") == "ok" and s.get("cells")]
+    if not seeds:
+        raise SystemExit(f"no ok results in {source}: run `nox` first")
+    cells = 0
+    for index in range(versions):
+        document = json.loads(json.dumps(seeds[index % len(seeds)]))
+        document["env"]["name"] = f"tf-bench-{index:02d}"
+        document["env"]["tensorflow"] = f"1.{index}.0"
+        cells = max(cells, len(document["cells"]))
+        write_json_atomic(str(target / f"tf-bench-{index:02d}.json"), document)
+    return cells
+
+
+def time_generation(results: Path, out: Path, repeats: int) -> list[float]:
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        assert report_main([str(results), "--out", str(out)]) == 0
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def time_page_load(index_html: Path, repeats: int) -> list[float] | None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return None
+    from playwright.sync_api import sync_playwright
+    seconds = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        for _ in range(repeats):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            started = time.perf_counter()
+            page.goto(index_html.as_uri(), wait_until="load")
+            seconds.append(time.perf_counter() - started)
+            page.close()
+        browser.close()
+    return seconds
+
+
+def summary(values: list[float]) -> dict:
+    return {"median_s": round(statistics.median(values), 3), "min_s": round(min(values), 3),
+            "max_s": round(max(values), 3), "runs": len(values)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--source", type=Path, default=ROOT / "results")
+    parser.add_argument("--versions", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=5)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        results, out = Path(scratch) / "results", Path(scratch) / "out"
+        results.mkdir()
+        cells = make_results(arguments.source, results, arguments.versions)
+        generation = time_generation(results, out, arguments.repeats)
+        size = (out / "index.html").stat().st_size
+        load = time_page_load(out / "index.html", arguments.repeats)
+    figures = {"versions": arguments.versions, "cells_per_version": cells,
+               "generation": summary(generation), "index_html_bytes": size,
+               "page_load": summary(load) if load else "no chromium"}
+    print(json.dumps(figures, indent=1))
+    target = ROOT / "benchmarks" / "results" / "report-timing.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
