@@ -17,6 +17,7 @@ except ModuleNotFoundError:  # Python < 3.11 running nox
     import tomli as tomllib  # type: ignore[no-redef]
 
 RESOLUTIONS = ("as-released", "today")
+UNPINNED = ("*", "latest")  # `tensorflow = "*"`: whatever is newest (nightly sessions)
 DEFAULT_TAG = "default"
 HISTORY_TAG = "history"
 
@@ -45,14 +46,10 @@ class Entry:
     pyperf: str | None = None
     tags: tuple[str, ...] = ()
 
-    @property
-    def major_minor(self) -> tuple[int, int]:
-        major, minor = self.tensorflow.split(".")[:2]
-        return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
-
     def requirements(self, resolution: str) -> list[str]:
         """What `uv pip install` gets for this entry under a resolution mode."""
-        requirements = [f"{self.package}=={self.tensorflow}", *self.extra]
+        pinned = self.tensorflow not in UNPINNED
+        requirements = [f"{self.package}=={self.tensorflow}" if pinned else self.package, *self.extra]
         if resolution == "today":
             requirements.extend(pin.spec for pin in self.pins_today)
         return requirements
@@ -94,8 +91,10 @@ class Matrix:
 
 def derived_tags(tensorflow: str, explicit: list[str]) -> tuple[str, ...]:
     """Explicit tags plus tf1/tf2/keras3 from the version; everything but gpu/nightly is history."""
-    major, minor = (int("".join(c for c in p if c.isdigit()) or 0) for p in tensorflow.split(".")[:2])
     tags = list(explicit)
+    if tensorflow in UNPINNED:
+        return tuple(dict.fromkeys(tags))
+    major, minor = (int("".join(c for c in p if c.isdigit()) or 0) for p in tensorflow.split(".")[:2])
     tags.append("tf1" if major == 1 else "tf2")
     if (major, minor) >= (2, 16):
         tags.append("keras3")

@@ -63,8 +63,11 @@ def environment_block(arguments, tf_version):
     name = arguments.env_name
     if not name:
         name = "tf-" + ".".join((tf_version or "unknown").split(".")[:2])
+    requested = arguments.requested_tensorflow
+    if requested in (None, "*", "latest"):  # an unpinned (nightly) session: say what came
+        requested = tf_version or requested
     return schema.environment_record(
-        name, arguments.requested_tensorflow or tf_version or "unknown",
+        name, requested or "unknown",
         arguments.requested_python or python,
         [tag for tag in arguments.tags.split(",") if tag], arguments.resolution)
 
