@@ -84,7 +84,9 @@ def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Pa
     cut = entry.exclude_newer(resolution) if uv else None
     if uv:
         _run([uv, "venv", "--quiet", "--python", interpreter, str(path)], "create environment")
-        command = [uv, "pip", "install", "--quiet", "--python", str(python)]
+        # Byte-compile at install: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every
+        # TF import would otherwise recompile TensorFlow's thousands of modules.
+        command = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
         if cut:
             command += ["--exclude-newer", cut]
         _run(command + requirements, "install " + " ".join(requirements))

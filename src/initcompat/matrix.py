@@ -65,7 +65,8 @@ class Entry:
     def install_key(self, resolution: str) -> str:
         """A hash of everything that decides the installed environment (for reuse)."""
         spec = {"python": self.python, "requirements": self.requirements(resolution),
-                "exclude_newer": self.exclude_newer(resolution), "pyperf": self.pyperf}
+                "exclude_newer": self.exclude_newer(resolution), "pyperf": self.pyperf,
+                "layout": 2}  # bump when environments.py changes how environments are built
         return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -17,7 +17,8 @@ from initcompat.report.frame import cells_frame, order_results
 from initcompat.report.load import ReportInputError, load_results
 from initcompat.report.outputs import cells_csv, write_report
 from initcompat.report.render import render_index
-from initcompat.report.view import build_view
+from initcompat.report.throughput import merge_timeline, throughput_section
+from initcompat.report.view import build_view, with_groups
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         print("initcompat report: no usable results; the report says so", file=sys.stderr)
     ordered = order_results(loaded.results)
     view = build_view(ordered, [r.line() for r in loaded.rejected])
+    throughput = throughput_section(ordered, arguments.results)
+    view.timeline = with_groups(merge_timeline(view.timeline, throughput, view.envs))
+    view.extra["throughput"] = throughput
     frame = cells_frame(ordered)
     written = write_report(arguments.out, render_index(view), cells_csv(frame, view), view)
     print(f"initcompat report: {len(ordered)} environments, {len(frame)} cells, "

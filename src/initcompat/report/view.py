@@ -219,19 +219,22 @@ def build_timeline(row_keys: list[tuple], envs: list[dict], cells: dict, analyse
                         {"row": label, "kind": kind, "text": text, "cell": cell_id(key, env["name"]),
                          "since": previous_env["label"]})
             previous = (env, cell)
-    timeline = []
-    for env in envs:
-        if env["name"] not in by_env:
-            continue
+    return with_groups([{"env": env["name"], "label": env["label"], "changes": by_env[env["name"]]}
+                        for env in envs if env["name"] in by_env])
+
+
+def with_groups(timeline: list[dict]) -> list[dict]:
+    """Each timeline entry plus its changes grouped by (kind, text): one line per kind of change."""
+    grouped = []
+    for entry in timeline:
         groups: dict[tuple[str, str], dict] = {}
-        for change_event in by_env[env["name"]]:
+        for change_event in entry["changes"]:
             group = groups.setdefault((change_event["kind"], change_event["text"]), {
                 "kind": change_event["kind"], "text": change_event["text"],
                 "since": change_event["since"], "rows": []})
             group["rows"].append({"row": change_event["row"], "cell": change_event["cell"]})
-        timeline.append({"env": env["name"], "label": env["label"], "changes": by_env[env["name"]],
-                         "groups": list(groups.values())})
-    return timeline
+        grouped.append(dict(entry, groups=list(groups.values())))
+    return grouped
 
 
 def _row_events(previous_env: dict, previous_cell: dict, env: dict, cell: dict, step: Step | None,

@@ -1,0 +1,519 @@
+"""Initialization throughput, timed with pyperf, beside the machine's own ceilings.
+
+    python -m initcompat.probe.throughput --suite suites/default.json \\
+        --out results/<session>.pyperf.json [--merge-into results/<session>.json]
+
+What is timed. For every device TensorFlow lists (the CPU, each GPU), every API family this
+environment offers (initcompat.probe.apis.families_for, plus tf_keras when installed) and every
+layer of the suite's "throughput" block: constructing the layer with no initializer arguments,
+creating its weights and materializing them as host numpy arrays. Eager families: the layer,
+layer.build(shape) and .numpy() of every weight, under tf.device. Graph families (tf.layers,
+tf.compat.v1.layers, tf.keras on TF 1.x): a fresh tf.Graph, the layer on a placeholder under
+tf.device, a Session that runs the variables' initializers and fetches their values; graph
+construction and Session creation are part of what a graph-mode user pays, so they are timed.
+Each value is one such initialization (loops = 1: even the smallest layer takes milliseconds).
+Throughput = parameters (float32, so bytes = 4 x parameters) / seconds. A family whose layer
+class is the very same object as one already timed (tf.keras and keras on TF 2.x, tf.layers and
+tf.compat.v1.layers on TF 1.x) is recorded as an alias and not timed twice. Benchmark names are
+the same in every version, e.g. "tf.keras/Dense/4096x4096/cpu", so
+`python -m pyperf compare_to a.pyperf.json b.pyperf.json` pairs them. Two ceilings
+(initcompat.probe.ceilings: numpy memory-write bandwidth and numpy Philox float32 rate) are
+pyperf benchmarks of the same run ("ceiling/memory-write/cpu", "ceiling/philox-float32/cpu").
+
+Why not pyperf.Runner. A Runner spawns a fresh worker process for every benchmark and every
+process of it (20 processes per benchmark by default) and each worker must import TensorFlow:
+5-6 s for TF 1.15 and 7-14 s for TF 2.15/2.21 on the 2-core reference machine (uv installs
+without .pyc files and PYTHONDONTWRITEBYTECODE=1 there, so every import compiles). With about ten
+benchmarks per environment that is hundreds of imports, i.e. tens of minutes, for a step that
+should take under a minute. So this module keeps pyperf's measurement model but spawns the
+processes itself: P worker processes, one after another (never in parallel: TF uses both
+cores), each imports TensorFlow once and then measures every benchmark with W warmups and V
+values, the benchmark order rotated by one per process so that position in the run is spread
+over benchmarks; a gc.collect() and the release of the previous weights happen outside each
+timed region. Each process's values become one pyperf.Run (with pyperf's collected metadata:
+CPU, load, memory, Python, date) and the runs of all processes are merged into one pyperf
+BenchmarkSuite, the file `pyperf compare_to` / `pyperf stats` / `pyperf hist` read.
+
+Defaults: P = 3 processes x V = 4 values, W = 1 warmup (suites/default.json "throughput").
+Three processes show the between-process spread (memory placement, thread-pool start-up) that
+a single process would hide; four values per process give 12 values per benchmark, enough for
+an exact Mann-Whitney test to reach p < 0.002 (the smallest two-sided p for 12 vs 12 values is
+about 1e-6) and for an order-statistic 95% confidence interval of the median (ranks 3..10);
+one warmup absorbs the first call's one-off costs (kernel registration, lazy imports, first
+touch of the output pages). Measured on that machine: 50 s for TF 1.15, 56 s for TF 2.15, 52 s
+for TF 2.21, of which 20-35 s is importing TensorFlow three times. The pooled values are not
+fully independent (values of one process share its state), which is why a change is only flagged when it is also larger than a factor
+1.1 (the report's rule), and why more processes (--processes) are preferable to more values
+when time allows.
+
+pyperf scrubs nothing here: workers are plain subprocesses inheriting the whole environment
+(TF_USE_LEGACY_KERAS, CUDA_VISIBLE_DEVICES, TF_CPP_MIN_LOG_LEVEL, PYTHONPATH...). pyperf 2.8.0 (the
+last for Python 3.7) imports importlib.metadata, which Python 3.7 lacks; the importlib_metadata
+backport (installed with TF 1.15) stands in for it.
+
+With --merge-into, a summary ("throughput" block: per benchmark the median, MAD, standard
+deviation, quartiles, number of values, parameters/s and bytes/s medians, device; the ceilings;
+GPU "none found" or the GPUs; skipped families and aliases) is merged atomically into the
+environment's result JSON; the raw values stay in the pyperf file, which the report reads for
+its statistical tests. Exit status 0 whenever a summary was written (a failed worker is data).
+Python 3.6-clean: stdlib, numpy, TensorFlow (workers only) and pyperf.
+"""
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+SUMMARY_KEY = "throughput"
+CEILING_PREFIX = "ceiling/"
+UNIT = "second"
+DEFAULT_DESIGN = {"processes": 3, "values": 4, "warmups": 1}
+DEFAULT_WORKER_TIMEOUT = 240
+TAIL_CHARS = 3000
+META = "initcompat_"  # prefix of the pyperf metadata this module adds
+
+
+def progress(message):
+    sys.stderr.write("initcompat throughput: %s\n" % message)
+    sys.stderr.flush()
+
+
+def import_pyperf():
+    """pyperf, made importable on Python 3.7 where pyperf 2.8.0 needs importlib.metadata."""
+    try:
+        import importlib.metadata  # noqa: F401
+    except ImportError:
+        import importlib
+        import types
+        try:
+            import importlib_metadata as stand_in
+        except ImportError:
+            stand_in = types.ModuleType("importlib.metadata")
+            stand_in.entry_points = lambda: {"pyperf.hook": []}
+        sys.modules["importlib.metadata"] = stand_in
+        importlib.metadata = stand_in
+    import pyperf
+    return pyperf
+
+
+# ---------------------------------------------------------------------------- names
+
+def size_label(spec):
+    """The layer's weight shape as used in benchmark names: dense 4096x4096, conv2d 3x3x256x256."""
+    kind = spec["kind"]
+    if kind == "dense":
+        return "%dx%d" % (spec["input_dim"], spec["units"])
+    if kind in ("conv1d", "conv2d", "conv3d"):
+        return "x".join(str(k) for k in spec["kernel_size"]) + "x%dx%d" % (
+            spec["in_channels"], spec["filters"])
+    if kind == "embedding":
+        return "%dx%d" % (spec["vocabulary"], spec["output_dim"])
+    return kind
+
+
+def device_label(device):
+    """'/device:CPU:0' -> 'cpu', '/device:GPU:1' -> 'gpu1' (the first CPU keeps the bare name)."""
+    kind, index = device["device_type"].lower(), device["name"].rsplit(":", 1)[-1]
+    if kind == "cpu" and index == "0":
+        return "cpu"
+    return kind + index
+
+
+def benchmark_name(family, class_name, spec, device):
+    return "%s/%s/%s/%s" % (family, class_name, size_label(spec), device)
+
+
+def ceiling_name(ceiling, device="cpu"):
+    return "%s%s/%s" % (CEILING_PREFIX, ceiling, device)
+
+
+# ---------------------------------------------------------------------------- builders
+
+def eager_builder(tf, factory, spec, device_name):
+    from initcompat.probe import catalogue
+    arguments = catalogue.constructor_arguments(spec)
+    shape = tuple([None] + catalogue.input_shape(spec))
+
+    def build():
+        with tf.device(device_name):
+            layer = factory(**arguments)
+            layer.build(shape)
+            arrays = [variable.numpy() for variable in layer.weights]
+        return layer, arrays
+
+    return build
+
+
+def graph_builder(tf, family, factory, spec, device_name):
+    from initcompat.probe import apis, catalogue
+    v1 = apis._v1(tf)
+    shape = [None] + catalogue.input_shape(spec)
+
+    def build():
+        graph = tf.Graph()
+        with graph.as_default():
+            with tf.device(device_name):
+                inputs = v1.placeholder(tf.float32, shape)
+                family.make_layer(factory, spec, inputs, "throughput")
+            variables = v1.global_variables()
+            initialize = v1.variables_initializer(variables)
+            with v1.Session(graph=graph) as session:
+                session.run(initialize)
+                arrays = session.run(variables)
+        return graph, arrays
+
+    return build
+
+
+def families(tf):
+    """The families of initcompat.probe.apis, plus tf_keras when it is installed."""
+    from initcompat.probe import apis, schema
+    found = list(apis.families_for(tf, False))
+    try:
+        import importlib.util
+        has_tf_keras = importlib.util.find_spec("tf_keras") is not None
+    except (ImportError, ValueError):
+        has_tf_keras = False
+    if has_tf_keras:
+        found.append(apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True))
+    return found
+
+
+class Task(object):
+    def __init__(self, name, run, metadata):
+        self.name = name
+        self.run = run
+        self.metadata = metadata
+
+
+def layer_tasks(tf, layers, devices, info):
+    """Every (device, family, layer) benchmark; unavailable families and aliases go to `info`."""
+    from initcompat.probe import apis, catalogue
+    tasks = []
+    for device in devices:
+        seen = []  # (layer spec, factory, family name) already timed on this device
+        for family in families(tf):
+            try:
+                family.check_available()
+            except apis.FamilyUnavailable as error:
+                info["skipped"][family.name] = "unavailable: %s" % error
+                continue
+            for spec in layers:
+                kind = spec["kind"]
+                class_name = catalogue.lookup(kind)[1]
+                if family.spell(kind) is None:
+                    continue  # e.g. tf.layers has no embedding
+                try:
+                    factory = family.layer_factory(kind)
+                except apis.FamilyUnavailable as error:
+                    info["skipped"]["%s/%s" % (family.name, class_name)] = "unavailable: %s" % error
+                    continue
+                same = [name for seen_spec, seen_factory, name in seen
+                        if seen_spec is spec and seen_factory is factory]
+                if same:
+                    info["aliases"][family.name] = same[0]
+                    continue
+                seen.append((spec, factory, family.name))
+                if family.graph_mode:
+                    build = graph_builder(tf, family, factory, spec, device["name"])
+                else:
+                    build = eager_builder(tf, factory, spec, device["name"])
+                label = device_label(device)
+                tasks.append(Task(benchmark_name(family.name, class_name, spec, label), build, {
+                    META + "kind": "layer", META + "family": family.name,
+                    META + "layer": class_name, META + "size": size_label(spec),
+                    META + "device": label, META + "device_name": device["name"],
+                    META + "mode": "graph" if family.graph_mode else "eager",
+                }))
+    return tasks
+
+
+def ceiling_tasks(elements, info):
+    from initcompat.probe import ceilings
+    tasks = []
+    for ceiling in ceilings.all_ceilings(elements):
+        if ceiling.unavailable:
+            info["ceilings_unavailable"][ceiling.name] = ceiling.unavailable
+            continue
+
+        def run(work=ceiling.run):
+            return None, [work()]
+
+        tasks.append(Task(ceiling_name(ceiling.name), run, {
+            META + "kind": "ceiling", META + "device": "cpu", META + "elements": ceiling.elements}))
+    return tasks
+
+
+# ---------------------------------------------------------------------------- worker
+
+def time_task(pyperf, task, warmups, values, worker):
+    """One pyperf.Run for `task`: `warmups` warmups then `values` timed initializations."""
+    started = time.time()
+    timings = []
+    size = None
+    for index in range(warmups + values):
+        gc.collect()
+        before = pyperf.perf_counter()
+        holder, arrays = task.run()
+        elapsed = pyperf.perf_counter() - before
+        size = (sum(int(a.size) for a in arrays), sum(int(a.nbytes) for a in arrays))
+        del holder, arrays  # released outside the timed region
+        timings.append(elapsed)
+    metadata = dict(task.metadata)
+    metadata.update({"name": task.name, "unit": UNIT, "loops": 1,
+                     "duration": time.time() - started, META + "worker": worker,
+                     META + "params": size[0], META + "bytes": size[1]})
+    return pyperf.Run(timings[warmups:], warmups=[(1, value) for value in timings[:warmups]],
+                      metadata=metadata, collect_metadata=True)
+
+
+def worker_main(arguments, block):
+    """Import TF once, time every benchmark, write this process's runs and what it found."""
+    pyperf = import_pyperf()
+    import numpy as np
+    info = {"worker": arguments.worker, "skipped": {}, "aliases": {}, "errors": [],
+            "ceilings_unavailable": {}, "numpy": np.__version__, "pyperf": pyperf.__version__}
+    tasks = ceiling_tasks(int(block.get("ceiling_elements", 1 << 25)), info)
+    started = time.time()
+    import tensorflow as tf
+    info["import_seconds"] = round(time.time() - started, 3)
+    info["tensorflow"] = tf.__version__
+    from initcompat.probe import installed
+    listing = installed.collect_devices(tf)
+    devices = [d for d in listing["devices"] if d["device_type"] in ("CPU", "GPU")]
+    info["devices"] = [device_label(d) for d in devices]
+    gpus = [device_label(d) for d in devices if d["device_type"] == "GPU"]
+    info["gpu"] = gpus if isinstance(listing["gpu"], list) else listing["gpu"]  # or "none found"
+    tasks += layer_tasks(tf, block["layers"], devices, info)
+    shift = arguments.worker % max(1, len(tasks))
+    tasks = tasks[shift:] + tasks[:shift]
+    gc.collect()
+    if hasattr(gc, "freeze"):  # Python 3.7+: TensorFlow's objects leave the collector's scans,
+        gc.freeze()            # so the gc.collect() before each value costs ms, not 0.3 s
+    runs = []
+    for task in tasks:
+        task.metadata[META + "tensorflow"] = tf.__version__
+        try:
+            runs.append(time_task(pyperf, task, arguments.warmups, arguments.values,
+                                  arguments.worker))
+        except Exception as error:
+            info["errors"].append("%s: %s: %s" % (task.name, type(error).__name__,
+                                                  str(error).splitlines()[0][:300] if str(error) else ""))
+    benchmarks = [pyperf.Benchmark([run]) for run in runs]
+    suite = pyperf.BenchmarkSuite(benchmarks)
+    suite.dump(arguments.worker_out + ".pyperf.json", replace=True)
+    with open(arguments.worker_out + ".info.json", "w") as stream:
+        json.dump(info, stream)
+    return 0
+
+
+# ---------------------------------------------------------------------------- parent
+
+def _stats(values):
+    import numpy as np
+    array = np.asarray(values, dtype=float)
+    median = float(np.median(array))
+    return {"n": int(array.size), "median_s": median,
+            "mad_s": float(np.median(np.abs(array - median))),
+            "stdev_s": float(np.std(array, ddof=1)) if array.size > 1 else None,
+            "q1_s": float(np.percentile(array, 25)), "q3_s": float(np.percentile(array, 75)),
+            "min_s": float(array.min()), "max_s": float(array.max())}
+
+
+def summarize_suite(suite):
+    """{"benchmarks": {name: stats}, "ceilings": {device: {ceiling: stats}}} of a BenchmarkSuite."""
+    import numpy as np
+    benchmarks, ceilings = {}, {}
+    for benchmark in suite.get_benchmarks():
+        name = benchmark.get_name()
+        metadata = benchmark.get_metadata()
+        values = list(benchmark.get_values())
+        if not values:
+            continue
+        entry = _stats(values)
+        rates = 1.0 / np.asarray(values, dtype=float)
+        nbytes = metadata.get(META + "bytes")
+        entry["bytes"] = nbytes
+        entry["bytes_per_s"] = float(np.median(nbytes * rates)) if nbytes else None
+        entry["device"] = metadata.get(META + "device")
+        if metadata.get(META + "kind") == "ceiling":
+            entry["elements"] = metadata.get(META + "elements")
+            entry["elements_per_s"] = float(np.median(entry["elements"] * rates)) \
+                if entry["elements"] else None
+            ceiling = name[len(CEILING_PREFIX):].rsplit("/", 1)[0]
+            ceilings.setdefault(entry["device"] or "cpu", {})[ceiling] = entry
+            continue
+        params = metadata.get(META + "params")
+        entry.update({"params": params,
+                      "params_per_s": float(np.median(params * rates)) if params else None,
+                      "family": metadata.get(META + "family"), "layer": metadata.get(META + "layer"),
+                      "size": metadata.get(META + "size"), "mode": metadata.get(META + "mode")})
+        benchmarks[name] = entry
+    return {"benchmarks": benchmarks, "ceilings": ceilings}
+
+
+def run_workers(arguments, design, block):
+    """Spawn the worker processes one after another; (pyperf suites, infos, failures)."""
+    pyperf = import_pyperf()
+    folder = tempfile.mkdtemp(prefix="initcompat-throughput-")
+    environment = dict(os.environ)
+    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    environment["PYTHONUNBUFFERED"] = "1"
+    suites, infos, failures = [], [], []
+    timeout = float(block.get("worker_timeout", DEFAULT_WORKER_TIMEOUT))
+    try:
+        for index in range(design["processes"]):
+            base = os.path.join(folder, "worker%d" % index)
+            command = [sys.executable, "-m", "initcompat.probe.throughput", "--suite", arguments.suite,
+                       "--worker", str(index), "--worker-out", base,
+                       "--values", str(design["values"]), "--warmups", str(design["warmups"])]
+            started = time.time()
+            try:
+                completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE,
+                                           stderr=subprocess.STDOUT, universal_newlines=True,
+                                           timeout=timeout)
+                output, returncode = completed.stdout, completed.returncode
+            except subprocess.TimeoutExpired as error:
+                output, returncode = str(error.output or ""), None
+            if returncode == 0 and os.path.exists(base + ".pyperf.json"):
+                suites.append(pyperf.BenchmarkSuite.load(base + ".pyperf.json"))
+                with open(base + ".info.json") as stream:
+                    infos.append(json.load(stream))
+                progress("worker %d/%d done in %.1f s (TensorFlow import %.1f s)" % (
+                    index + 1, design["processes"], time.time() - started,
+                    infos[-1].get("import_seconds") or 0))
+            else:
+                why = "timed out after %.0f s" % timeout if returncode is None \
+                    else "exit status %s" % returncode
+                failures.append({"worker": index, "reason": why, "tail": output[-TAIL_CHARS:]})
+                progress("worker %d/%d failed: %s" % (index + 1, design["processes"], why))
+    finally:
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        os.rmdir(folder)
+    return suites, infos, failures
+
+
+def write_suite_atomic(suite, path):
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
+                                         suffix=".json", dir=folder)
+    os.close(handle)
+    try:
+        suite.dump(temporary, compact=True, replace=True)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def build_summary(arguments, design, suites, infos, failures, seconds):
+    """The "throughput" block of the result; its raw values stay in the pyperf file."""
+    summary = {"status": "ok", "reason": None, "pyperf_file": os.path.basename(arguments.out),
+               "design": dict(design, loops=1, order="benchmark order rotated by one per process"),
+               "seconds": round(seconds, 2), "worker_failures": failures}
+    if not suites:
+        summary.update({"status": "failed", "reason": "no worker process finished",
+                        "pyperf_file": None})
+        return summary
+    combined = suites[0]
+    for other in suites[1:]:
+        combined.add_runs(other)
+    summary.update(summarize_suite(combined))
+    first = infos[0]
+    for key in ("tensorflow", "numpy", "pyperf", "devices", "gpu", "skipped", "aliases"):
+        summary[key] = first.get(key)
+    summary["import_seconds"] = [info.get("import_seconds") for info in infos]
+    summary["errors"] = sorted(set(e for info in infos for e in info["errors"]))
+    for name, reason in first.get("ceilings_unavailable", {}).items():
+        summary["ceilings"].setdefault("cpu", {})[name] = reason
+    for device in summary["devices"] or []:
+        if device != "cpu":
+            summary["ceilings"][device] = "not measured: the ceilings are numpy on the host CPU"
+    if failures or summary["errors"]:
+        summary["status"] = "partial"
+        summary["reason"] = "; ".join(["worker %d %s" % (f["worker"], f["reason"]) for f in failures]
+                                      + summary["errors"][:3])
+    summary["_suite"] = combined
+    return summary
+
+
+def merge_into_result(path, summary):
+    """Add `summary` as the result's "throughput" block (read, update, atomic rename)."""
+    from initcompat.probe.output import write_json_atomic
+    with open(path) as stream:
+        document = json.load(stream)
+    document[SUMMARY_KEY] = summary
+    write_json_atomic(path, document)
+
+
+def parent_main(arguments, block):
+    started = time.time()
+    design = dict(DEFAULT_DESIGN)
+    design.update(dict((k, int(block[k])) for k in DEFAULT_DESIGN if k in block))
+    for key in DEFAULT_DESIGN:
+        if getattr(arguments, key) is not None:
+            design[key] = getattr(arguments, key)
+    if os.path.exists(arguments.out):
+        os.unlink(arguments.out)  # a stale file must not pass for this run's
+    suites, infos, failures = run_workers(arguments, design, block)
+    summary = build_summary(arguments, design, suites, infos, failures, time.time() - started)
+    suite = summary.pop("_suite", None)
+    if suite is not None:
+        write_suite_atomic(suite, arguments.out)
+    if arguments.merge_into:
+        merge_into_result(arguments.merge_into, summary)
+    for name, entry in sorted(summary.get("benchmarks", {}).items()):
+        progress("%-42s median %8.2f ms  %7.1f Mparam/s  (n=%d)" % (
+            name, entry["median_s"] * 1e3, (entry["params_per_s"] or 0) / 1e6, entry["n"]))
+    progress("%s in %.1f s -> %s" % (summary["status"], time.time() - started, arguments.out))
+    return 0
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m initcompat.probe.throughput",
+                                     description="Time default weight initialization with pyperf.")
+    parser.add_argument("--suite", required=True, help="suite JSON with a \"throughput\" block")
+    parser.add_argument("--out", help="pyperf BenchmarkSuite JSON to write")
+    parser.add_argument("--merge-into", help="result JSON to add the \"throughput\" summary to")
+    parser.add_argument("--processes", type=int, help="worker processes (default: suite, else 3)")
+    parser.add_argument("--values", type=int, help="timed values per process and benchmark")
+    parser.add_argument("--warmups", type=int, help="warmups per process and benchmark")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-out", help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    if arguments.worker is None and not arguments.out:
+        parser.error("--out is required")
+    for key in DEFAULT_DESIGN:
+        value = getattr(arguments, key)
+        if value is not None and value < (0 if key == "warmups" else 1):
+            parser.error("--%s must be at least %d" % (key, 0 if key == "warmups" else 1))
+    return arguments
+
+
+def main(argv=None):
+    arguments = parse_arguments(argv)
+    with open(arguments.suite) as stream:
+        block = json.load(stream).get(SUMMARY_KEY)
+    if arguments.worker is not None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        return worker_main(arguments, block)
+    if not block or not block.get("layers"):
+        if arguments.merge_into:
+            merge_into_result(arguments.merge_into, {
+                "status": "skipped", "reason": "the suite has no \"throughput\" block with layers"})
+        progress("skipped: %s has no \"throughput\" block with layers" % arguments.suite)
+        return 0
+    return parent_main(arguments, block)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""The throughput harness's bookkeeping and the report's statistics, without TensorFlow.
+
+No measured throughput is asserted anywhere (timings are not pass/fail material); the pyperf
+files here are built from fixed values with pyperf's own API, the ceilings only have to be
+positive and physically plausible.
+"""
+
+import json
+import types
+
+import jinja2
+import numpy as np
+import pyperf
+import pytest
+
+from initcompat.probe import ceilings, schema
+from initcompat.probe import throughput as probe_throughput
+from initcompat.probe.output import write_json_atomic
+from initcompat.report import throughput as report
+
+META = probe_throughput.META
+
+
+def layer_run(name, values, params, family="tf.keras", device="cpu", worker=0):
+    family_name, layer, size, _ = name.split("/")
+    metadata = {"name": name, "unit": "second", "loops": 1, META + "kind": "layer",
+                META + "family": family_name, META + "layer": layer, META + "size": size,
+                META + "device": device, META + "params": params, META + "bytes": 4 * params,
+                META + "mode": "eager", META + "worker": worker}
+    return pyperf.Run(values, warmups=[(1, values[0] * 2)], metadata=metadata,
+                      collect_metadata=False)
+
+
+def ceiling_run(kind, values, elements, worker=0):
+    metadata = {"name": f"ceiling/{kind}/cpu", "unit": "second", "loops": 1,
+                META + "kind": "ceiling", META + "device": "cpu", META + "elements": elements,
+                META + "bytes": 4 * elements, META + "worker": worker}
+    return pyperf.Run(values, metadata=metadata, collect_metadata=False)
+
+
+def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="none found",
+                      seed=0, processes=3):
+    """A result plus its pyperf file as the probe's parent would write them (its own code)."""
+    rng = np.random.default_rng(seed)
+    suites = []
+    for worker in range(processes):
+        runs = [ceiling_run("memory-write", list(0.04 * (1 + 0.01 * rng.random(4))), 1 << 25, worker),
+                ceiling_run("philox-float32", list(0.08 * (1 + 0.01 * rng.random(4))), 1 << 24, worker)]
+        for bench, (median, params) in medians.items():
+            runs.append(layer_run(bench, list(median * (1 + 0.02 * rng.random(4))), params,
+                                  worker=worker))
+        suites.append(pyperf.BenchmarkSuite([pyperf.Benchmark([run]) for run in runs]))
+    arguments = types.SimpleNamespace(out=str(folder / f"{name}.pyperf.json"))
+    info = {"tensorflow": tensorflow, "numpy": np.__version__, "pyperf": pyperf.__version__,
+            "devices": ["cpu"], "gpu": gpu, "skipped": {"tf.layers": "unavailable: AttributeError"},
+            "aliases": aliases or {}, "errors": [], "import_seconds": 1.0}
+    summary = probe_throughput.build_summary(arguments, {"processes": processes, "values": 4,
+                                                         "warmups": 1}, suites, [info] * processes,
+                                             [], 12.0)
+    probe_throughput.write_suite_atomic(summary.pop("_suite"), arguments.out)
+    result = schema.outcome_result(schema.environment_record(name, tensorflow, "3.11"),
+                                   schema.ENV_OK, None)
+    result["throughput"] = summary
+    write_json_atomic(str(folder / f"{name}.json"), result)
+    result["_source"] = str(folder / f"{name}.json")
+    return result
+
+
+DENSE = "tf.keras/Dense/4096x4096/cpu"
+CONV = "tf.keras/Conv2D/3x3x256x256/cpu"
+PARAMS = {DENSE: 4096 * 4096 + 4096, CONV: 3 * 3 * 256 * 256 + 256}
+
+
+@pytest.fixture
+def two_versions(tmp_path):
+    old = write_environment(tmp_path, "tf-2.15", "2.15.1",
+                            {DENSE: (0.25, PARAMS[DENSE]), CONV: (0.010, PARAMS[CONV])},
+                            aliases={"keras": "tf.keras"}, seed=1)
+    new = write_environment(tmp_path, "tf-2.21", "2.21.0",
+                            {DENSE: (0.40, PARAMS[DENSE]), CONV: (0.0102, PARAMS[CONV])}, seed=2)
+    return [old, new], tmp_path
+
+
+# ---------------------------------------------------------------------------- statistics
+
+def test_median_ci_uses_order_statistics_with_stated_coverage():
+    values = list(range(1, 13))  # n = 12: ranks 3 and 10 give >= 95 %
+    ci = report.median_ci(values)
+    assert (ci["low"], ci["high"]) == (3.0, 10.0)
+    assert 0.95 <= ci["coverage"] < 0.97
+    tiny = report.median_ci([5.0, 1.0, 3.0])  # too few values: [min, max] covers only 75 %
+    assert (tiny["low"], tiny["high"]) == (1.0, 5.0)
+    assert tiny["coverage"] == pytest.approx(0.75)
+
+
+def test_compare_flags_only_significant_changes_larger_than_the_factor():
+    rng = np.random.default_rng(0)
+    base = 0.1 * (1 + 0.01 * rng.random(12))
+    slower = report.compare(base, base * 1.5)
+    assert slower["flagged"] and slower["kind"] == "regression"
+    assert slower["text"] == "1.50× slower" and slower["p"] < 0.002
+    faster = report.compare(base, base / 2)
+    assert faster["flagged"] and faster["kind"] == "speed-up" and faster["text"] == "2.00× faster"
+    small = report.compare(base, base * 1.05)  # significant, but within the factor 1.1
+    assert small["p"] < 0.002 and not small["flagged"] and small["kind"] == "small"
+    noisy = report.compare([0.1, 0.3, 0.1, 0.3], [0.2, 0.4, 0.2, 0.4])  # large, not significant
+    assert noisy["factor"] > 1.1 and not noisy["flagged"] and noisy["kind"] == "same"
+
+
+def test_too_few_values_can_never_be_flagged():
+    # 3 vs 3 values: the smallest exact two-sided p is 0.1, far above 0.002.
+    result = report.compare([1.0, 1.01, 1.02], [5.0, 5.01, 5.02])
+    assert result["p"] == pytest.approx(0.1) and not result["flagged"]
+
+
+# ---------------------------------------------------------------------------- files
+
+def test_probe_writes_well_formed_pyperf_files_that_pyperf_loads(two_versions):
+    _, folder = two_versions
+    suite = pyperf.BenchmarkSuite.load(str(folder / "tf-2.21.pyperf.json"))
+    assert set(suite.get_benchmark_names()) == {DENSE, CONV, "ceiling/memory-write/cpu",
+                                                "ceiling/philox-float32/cpu"}
+    dense = suite.get_benchmark(DENSE)
+    assert dense.get_nrun() == 3 and dense.get_nvalue() == 12
+    assert dense.get_metadata()[META + "params"] == PARAMS[DENSE]
+    assert all(run.warmups for run in dense.get_runs())
+    assert report.read_pyperf_values(folder / "tf-2.21.pyperf.json")[DENSE] == list(dense.get_values())
+
+
+def test_reader_finds_names_pyperf_hoisted_into_the_suite_metadata(tmp_path):
+    path = tmp_path / "one.pyperf.json"
+    pyperf.BenchmarkSuite([pyperf.Benchmark([layer_run(DENSE, [0.1, 0.2], 10)])]).dump(str(path))
+    assert "name" in json.loads(path.read_text())["metadata"]  # one benchmark: name is hoisted
+    assert report.read_pyperf_values(path) == {DENSE: [0.1, 0.2]}
+
+
+def test_summary_in_the_result_has_the_statistics_and_no_gpu_statement(two_versions):
+    results, _ = two_versions
+    block = results[1]["throughput"]
+    assert block["status"] == "ok" and block["gpu"] == "none found"
+    dense = block["benchmarks"][DENSE]
+    assert dense["n"] == 12 and dense["device"] == "cpu" and dense["params"] == PARAMS[DENSE]
+    assert dense["q1_s"] <= dense["median_s"] <= dense["q3_s"]
+    assert dense["bytes_per_s"] == pytest.approx(4 * dense["params_per_s"])
+    assert set(block["ceilings"]["cpu"]) == {"memory-write", "philox-float32"}
+
+
+# ---------------------------------------------------------------------------- view and HTML
+
+def test_section_flags_the_regression_once_and_shows_no_gpu_measured(two_versions):
+    results, folder = two_versions
+    section = report.throughput_section(results, [folder])
+    assert section["devices"] == ["cpu", "gpu"] and section["no_gpu"]
+    rows = {row["benchmark"]: row for row in section["rows"]}
+    dense_cpu = rows["tf.keras/Dense/4096x4096"]["devices"][0]["cells"]
+    assert dense_cpu[1]["change"]["flagged"] and dense_cpu[1]["change"]["kind"] == "regression"
+    assert dense_cpu[1]["change"]["text"].endswith("× slower")
+    conv_cpu = rows["tf.keras/Conv2D/3x3x256x256"]["devices"][0]["cells"]
+    assert not conv_cpu[1]["change"]["flagged"]  # 2 % slower: never flagged
+    gpu_cells = rows["tf.keras/Dense/4096x4096"]["devices"][1]["cells"]
+    assert [cell["text"] for cell in gpu_cells] == [report.NO_GPU, report.NO_GPU]
+    # keras is tf.keras in 2.15 (alias): shown with the tf.keras values, the change reported once
+    assert rows["keras/Dense/4096x4096"]["devices"][0]["cells"][0]["alias_of"] == "tf.keras"
+    changes = [c for entry in section["timeline"] for c in entry["changes"]]
+    assert [c["row"] for c in changes] == [DENSE]
+    assert 0 < dense_cpu[0]["philox_fraction"] and 0 < dense_cpu[0]["memory_fraction"]
+
+
+def test_partial_renders_svg_and_table_without_blanks(two_versions):
+    results, folder = two_versions
+    section = report.throughput_section(results, [folder])
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("initcompat.report", "templates"),
+                                     autoescape=True, undefined=jinja2.StrictUndefined)
+    html = environment.get_template("throughput.html.j2").render(throughput=section)
+    assert "<svg" in html and "<rect" in html and "no GPU measured" in html
+    assert "slower" in html and "<td></td>" not in html and "<script" not in html
+
+
+def test_results_without_throughput_say_so(tmp_path):
+    result = schema.outcome_result(schema.environment_record("tf-1.15", "1.15.5", "3.7"),
+                                   schema.ENV_OK, None)
+    section = report.throughput_section([result], [tmp_path])
+    assert not section["present"]
+    assert section["envs"][0]["status"] == "not measured"
+
+
+def test_merge_timeline_appends_in_version_order():
+    envs = [{"name": "a"}, {"name": "b"}, {"name": "c"}]
+    timeline = [{"env": "c", "label": "c", "changes": [{"row": "x"}]}]
+    section = {"timeline": [{"env": "b", "label": "b", "changes": [{"row": "t"}]},
+                            {"env": "c", "label": "c", "changes": [{"row": "u"}]}]}
+    merged = report.merge_timeline(timeline, section, envs)
+    assert [entry["env"] for entry in merged] == ["b", "c"]
+    assert [c["row"] for c in merged[1]["changes"]] == ["x", "u"]
+    assert timeline[0]["changes"] == [{"row": "x"}]  # input untouched
+
+
+# ---------------------------------------------------------------------------- ceilings
+
+def test_ceilings_are_positive_and_plausible():
+    import time
+    for ceiling in ceilings.all_ceilings(1 << 22):
+        assert ceiling.unavailable is None
+        ceiling.run()
+        started = time.perf_counter()
+        ceiling.run()
+        rate = ceiling.bytes / (time.perf_counter() - started)
+        assert 1e8 < rate < 1e12, (ceiling.name, rate)
+
+
+def test_old_numpy_records_philox_as_unavailable(monkeypatch):
+    monkeypatch.setattr(ceilings.np, "__version__", "1.16.6")
+    ceiling = ceilings.philox_float32(16)
+    assert ceiling.run is None
+    assert ceiling.unavailable.startswith("unavailable: numpy 1.16.6 has no Philox")
+
+
+def test_benchmark_names_are_stable_across_versions():
+    spec = {"kind": "conv2d", "in_channels": 256, "filters": 256, "kernel_size": [3, 3]}
+    assert probe_throughput.benchmark_name("tf.keras", "Conv2D", spec, "cpu") == CONV
+    assert probe_throughput.device_label({"device_type": "GPU", "name": "/device:GPU:1"}) == "gpu1"
+    assert probe_throughput.device_label({"device_type": "CPU", "name": "/device:CPU:0"}) == "cpu"
