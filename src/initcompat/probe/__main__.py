@@ -104,6 +104,8 @@ def probe(arguments, suite):
     started = time.time()
     try:
         import tensorflow as tf
+    except KeyboardInterrupt:  # the user stopped us: that is no finding about TensorFlow
+        raise
     except BaseException as error:  # an import can raise anything, even SystemExit
         env = environment_block(arguments, None)
         result = schema.outcome_result(env, schema.ENV_IMPORT_FAILED,
