@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from initcompat.matrix import Entry
@@ -84,11 +85,13 @@ def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Pa
     cut = entry.exclude_newer(resolution) if uv else None
     if uv:
         _run([uv, "venv", "--quiet", "--python", interpreter, str(path)], "create environment")
-        # Byte-compile at install: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every
-        # TF import would otherwise recompile TensorFlow's thousands of modules.
-        command = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
+        command = [uv, "pip", "install", "--quiet", "--python", str(python)]
         if cut:
-            command += ["--exclude-newer", cut]
+            # Build tools are exempt from the date cut: TF 1.4-1.11 pull sdists (html5lib,
+            # absl-py) whose builds need setuptools >= 40.8 (2019), newer than those releases.
+            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            command += ["--exclude-newer", cut, "--exclude-newer-package", f"setuptools={now}",
+                        "--exclude-newer-package", f"wheel={now}"]
         _run(command + requirements, "install " + " ".join(requirements))
         if entry.pyperf:
             _run([uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps",
@@ -102,6 +105,7 @@ def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Pa
             _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
                   f"pyperf=={entry.pyperf}"], f"install pyperf=={entry.pyperf}")
         freeze = _run([str(python), "-m", "pip", "freeze"], "freeze")
+    _compile_bytecode(python)
     _link_probe(python, source)
     record = {
         "install_key": key,
@@ -117,6 +121,22 @@ def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Pa
     }
     (path / MARKER).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     return Environment(path, python, False, record["install_seconds"], record)
+
+
+def _compile_bytecode(python: Path) -> None:
+    """Byte-compile site-packages once: with PYTHONDONTWRITEBYTECODE set (as here and on many CI
+    machines) every TF import would otherwise recompile thousands of modules. compileall, not
+    uv's --compile-bytecode, which fails on Python 3.6. Files that do not compile (Python 2
+    leftovers in old packages) are skipped, not fatal."""
+    subprocess.run([str(python), "-m", "compileall", "-q", "-j", "0", str(_site_packages(python))],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_without_bytecode_ban())
+
+
+def _without_bytecode_ban() -> dict:
+    import os
+    environment = dict(os.environ)
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
 
 
 def _link_probe(python: Path, source: Path) -> None:
