@@ -22,7 +22,10 @@ from initcompat import runner  # noqa: E402
 
 nox.needs_version = ">=2024.3.2"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.tags = [matrix_module.DEFAULT_TAG]
+# A plain `nox` runs the default selection. nox lists only selected sessions, so the machine
+# listing (`nox -l --json`, which CI turns into its job matrix) keeps every session selected.
+if not ({"-l", "--list", "--list-sessions"} & set(sys.argv) and "--json" in sys.argv):
+    nox.options.tags = [matrix_module.DEFAULT_TAG]
 
 MATRIX = matrix_module.load_matrix(ROOT / "suites" / "matrix.toml")
 RESULTS = ROOT / MATRIX.results

@@ -39,8 +39,9 @@ def cells_csv(frame: pd.DataFrame, view: View) -> str:
     table["change_verdict"] = verdicts
     table["reproducibility_group"] = groups
     # Text fields are data: a leading =, +, - or @ would be a formula in a spreadsheet.
-    for column in ("reason", "declared_config", "env", "tf_version", "layer"):
-        table[column] = table[column].map(_defuse_formula)
+    for column in table.columns:
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(_defuse_formula)
     return table.to_csv(index=False, lineterminator="\n")
 
 
