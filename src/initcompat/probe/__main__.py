@@ -6,7 +6,6 @@ Python 3.6-clean.
 """
 
 import argparse
-import importlib
 import json
 import os
 import subprocess

@@ -8,22 +8,33 @@ import os
 import tempfile
 
 
-def write_json_atomic(path, document):
-    """Write `document` as JSON to `path` so readers see the old file or the whole new one."""
+def replace_atomically(path, write):
+    """Call write(temporary_path) for a temp file beside `path`, then rename it over `path`.
+
+    Readers see the old file or the whole new one; an interrupted write leaves no temp file.
+    """
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         os.makedirs(folder)
     handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
                                          suffix=".tmp", dir=folder)
+    os.close(handle)
     try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(document, stream, sort_keys=True, allow_nan=False, separators=(",", ":"))
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
+        write(temporary)
         os.chmod(temporary, 0o644)  # mkstemp makes it private; results are meant to be shared
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def write_json_atomic(path, document):
+    """Write `document` as JSON to `path` so readers see the old file or the whole new one."""
+    def write(temporary):
+        with open(temporary, "w") as stream:
+            json.dump(document, stream, sort_keys=True, allow_nan=False, separators=(",", ":"))
+            stream.write("\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+    replace_atomically(path, write)

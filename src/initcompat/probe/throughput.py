@@ -68,6 +68,8 @@ import sys
 import tempfile
 import time
 
+from initcompat.probe.output import replace_atomically, write_json_atomic
+
 SUMMARY_KEY = "throughput"
 CEILING_PREFIX = "ceiling/"
 UNIT = "second"
@@ -399,20 +401,8 @@ def run_workers(arguments, design, block):
 
 
 def write_suite_atomic(suite, path):
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        os.makedirs(folder)
-    handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
-                                         suffix=".json", dir=folder)
-    os.close(handle)
-    try:
-        suite.dump(temporary, compact=True, replace=True)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    """pyperf's own file, written atomically like every result."""
+    replace_atomically(path, lambda temporary: suite.dump(temporary, compact=True, replace=True))
 
 
 def build_summary(arguments, design, suites, infos, failures, seconds):
@@ -448,7 +438,6 @@ def build_summary(arguments, design, suites, infos, failures, seconds):
 
 def merge_into_result(path, summary):
     """Add `summary` as the result's "throughput" block (read, update, atomic rename)."""
-    from initcompat.probe.output import write_json_atomic
     with open(path) as stream:
         document = json.load(stream)
     document[SUMMARY_KEY] = summary

@@ -13,6 +13,7 @@ from scipy import stats
 
 from initcompat.report.fit import ORTHOGONAL_GRAM_MAX
 from initcompat.report.theory import kurtosis_variance_factor
+from initcompat.report.ztest import two_sided_p, z_score
 
 # Family-wise error rate over the whole report (Holm-Bonferroni over every p-value of every
 # pair): with ~10^3 cells x 4 tests, 0.001 keeps the chance of even one false "changed"
@@ -66,18 +67,6 @@ def _identity(declared: Any) -> Optional[Tuple[Any, Any]]:
     if isinstance(declared, (tuple, list)):
         return tuple(declared) + (None,) * max(0, 2 - len(declared))
     return declared, None
-
-
-def _two_sided_p(z: float) -> float:
-    """Two-sided normal p-value."""
-    return float(2.0 * stats.norm.sf(abs(z))) if math.isfinite(z) else 0.0
-
-
-def _z(difference: float, se: float) -> float:
-    """difference/se, infinite when se is 0 and the difference is not."""
-    if se > 0:
-        return difference / se
-    return 0.0 if difference == 0 else math.copysign(math.inf, difference)
 
 
 def _kurtosis_variance_factor(previous: Mapping[str, Any], current: Mapping[str, Any]) -> float:
@@ -137,18 +126,18 @@ def compare_samples(previous: Optional[Mapping[str, Any]], current: Optional[Map
     comparisons = []
     d_mean = float(current["mean"]) - float(previous["mean"])
     pooled_std = math.sqrt((float(previous["std"]) ** 2 + float(current["std"]) ** 2) / 2.0)
-    z = _z(d_mean, math.hypot(float(previous["se_mean"]), float(current["se_mean"])))
-    comparisons.append(Comparison("mean", z, _two_sided_p(z), abs(d_mean) / pooled_std))
+    z = z_score(d_mean, math.hypot(float(previous["se_mean"]), float(current["se_mean"])))
+    comparisons.append(Comparison("mean", z, two_sided_p(z), abs(d_mean) / pooled_std))
     d_std = float(current["std"]) - float(previous["std"])
-    z = _z(d_std, math.hypot(float(previous["se_std"]), float(current["se_std"])))
-    comparisons.append(Comparison("std", z, _two_sided_p(z), abs(d_std) / float(previous["std"])))
+    z = z_score(d_std, math.hypot(float(previous["se_std"]), float(current["se_std"])))
+    comparisons.append(Comparison("std", z, two_sided_p(z), abs(d_std) / float(previous["std"])))
     kurts = previous.get("excess_kurtosis"), current.get("excess_kurtosis")
     if None not in kurts:
         factor = _kurtosis_variance_factor(previous, current)
         se = math.sqrt(factor / int(previous["n"]) + factor / int(current["n"]))
         d_kurt = float(kurts[1]) - float(kurts[0])
-        z = _z(d_kurt, se)
-        comparisons.append(Comparison("excess_kurtosis", z, _two_sided_p(z), abs(d_kurt)))
+        z = z_score(d_kurt, se)
+        comparisons.append(Comparison("excess_kurtosis", z, two_sided_p(z), abs(d_kurt)))
     subsamples = previous.get("subsample"), current.get("subsample")
     if all(subsamples):
         result = stats.ks_2samp(np.asarray(subsamples[0], dtype=np.float64),

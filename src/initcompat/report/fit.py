@@ -13,6 +13,7 @@ from scipy import stats
 
 from initcompat.report import theory
 from initcompat.report.theory import Distribution
+from initcompat.report.ztest import two_sided_p, z_score
 
 # A cell is "inconsistent" with its declaration only when a check is both significant and
 # large. Significance: Bonferroni over the checks of the cell at ALPHA = 0.001, so a report
@@ -84,18 +85,6 @@ class Fingerprint:
     evidence: str
 
 
-def _two_sided_p(z: float) -> float:
-    """Two-sided normal p-value of a z statistic."""
-    return float(2.0 * stats.norm.sf(abs(z))) if math.isfinite(z) else 0.0
-
-
-def _z(difference: float, se: float) -> float:
-    """difference/se, infinite when se is 0 and the difference is not."""
-    if se > 0:
-        return difference / se
-    return 0.0 if difference == 0 else math.copysign(math.inf, difference)
-
-
 def _exact_fit(sample: Mapping[str, Any], distribution: Distribution) -> FitResult:
     """Constants and identities are deterministic: the values are the declared ones or not."""
     low, high, mean = float(sample["min"]), float(sample["max"]), float(sample["mean"])
@@ -143,20 +132,20 @@ def _statistical_checks(sample: Mapping[str, Any], distribution: Distribution) -
     sigma = distribution.std
     checks = []
     mean_diff = float(sample["mean"]) - distribution.mean
-    z = _z(mean_diff, float(sample["se_mean"]))
-    checks.append(Check("mean", z, _two_sided_p(z), abs(mean_diff) / sigma,
+    z = z_score(mean_diff, float(sample["se_mean"]))
+    checks.append(Check("mean", z, two_sided_p(z), abs(mean_diff) / sigma,
                         MIN_STANDARDIZED_MEAN_ERROR))
     std_diff = float(sample["std"]) - sigma
-    z = _z(std_diff, float(sample["se_std"]))
-    checks.append(Check("std", z, _two_sided_p(z), abs(std_diff) / sigma, MIN_RELATIVE_STD_ERROR))
+    z = z_score(std_diff, float(sample["se_std"]))
+    checks.append(Check("std", z, two_sided_p(z), abs(std_diff) / sigma, MIN_RELATIVE_STD_ERROR))
     kurt = sample.get("excess_kurtosis")
     # The stored se_excess_kurtosis is sqrt(24/n), right only for a normal; use the declared
     # distribution's own asymptotic SE (its moments up to the 8th), as the null hypothesis says.
     kurt_se = distribution.kurtosis_se(n)
     if kurt is not None and math.isfinite(kurt_se):
         kurt_diff = float(kurt) - distribution.excess_kurtosis
-        z = _z(kurt_diff, kurt_se)
-        checks.append(Check("excess_kurtosis", z, _two_sided_p(z), abs(kurt_diff),
+        z = z_score(kurt_diff, kurt_se)
+        checks.append(Check("excess_kurtosis", z, two_sided_p(z), abs(kurt_diff),
                             MIN_KURTOSIS_DIFFERENCE))
     subsample = sample.get("subsample")
     if subsample:
