@@ -7,11 +7,9 @@ import io
 import json
 import math
 
-import pytest
 
 from initcompat.report.__main__ import main as report_main
 from initcompat.report.frame import cells_frame, order_results, version_key
-from initcompat.report.load import load_results
 from initcompat.report.outputs import cells_csv
 from initcompat.report.render import render_index
 from initcompat.report.view import build_view
