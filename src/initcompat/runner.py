@@ -71,22 +71,28 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
         selector = selectors.DefaultSelector()
         selector.register(process.stdout, selectors.EVENT_READ)
         returncode = None
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                break
-            if selector.select(timeout=min(remaining, 1.0)):
-                line = process.stdout.readline()
-                if not line:
-                    returncode = process.wait()
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
                     break
-                log.write(line)
-                tail = (tail + line)[-TAIL_CHARS:]
-                if line.startswith(PROGRESS_PREFIX):
-                    echo(line.rstrip())
-        selector.close()
+                if selector.select(timeout=min(remaining, 1.0)):
+                    line = process.stdout.readline()
+                    if not line:
+                        returncode = process.wait()
+                        break
+                    log.write(line)
+                    tail = (tail + line)[-TAIL_CHARS:]
+                    if line.startswith(PROGRESS_PREFIX):
+                        echo(line.rstrip())
+        except BaseException:  # Ctrl-C on nox: the probe runs in its own session, stop it too
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+        finally:
+            selector.close()
     return returncode, tail, time.monotonic() - started
 
 
@@ -125,6 +131,8 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         log_path = results / f"{entry.name}.log"
         if result_path.exists():
             result_path.unlink()  # a stale result must not pass for this run's
+        for stale in results.glob(f".{entry.name}.json.*.tmp"):
+            stale.unlink()  # left by a probe killed inside its atomic write
         returncode, tail, probe_seconds = run_probe(environment.python, arguments, timeout,
                                                     log_path, echo)
     finally:

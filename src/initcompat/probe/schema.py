@@ -81,8 +81,158 @@ def check_fields(document, fields, where):
                 where, name, type(value).__name__, "/".join(t.__name__ for t in types)))
 
 
+NUMBER = (int, float)
+OPTIONAL_NUMBER = (int, float, type(None))
+OPTIONAL_TEXT = (str, type(None))
+# Nested blocks of an ok cell that the report reads, with the JSON types they must have.
+INITIALIZER_FIELDS = {"class_name": OPTIONAL_TEXT, "module": OPTIONAL_TEXT,
+                      "config": (dict, list, str, int, float, bool, type(None))}
+INITIALIZER_OPTIONAL_FIELDS = {"held_by_layer": OPTIONAL_TEXT, "resolved_by": OPTIONAL_TEXT}
+# se_mean and se_std are written by every probe and read unconditionally by the change tests.
+SAMPLE_FIELDS = {"n": (int,), "mean": NUMBER, "std": NUMBER, "min": NUMBER, "max": NUMBER,
+                 "se_mean": NUMBER, "se_std": NUMBER}
+SAMPLE_OPTIONAL_NUMBERS = ("skewness", "excess_kurtosis", "se_skewness", "se_excess_kurtosis",
+                           "builds", "first_build_max_abs_gram_offdiag")
+SEEDED_FIELDS = {"sha256": (str,)}
+# Fields of a cell that the report reads when present, whatever the cell's status.
+CELL_OPTIONAL_FIELDS = {"error_type": OPTIONAL_TEXT, "shape": (list, type(None)),
+                        "fan_in": OPTIONAL_NUMBER, "fan_out": OPTIONAL_NUMBER,
+                        "initializer": (dict, type(None)), "sample": (dict, type(None)),
+                        "seeded": (dict, type(None))}
+# Top-level blocks the report reads when present.
+RESULT_OPTIONAL_FIELDS = {"log_tail": OPTIONAL_TEXT, "installed": (dict, type(None)),
+                          "devices": (dict, type(None)), "install": (dict, type(None)),
+                          "platform": (dict, type(None)), "throughput": (dict, type(None))}
+
+
+def check_optional_fields(document, fields, where):
+    """Like check_fields, for fields that may be absent."""
+    present = dict((name, types) for name, types in fields.items() if name in document)
+    check_fields(document, present, where)
+
+
+def check_number_list(value, where, integers=False):
+    """Raise SchemaError unless `value` is a list of numbers (ints only when `integers`)."""
+    if not isinstance(value, list):
+        raise SchemaError("%s: expected a list, got %s" % (where, type(value).__name__))
+    allowed = (int,) if integers else NUMBER
+    for index, item in enumerate(value):
+        if isinstance(item, bool) or not isinstance(item, allowed):
+            raise SchemaError("%s[%d]: expected %s, got %s" % (
+                where, index, "an integer" if integers else "a number", type(item).__name__))
+
+
+def validate_sample(sample, where):
+    """The sample summary of an ok cell: moments, optional statistics, histogram, subsample."""
+    check_fields(sample, SAMPLE_FIELDS, where)
+    check_optional_fields(sample, dict((name, OPTIONAL_NUMBER) for name in SAMPLE_OPTIONAL_NUMBERS),
+                          where)
+    if sample["n"] < 1:
+        raise SchemaError("%s: n is %d, expected at least 1" % (where, sample["n"]))
+    if sample["min"] > sample["max"]:
+        raise SchemaError("%s: min %r is above max %r" % (where, sample["min"], sample["max"]))
+    # A constant sample may carry a rounding-sized std; a spread one never has std 0.
+    if sample["std"] < 0 or (sample["std"] == 0 and sample["min"] < sample["max"]):
+        raise SchemaError("%s: std %r does not match the range [%r, %r]"
+                          % (where, sample["std"], sample["min"], sample["max"]))
+    for name in ("se_mean", "se_std"):
+        if sample[name] < 0:
+            raise SchemaError("%s: %s is negative" % (where, name))
+    if "histogram" in sample:
+        histogram = sample["histogram"]
+        check_fields(histogram, {"edges": (list,), "counts": (list,)}, where + ".histogram")
+        check_number_list(histogram["edges"], where + ".histogram.edges")
+        check_number_list(histogram["counts"], where + ".histogram.counts")
+        if len(histogram["edges"]) != len(histogram["counts"]) + 1:
+            raise SchemaError("%s.histogram: %d edges for %d counts" % (
+                where, len(histogram["edges"]), len(histogram["counts"])))
+    if "quantiles" in sample and sample["quantiles"] is not None:
+        quantiles = sample["quantiles"]
+        check_fields(quantiles, {"probs": (list,), "values": (list,)}, where + ".quantiles")
+        check_number_list(quantiles["probs"], where + ".quantiles.probs")
+        check_number_list(quantiles["values"], where + ".quantiles.values")
+    if "subsample" in sample and sample["subsample"] is not None:
+        check_number_list(sample["subsample"], where + ".subsample")
+
+
+def validate_cell(cell, where):
+    """One cell: identity fields always; what the report reads of an ok cell's measurements."""
+    check_fields(cell, CELL_FIELDS, where)
+    if cell["status"] not in CELL_STATUSES:
+        raise SchemaError("%s: unknown status %r" % (where, cell["status"]))
+    if cell["api_family"] not in API_FAMILIES:
+        raise SchemaError("%s: unknown api_family %r" % (where, cell["api_family"]))
+    if cell["weight_role"] not in WEIGHT_ROLES:
+        raise SchemaError("%s: unknown weight_role %r" % (where, cell["weight_role"]))
+    if cell["status"] == CELL_OK:
+        for name in ("shape", "fan_in", "fan_out", "initializer", "sample", "seeded"):
+            if name not in cell:
+                raise SchemaError("%s: ok cell lacks field %r" % (where, name))
+        for name in ("shape", "initializer", "sample", "seeded"):
+            if cell[name] is None:
+                raise SchemaError("%s: ok cell has null %r" % (where, name))
+    check_optional_fields(cell, CELL_OPTIONAL_FIELDS, where)
+    if cell.get("shape") is not None:
+        check_number_list(cell["shape"], where + ".shape", integers=True)
+    if cell.get("initializer") is not None:
+        initializer = cell["initializer"]
+        check_fields(initializer, INITIALIZER_FIELDS if cell["status"] == CELL_OK else {},
+                     where + ".initializer")
+        check_optional_fields(initializer, dict(INITIALIZER_FIELDS, **INITIALIZER_OPTIONAL_FIELDS),
+                              where + ".initializer")
+    if cell.get("sample") is not None:
+        validate_sample(cell["sample"], where + ".sample")
+    if cell.get("seeded") is not None:
+        check_fields(cell["seeded"], SEEDED_FIELDS, where + ".seeded")
+
+
+def validate_throughput_block(block):
+    """The shape of the throughput summary the report reads (status, reason, gpu, ceilings)."""
+    check_optional_fields(block, {"status": OPTIONAL_TEXT, "reason": OPTIONAL_TEXT,
+                                  "ceilings": (dict, type(None))}, "throughput")
+    for device, found in (block.get("ceilings") or {}).items():
+        if isinstance(found, str):
+            continue
+        where = "throughput.ceilings.%s" % device
+        check_fields(found, {}, where)
+        for name, ceiling in found.items():
+            if not isinstance(ceiling, str):
+                check_optional_fields(ceiling, dict((key, OPTIONAL_NUMBER) for key in (
+                    "bytes_per_s", "elements_per_s", "bytes", "elements", "n")),
+                    "%s.%s" % (where, name))
+
+
+def validate_environment_blocks(document):
+    """The optional top-level blocks the report shows (installed packages, devices, install)."""
+    check_optional_fields(document, RESULT_OPTIONAL_FIELDS, "result")
+    if document.get("installed") is not None:
+        check_optional_fields(document["installed"], {"packages": (dict, type(None))}, "installed")
+    if document.get("devices") is not None:
+        gpu = document["devices"].get("gpu")
+        if isinstance(gpu, list):
+            for index, name in enumerate(gpu):
+                if not isinstance(name, str):
+                    raise SchemaError("devices.gpu[%d]: expected text, got %s"
+                                      % (index, type(name).__name__))
+        elif not isinstance(gpu, OPTIONAL_TEXT):
+            raise SchemaError("devices.gpu: expected text, a list or null, got %s"
+                              % type(gpu).__name__)
+    if document.get("throughput") is not None:
+        validate_throughput_block(document["throughput"])
+    if document.get("install") is not None:
+        install = document["install"]
+        check_optional_fields(install, {"exclude_newer": OPTIONAL_TEXT,
+                                        "pins": (list, type(None))}, "install")
+        for index, pin in enumerate(install.get("pins") or []):
+            check_fields(pin, {"spec": (str,), "reason": (str,)}, "install.pins[%d]" % index)
+
+
 def validate_result(document):
-    """Raise SchemaError if `document` is not a valid result of SCHEMA_VERSION."""
+    """Raise SchemaError if `document` is not a valid result of SCHEMA_VERSION.
+
+    Checks every field the report reads, with its type, so that a damaged or hand-edited file is
+    rejected here with a message saying where, instead of failing later inside the report.
+    """
     check_fields(document, RESULT_FIELDS, "result")
     if document["schema_version"] != SCHEMA_VERSION:
         raise SchemaError("result: schema_version %r, expected %d"
@@ -90,15 +240,9 @@ def validate_result(document):
     if document["status"] not in ENV_STATUSES:
         raise SchemaError("result: unknown status %r" % (document["status"],))
     check_fields(document["env"], ENV_FIELDS, "env")
+    validate_environment_blocks(document)
     for index, cell in enumerate(document["cells"]):
-        where = "cells[%d]" % index
-        check_fields(cell, CELL_FIELDS, where)
-        if cell["status"] not in CELL_STATUSES:
-            raise SchemaError("%s: unknown status %r" % (where, cell["status"]))
-        if cell["api_family"] not in API_FAMILIES:
-            raise SchemaError("%s: unknown api_family %r" % (where, cell["api_family"]))
-        if cell["weight_role"] not in WEIGHT_ROLES:
-            raise SchemaError("%s: unknown weight_role %r" % (where, cell["weight_role"]))
+        validate_cell(cell, "cells[%d]" % index)
 
 
 def environment_record(name, tensorflow, python, tags=(), resolution=None):

@@ -81,9 +81,12 @@ def change_steps(ordered_results: list[dict]) -> dict[tuple, list[Step]]:
             key = row_key(cell)
             if key in last_seen:
                 previous_env, previous_cell = last_seen[key]
-                test = change.compare_samples(previous_cell.get("sample"), cell.get("sample"),
-                                              previous_cell.get("initializer"),
-                                              cell.get("initializer"))
+                try:
+                    test = change.compare_samples(previous_cell.get("sample"), cell.get("sample"),
+                                                  previous_cell.get("initializer"),
+                                                  cell.get("initializer"))
+                except (TypeError, ValueError, KeyError, ZeroDivisionError) as error:
+                    test = change.ChangeTest(False, detail=f"not comparable: {error!r}")
                 pending.append((key, previous_env, result["env"]["name"], test))
             last_seen[key] = (result["env"]["name"], cell)
     verdicts = change.classify_changes([test for *_, test in pending])

@@ -180,4 +180,6 @@ def _one_line(error: Exception) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, json.JSONDecodeError):
         text = f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+    elif isinstance(error, RecursionError):
+        text = f"nested too deeply to read ({text})"
     return " ".join(text.split())[:500]

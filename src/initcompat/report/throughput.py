@@ -179,7 +179,7 @@ def _env_entry(result: dict, values: dict, pyperf_path: Path | None) -> dict:
         entry = {}
         for name, ceiling in found.items():
             if isinstance(ceiling, str):
-                entry[name] = {"text": ceiling, "rate": None}
+                entry[name] = {"text": ceiling, "rate": None, "ci": "", "n": None}
                 continue
             rate = ceiling.get("bytes_per_s") if name == MEMORY_WRITE else ceiling.get("elements_per_s")
             unit = "B/s" if name == MEMORY_WRITE else "float/s"

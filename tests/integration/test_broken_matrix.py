@@ -1,0 +1,123 @@
+"""A matrix where environments fail in every way (tests/fixtures/broken-matrix.toml): each failure
+ends in a result with its status and error tail, the working entry still measures, and the report
+completes listing them all."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from initcompat import matrix, runner
+from initcompat.probe import schema
+from initcompat.report.__main__ import main as report_main
+from initcompat.report.load import load_results
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKEN = ROOT / "tests" / "fixtures" / "broken-matrix.toml"
+REUSED = ("tf-2.15", "tf-1.15")  # real environments in .nox, reused (never rebuilt) here
+# How the test runs each entry: (resolution, probe timeout in seconds).
+RUNS = {"tf-2.15": ("as-released", 900), "tf-1.15": ("as-released", 2),
+        "tf-1.99": ("as-released", 900), "tf-2.15-py29": ("as-released", 900),
+        "tf-1.15-unpinned": ("today", 900)}
+EXPECTED = {"tf-2.15": schema.ENV_OK, "tf-1.15": schema.ENV_PROBE_TIMEOUT,
+            "tf-1.99": schema.ENV_INSTALL_FAILED, "tf-2.15-py29": schema.ENV_SKIPPED,
+            "tf-1.15-unpinned": schema.ENV_IMPORT_FAILED}
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INITCOMPAT_THROUGHPUT", "0")  # the timing step is not under test here
+        return run_broken_matrix(tmp_path_factory)
+
+
+def run_broken_matrix(tmp_path_factory):
+    if shutil.which("uv") is None:
+        pytest.fail("uv is not on PATH: the integration tests build real TF environments with it")
+    table = matrix.load_matrix(BROKEN)
+    assert sorted(e.name for e in table.entries) == sorted(RUNS)
+    results = tmp_path_factory.mktemp("results")
+    scratch = tmp_path_factory.mktemp("envs")
+    done = {}
+    for entry in table.entries:
+        resolution, timeout = RUNS[entry.name]
+        envs = ROOT / ".nox" if entry.name in REUSED else scratch
+        if entry.name in REUSED:  # never build anything in .nox but what nox itself would
+            real = matrix.load_matrix(ROOT / "suites" / "matrix.toml").entry(entry.name)
+            if real.install_key(resolution) != entry.install_key(resolution):
+                pytest.fail(f"{BROKEN} entry {entry.name} differs from suites/matrix.toml "
+                            f"(copy its fields): it would replace {ROOT / '.nox' / entry.name}")
+        outcome = runner.run_entry(entry, resolution=resolution, suite=ROOT / table.suite,
+                                   results=results, envs=envs, source=ROOT / "src",
+                                   timeout=timeout, echo=lambda line: None)
+        done[entry.name] = (outcome, json.loads(outcome.result_path.read_text()))
+    return results, done
+
+
+def test_every_entry_ends_in_a_valid_result_with_its_status(outcomes):
+    results, done = outcomes
+    assert {name: outcome.status for name, (outcome, _) in done.items()} == EXPECTED
+    for name, (outcome, result) in done.items():
+        schema.validate_result(result)
+        assert result["status"] == EXPECTED[name]
+        assert result["env"]["name"] == name
+        assert outcome.result_path == results / f"{name}.json"
+    assert sorted(p.name for p in results.iterdir() if not p.name.endswith(".log")) == \
+        sorted(f"{name}.json" for name in EXPECTED)
+
+
+def test_working_entry_still_measures(outcomes):
+    _, done = outcomes
+    result = done["tf-2.15"][1]
+    assert result["reason"] is None and result["cells"]
+    assert any(cell["status"] == schema.CELL_OK for cell in result["cells"])
+
+
+def test_install_failure_keeps_the_installer_error(outcomes):
+    result = outcomes[1]["tf-1.99"][1]
+    assert result["reason"] == "install tensorflow==1.99.0 failed"
+    assert "tensorflow==1.99.0" in result["log_tail"]
+    assert "no version" in result["log_tail"].lower() or "not found" in result["log_tail"].lower()
+
+
+def test_missing_interpreter_is_skipped_with_how_to_install(outcomes):
+    result = outcomes[1]["tf-2.15-py29"][1]
+    assert result["reason"].startswith("skipped: no Python 2.9. ")
+    assert "uv python install 2.9" in result["reason"]
+
+
+def test_import_crash_is_import_failed_with_the_traceback(outcomes):
+    result = outcomes[1]["tf-1.15-unpinned"][1]
+    assert result["status"] == schema.ENV_IMPORT_FAILED
+    # protobuf's own wording ("cannot not") since 4.21
+    assert "Descriptors cannot not be created directly" in result["log_tail"]
+    assert result["reason"].startswith("TypeError: Descriptors cannot not be created directly")
+    assert result["installed"]["packages"]["protobuf"].split(".")[0] >= "4"
+
+
+def test_hung_probe_is_killed_and_recorded(outcomes):
+    results, done = outcomes
+    outcome, result = done["tf-1.15"]
+    assert result["reason"] == "probe still running after 2 s; killed"
+    assert outcome.seconds["probe_process"] < 30  # killed at 2 s (TF 1.15 imports in ~1-4 s)
+    assert result["install"]["install_key"]  # how the environment was built is kept
+    assert (results / "tf-1.15.log").exists()
+
+
+def test_report_completes_and_lists_every_failure(outcomes, tmp_path):
+    results, done = outcomes
+    assert report_main([str(results), "--out", str(tmp_path)]) == 0
+    loaded = load_results(results)
+    assert not loaded.rejected and len(loaded.results) == len(EXPECTED)
+    html = (tmp_path / "index.html").read_text()
+    for name, status in EXPECTED.items():
+        if status != schema.ENV_OK:
+            assert f"<strong>{name}</strong>" in html
+    # install-failed and import-failed carry output; a probe killed at 2 s may have printed none
+    assert html.count("<summary>error tail</summary>") >= 2
+    assert "tensorflow==1.99.0" in html and "cannot not be created directly" in html
+    changes = json.loads((tmp_path / "changes.json").read_text())
+    assert {e["name"]: e["status"] for e in changes["environments"]} == EXPECTED

@@ -1,0 +1,219 @@
+"""Hostile strings in result files and file names render as text, never as markup: in the HTML
+(parsed with html.parser, and in headless Chromium) and in the CSV."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from initcompat.report.__main__ import main as report_main
+from initcompat.report.load import upgrade_0_to_1
+
+ROOT = Path(__file__).resolve().parents[2]
+OLD_FORMAT = ROOT / "tests" / "fixtures" / "old-format" / "tf-1.15-schema0.json"
+CHROMIUM = "/usr/bin/chromium"
+
+# Payloads that would leave a mark on the page if they ever ran, and the classic alert ones.
+PWN_SCRIPT = "<script>document.documentElement.setAttribute('data-pwned','script')</script>"
+PWN_IMG = "\"><img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\">"
+ALERT_SCRIPT = "<script>alert(1)</script>"
+ALERT_IMG = '"><img src=x onerror=alert(1)>'
+QUOTES = "it's \"quoted\" & <b>bold</b>\nsecond line\r\n\ttab"
+LONG = "A" * 100_000 + ALERT_SCRIPT
+ATTRIBUTE_NAMES = {"lang", "charset", "name", "content", "class", "id", "title", "href",
+                   "data-cell", "data-family", "data-layer", "data-changed", "tabindex", "type",
+                   "value", "aria-live"}
+
+
+def hostile_results(folder: Path) -> dict:
+    """Results and rejected files full of hostile text; returns where each payload went."""
+    base = upgrade_0_to_1(json.loads(OLD_FORMAT.read_text()))
+    good = json.loads(json.dumps(base))
+    good["env"].update(name="tf-2.15", tensorflow="2.15.1", resolution=ALERT_IMG)
+    ok = next(c for c in good["cells"] if c["status"] == "ok" and c["layer_kind"] == "dense"
+              and c["weight_role"] == "kernel")
+    ok["layer"] = PWN_IMG
+    ok["initializer"].update(class_name=ALERT_IMG, held_by_layer=PWN_SCRIPT,
+                             config={"mode": PWN_SCRIPT, "scale": QUOTES, "note": LONG,
+                                     PWN_IMG: "key"})
+    unavailable = next(c for c in good["cells"] if c["status"] != "ok")
+    unavailable.update(reason=PWN_SCRIPT + "\n" + LONG, error_type=PWN_IMG)
+    good["install"]["pins"] = [{"spec": PWN_SCRIPT, "reason": ALERT_IMG}]
+    good["install"]["exclude_newer"] = "2024-03-10" + PWN_SCRIPT
+    good["platform"]["python"] = "3.11" + QUOTES
+    (folder / "tf-2.15.json").write_text(json.dumps(good))
+
+    # the same cells in a second version so the change/timeline code sees hostile text too
+    second = json.loads(json.dumps(good))
+    second["env"].update(name="tf-2.16", tensorflow="2.16.1")
+    (folder / "tf-2.16.json").write_text(json.dumps(second))
+
+    failed = {"schema_version": 1, "status": "import-failed", "cells": [],
+              "env": {"name": ALERT_SCRIPT, "tensorflow": "1.15.5" + ALERT_IMG, "python": QUOTES,
+                      "tags": [PWN_SCRIPT], "resolution": None},
+              "reason": PWN_IMG + "\n" + LONG,
+              "log_tail": "Traceback\n" + PWN_SCRIPT + " bytes: \udcff\udc80 end"}
+    (folder / "failed.json").write_text(json.dumps(failed))  # \udcff: undecodable bytes
+
+    rejected_status = dict(failed, status=PWN_SCRIPT)
+    rejected_status["env"] = dict(failed["env"], name="rejected")
+    (folder / "status.json").write_text(json.dumps(rejected_status))
+    (folder / (ALERT_IMG.replace("/", "") + ".json")).write_text("{not json")
+    (folder / "x'<b>quote.json").write_text("[]")
+    with open(os.path.join(os.fsencode(folder), b"bad-\xff\xfe.json"), "wb") as stream:
+        stream.write(b"{}")
+    return good
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile-results")
+    hostile_results(folder)
+    out = tmp_path_factory.mktemp("hostile-report")
+    assert report_main([str(folder), "--out", str(out)]) == 0
+    return out
+
+
+class Elements(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.script_text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.script_text.append("")
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):  # the parser may hand over one text in several pieces
+        if self._in_script:
+            self.script_text[-1] += data
+        else:
+            self.text.append(data)
+
+
+def parsed(report: Path) -> Elements:
+    parser = Elements()
+    parser.feed((report / "index.html").read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def test_report_has_only_its_own_two_scripts_and_no_injected_elements(report):
+    page = parsed(report)
+    tags = [tag for tag, _ in page.tags]
+    assert tags.count("script") == 2
+    assert "img" not in tags and "b" not in tags
+    names = {name for _, attrs in page.tags for name in attrs}
+    assert names <= ATTRIBUTE_NAMES, names - ATTRIBUTE_NAMES
+    assert not any(name.startswith("on") for name in names)
+    scripts = [attrs for tag, attrs in page.tags if tag == "script"]
+    assert scripts == [{"type": "application/json", "id": "evidence-data"}, {}]
+
+
+def test_hostile_text_appears_escaped_as_text(report):
+    html = (report / "index.html").read_text(encoding="utf-8")
+    text = "".join(parsed(report).text)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html  # in a version label
+    for payload in (ALERT_SCRIPT, PWN_SCRIPT, ALERT_IMG):
+        assert payload in text  # shown to the reader as the text it is
+    assert ALERT_SCRIPT not in html.replace(LONG, "")  # never raw in the markup
+    assert "bad-\\xff\\xfe.json: not an initcompat result (no schema_version)" in text
+    assert "status.json: result: unknown status " in text
+    assert "x'<b>quote.json: not a result: top level is list, not an object" in text
+    assert "\ufffd\ufffd end" in text  # undecodable bytes of the error tail
+
+
+def test_evidence_data_is_inert_json_holding_the_hostile_text(report):
+    page = parsed(report)
+    data = page.script_text[0]
+    assert "</" not in data and "<!--" not in data and "<" not in data
+    evidence = json.loads(data)
+    texts = [item.get(key) or "" for item in evidence.values()
+             for key in ("held_by_layer", "reason", "error_type", "initializer", "config")]
+    assert any(PWN_SCRIPT == text for text in texts)  # held_by_layer, exactly
+    assert any(text.startswith(PWN_SCRIPT + " AAAA") for text in texts)  # a reason, one line
+    assert any(PWN_IMG == text for text in texts)  # an error_type
+    assert any(json.loads(text or "null") == {"mode": PWN_SCRIPT, "scale": QUOTES, "note": LONG,
+                                              PWN_IMG: "key"} for text in texts if "{" in text)
+
+
+def test_csv_holds_hostile_text_as_quoted_fields(report):
+    text = (report / "cells.csv").read_text(encoding="utf-8")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert set(frame["env"]) == {"tf-2.15", "tf-2.16"}
+    assert len(frame) == 2 * len(upgrade_0_to_1(json.loads(OLD_FORMAT.read_text()))["cells"])
+    layers = set(frame["layer"])
+    assert PWN_IMG in layers or "'" + PWN_IMG in layers
+    reasons = "".join(frame["reason"])
+    assert PWN_SCRIPT + "\n" in reasons  # newlines kept inside a quoted field, not new rows
+    assert any(ALERT_IMG in value for value in frame["declared_initializer"])
+
+
+def test_csv_defuses_formulas_in_every_text_column(tmp_path):
+    base = upgrade_0_to_1(json.loads(OLD_FORMAT.read_text()))
+    ok = next(c for c in base["cells"] if c["status"] == "ok")
+    ok["initializer"].update(class_name="=HYPERLINK(\"http://x\")", module="+cmd",
+                             held_by_layer="@SUM(1)", resolved_by="-1+2")
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "tf-1.15.json").write_text(json.dumps(base))
+    assert report_main([str(folder), "--out", str(tmp_path / "out")]) == 0
+    frame = pd.read_csv(tmp_path / "out" / "cells.csv", dtype=str, keep_default_na=False)
+    for column in frame.columns:
+        for value in frame[column]:
+            assert value[:1] not in ("=", "+", "@") and not value.startswith("-1+"), (column, value)
+
+
+def chromium_dom(url: str) -> str:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Chromium (CI installs it)")
+    with tempfile.TemporaryDirectory() as profile:
+        completed = subprocess.run(
+            [CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), "--headless",
+             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run",
+             f"--user-data-dir={profile}", "--virtual-time-budget=3000", "--dump-dom", url],
+            capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return completed.stdout
+
+
+@pytest.mark.browser
+def test_browser_runs_no_injected_code(report):
+    evidence = json.loads(parsed(report).script_text[0])
+    hostile_cell = next(key for key, item in evidence.items()
+                        if item["initializer"] and "onerror" in item["initializer"]
+                        and key.endswith("-tf-2.15"))
+    dom = chromium_dom((report / "index.html").as_uri() + "#" + hostile_cell)
+    page = Elements()
+    page.feed(dom)
+    tags = [tag for tag, _ in page.tags]
+    html_attributes = next(attrs for tag, attrs in page.tags if tag == "html")
+    assert "data-pwned" not in html_attributes  # no payload ran (each would have set it)
+    assert tags.count("script") == 2 and "img" not in tags
+    names = {name for _, attrs in page.tags for name in attrs}
+    assert not any(name.startswith("on") for name in names)
+    text = "".join(page.text)
+    assert ALERT_SCRIPT in text and PWN_SCRIPT in text
+    # the evidence panel was filled by report.js from the hostile cell, as text
+    panel = dom[dom.index('id="evidence"'):]
+    assert "hidden" not in panel[:80]
+    assert "&lt;script&gt;document.documentElement" in panel
+    assert "<title>initcompat — TensorFlow default initializers across versions</title>" in dom

@@ -1,0 +1,432 @@
+"""The loader against every kind of bad result file, and fuzzed: a bad file is one line naming it,
+the report still renders from the good ones, and anything accepted renders without exceptions."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from initcompat.probe import schema
+from initcompat.report.__main__ import main as report_main
+from initcompat.report.load import (MAX_DEPTH, ReportInputError, load_results, parse_result,
+                                    result_files, upgrade_0_to_1)
+
+ROOT = Path(__file__).resolve().parents[2]
+OLD_FORMAT = ROOT / "tests" / "fixtures" / "old-format" / "tf-1.15-schema0.json"
+# Versions the tests make of the one stored real result (results/ is rewritten by every nox run).
+VARIANTS = {"tf-1.15": "1.15.5", "tf-2.15": "2.15.1", "tf-2.21": "2.21.0"}
+
+
+def real(name: str = "tf-1.15") -> dict:
+    """The stored real TF 1.15 result, upgraded to the current schema, as environment `name`."""
+    document = upgrade_0_to_1(json.loads(OLD_FORMAT.read_text()))
+    document["env"]["name"] = name
+    document["env"]["tensorflow"] = VARIANTS[name]
+    return document
+
+
+def real_text(name: str = "tf-1.15") -> str:
+    return json.dumps(real(name))
+
+
+def small(name: str = "tf-1.15", keep: int = 120) -> dict:
+    """A real result with shorter subsamples (fast to fuzz; >= 100 keeps every test path)."""
+    document = real(name)
+    for cell in document["cells"]:
+        if cell.get("sample"):
+            cell["sample"]["subsample"] = cell["sample"]["subsample"][:keep]
+    return document
+
+
+def write(folder: Path, name: str, content: str | bytes | dict) -> Path:
+    path = folder / name
+    if isinstance(content, dict):
+        content = json.dumps(content)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return path
+
+
+def problem_of(folder: Path, name: str) -> str:
+    loaded = load_results(folder)
+    lines = [r for r in loaded.rejected if Path(r.path).name == name]
+    assert len(lines) == 1, loaded.rejected
+    return lines[0].problem
+
+
+def ok_cell(document: dict) -> dict:
+    return next(c for c in document["cells"] if c["status"] == "ok")
+
+
+# ------------------------------------------------------------ each bad input, one clear line
+
+def mistyped(mutate):
+    document = small("tf-2.15")
+    mutate(document)
+    return document
+
+
+BAD_FILES = {
+    "empty.json": ("", "empty file"),
+    "blank.json": ("  \n\t\n", "empty file"),
+    "truncated.json": (None, "invalid JSON: "),  # filled in from a real file below
+    "garbage.json": ("{not json", "invalid JSON: Expecting property name enclosed in double quotes"),
+    "binary.json": (b"\x89PNG\r\n\x1a\n\xff\xfe", "not UTF-8 text (invalid start byte at byte 0)"),
+    "array.json": ("[1, 2, 3]", "not a result: top level is list, not an object"),
+    "package.json": ('{"name": "left-pad", "version": "1.3.0"}',
+                     "not an initcompat result (no schema_version)"),
+    "future.json": (None, "schema_version 2 is newer than this initcompat understands (1): "
+                          "upgrade initcompat"),
+    "prehistoric.json": (None, "schema_version -1 is too old and has no migration"),
+    "version-text.json": (None, "schema_version '1' is not an integer"),
+    "nan.json": (None, "NaN is not a valid JSON number (NaN and Infinity are not allowed)"),
+    "infinity.json": (None, "Infinity is not a valid JSON number (NaN and Infinity are not allowed)"),
+    "overflow.json": (None, "number 1e999 is too large for a float (not finite)"),
+    "no-env.json": (None, "result: missing field 'env'"),
+    "env-name-number.json": (None, "env: field 'name' has type int, expected str"),
+    "bad-status.json": (None, "result: unknown status 'fine'"),
+    "shape-text.json": (None, "cells[0].shape[0]: expected an integer, got str"),
+    "fan-text.json": (None, "cells[0]: field 'fan_in' has type str, expected int/float/NoneType"),
+    "class-number.json": (None, "cells[0].initializer: field 'class_name' has type int, "
+                                "expected str/NoneType"),
+    "no-config.json": (None, "cells[0].initializer: missing field 'config'"),
+    "std-text.json": (None, "cells[0].sample: field 'std' has type str, expected int/float"),
+    "no-mean.json": (None, "cells[0].sample: missing field 'mean'"),
+    "skew-list.json": (None, "cells[0].sample: field 'skewness' has type list, "
+                             "expected int/float/NoneType"),
+    "histogram-strings.json": (None, "cells[0].sample.histogram.counts[3]: expected a number, "
+                                     "got str"),
+    "histogram-lengths.json": (None, "cells[0].sample.histogram: 64 edges for 64 counts"),
+    "subsample-null-item.json": (None, "cells[0].sample.subsample[0]: expected a number, "
+                                       "got NoneType"),
+    "zero-std.json": (None, "cells[0].sample: std 0 does not match the range"),
+    "seeded-no-hash.json": (None, "cells[0].seeded: missing field 'sha256'"),
+    "sample-list.json": (None, "cells[0]: field 'sample' has type list, expected dict/NoneType"),
+    "ok-without-sample.json": (None, "cells[0]: ok cell lacks field 'sample'"),
+    "legacy-text.json": (None, "cells[0]: field 'legacy_keras' has type str, expected bool"),
+    "gpu-numbers.json": (None, "devices.gpu[0]: expected text, got int"),
+    "pins-text.json": (None, "install.pins[0]: expected an object, got str"),
+    "deep.json": (None, f"nested deeper than {MAX_DEPTH} levels"),
+    "very-deep.json": ("[" * 100000 + "]" * 100000, "maximum recursion depth exceeded"),
+}
+
+
+def bad_documents() -> dict[str, str | bytes]:
+    """Every bad file's bytes, made from a real result where the problem is inside one."""
+    good = json.dumps(small("tf-2.15"))
+    files = {name: text for name, (text, _) in BAD_FILES.items() if text is not None}
+    files["truncated.json"] = good[: len(good) // 2]
+
+    def edit(mutate):
+        return json.dumps(mistyped(mutate))
+
+    files["future.json"] = edit(lambda d: d.update(schema_version=2))
+    files["prehistoric.json"] = edit(lambda d: d.update(schema_version=-1))
+    files["version-text.json"] = edit(lambda d: d.update(schema_version="1"))
+    files["nan.json"] = good.replace('"mean":', '"mean": NaN, "was":', 1)
+    files["infinity.json"] = good.replace('"std":', '"std": Infinity, "was":', 1)
+    files["overflow.json"] = good.replace('"max":', '"max": 1e999, "was":', 1)
+    files["no-env.json"] = edit(lambda d: d.pop("env"))
+    files["env-name-number.json"] = edit(lambda d: d["env"].update(name=7))
+    files["bad-status.json"] = edit(lambda d: d.update(status="fine"))
+
+    def first_ok(mutate):
+        def apply(d):
+            cell = ok_cell(d)
+            d["cells"] = [cell] + [c for c in d["cells"] if c is not cell]
+            mutate(cell)
+        return edit(apply)
+
+    files["shape-text.json"] = first_ok(lambda c: c["shape"].__setitem__(0, "96"))
+    files["fan-text.json"] = first_ok(lambda c: c.update(fan_in="96"))
+    files["class-number.json"] = first_ok(lambda c: c["initializer"].update(class_name=3))
+    files["no-config.json"] = first_ok(lambda c: c["initializer"].pop("config"))
+    files["std-text.json"] = first_ok(lambda c: c["sample"].update(std="0.1"))
+    files["no-mean.json"] = first_ok(lambda c: c["sample"].pop("mean"))
+    files["skew-list.json"] = first_ok(lambda c: c["sample"].update(skewness=[0.1]))
+    files["histogram-strings.json"] = first_ok(
+        lambda c: c["sample"]["histogram"]["counts"].__setitem__(3, "12"))
+    files["histogram-lengths.json"] = first_ok(lambda c: c["sample"]["histogram"]["edges"].pop())
+    files["subsample-null-item.json"] = first_ok(
+        lambda c: c["sample"]["subsample"].__setitem__(0, None))
+    files["zero-std.json"] = first_ok(lambda c: c["sample"].update(std=0))
+    files["seeded-no-hash.json"] = first_ok(lambda c: c["seeded"].pop("sha256"))
+    files["sample-list.json"] = first_ok(lambda c: c.update(sample=[1, 2]))
+    files["ok-without-sample.json"] = first_ok(lambda c: c.pop("sample"))
+    files["legacy-text.json"] = first_ok(lambda c: c.update(legacy_keras="false"))
+    files["gpu-numbers.json"] = edit(lambda d: d.update(devices={"gpu": [0, 1]}))
+    files["pins-text.json"] = edit(lambda d: d["install"].update(pins=["protobuf<3.21"]))
+
+    def deep(d):
+        value = "bottom"
+        for _ in range(MAX_DEPTH + 5):
+            value = {"k": value}
+        ok_cell(d)["initializer"]["config"] = value
+    files["deep.json"] = edit(deep)
+    return files
+
+
+@pytest.fixture(scope="module")
+def bad_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("results")
+    for name, content in bad_documents().items():
+        write(folder, name, content)
+    for name in ("tf-1.15", "tf-2.21"):
+        write(folder, f"{name}.json", real_text(name))
+    return folder
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_each_bad_file_is_one_line_naming_file_and_problem(bad_folder, name):
+    problem = problem_of(bad_folder, name)
+    assert BAD_FILES[name][1] in problem
+    assert "\n" not in problem and len(problem) <= 500
+
+
+def test_report_renders_from_the_good_files_and_lists_every_rejected_one(bad_folder, tmp_path,
+                                                                          capsys):
+    assert report_main([str(bad_folder), "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    html = (tmp_path / "index.html").read_text()
+    for name in BAD_FILES:
+        assert f"initcompat report: rejected {bad_folder / name}: " in err
+        assert f"{bad_folder / name}: " in html
+    assert err.count("initcompat report: rejected ") == len(BAD_FILES)
+    assert html.count("<th title=\"tf-") == 2  # both good environments are in the matrix
+    changes = json.loads((tmp_path / "changes.json").read_text())
+    assert [e["name"] for e in changes["environments"]] == ["tf-1.15", "tf-2.21"]
+    assert len(changes["rejected"]) == len(BAD_FILES)
+
+
+def test_two_files_for_the_same_environment_keep_the_first_and_name_both(tmp_path):
+    write(tmp_path, "a.json", real_text("tf-2.15"))
+    (tmp_path / "ci-artifact").mkdir()
+    write(tmp_path / "ci-artifact", "tf-2.15.json", real_text("tf-2.15"))
+    loaded = load_results(tmp_path)
+    assert [r["_source"] for r in loaded.results] == [str(tmp_path / "a.json")]
+    assert [r.line() for r in loaded.rejected] == [
+        f"{tmp_path / 'ci-artifact' / 'tf-2.15.json'}: second result for environment 'tf-2.15' "
+        f"(already loaded from {tmp_path / 'a.json'}); ignored"]
+
+
+def test_the_same_file_named_twice_is_read_once(tmp_path):
+    path = write(tmp_path, "tf-2.15.json", real_text("tf-2.15"))
+    loaded = load_results([tmp_path, path])
+    assert len(loaded.results) == 1 and not loaded.rejected
+
+
+def test_missing_results_folder_is_the_one_error(tmp_path, capsys):
+    with pytest.raises(ReportInputError, match="no such results folder or file"):
+        load_results(tmp_path / "absent")
+    assert report_main([str(tmp_path / "absent"), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"initcompat report: {tmp_path / 'absent'}: no such results folder or file\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_results_folder_renders_a_report_saying_so(tmp_path, capsys):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "tf-2.15.log").write_text("a log, not a result")
+    (tmp_path / "results" / ".tf-2.15.json.abc.tmp").write_text("{")  # an interrupted write
+    assert report_main([str(tmp_path / "results"), "--out", str(tmp_path / "out")]) == 0
+    assert "no usable results; the report says so" in capsys.readouterr().err
+    assert "No results to answer from yet" in (tmp_path / "out" / "index.html").read_text()
+    assert (tmp_path / "out" / "cells.csv").read_text().startswith("env,tf_version,")
+
+
+def test_unreadable_file_is_rejected_not_fatal(tmp_path):
+    import os
+    if os.geteuid() == 0:
+        directory = write(tmp_path, "folder.json", "{}")
+        directory.unlink()
+        directory.mkdir()  # a folder named *.json is not a file: skipped, not a crash
+        assert load_results(tmp_path).rejected == ()
+        return
+    path = write(tmp_path, "secret.json", "{}")
+    path.chmod(0)
+    assert problem_of(tmp_path, "secret.json") == "cannot read: Permission denied"
+
+
+# ------------------------------------------------------------ old formats
+
+def test_schema_0_file_is_upgraded_through_the_named_migration():
+    original = json.loads(OLD_FORMAT.read_text())  # the real result it was made from:
+    original["env"] = original.pop("environment")
+    original["schema_version"], original["reason"] = 1, None
+    for cell in original["cells"]:
+        cell["legacy_keras"] = cell["api_family"] == "tf_keras"
+    old = json.loads(OLD_FORMAT.read_text())
+    assert old["schema_version"] == 0 and "environment" in old and "env" not in old
+    assert all("legacy_keras" not in cell for cell in old["cells"])
+    upgraded = parse_result(OLD_FORMAT.read_text())
+    schema.validate_result(upgraded)
+    assert upgraded["schema_version"] == schema.SCHEMA_VERSION
+    assert upgraded["env"] == original["env"]
+    assert upgraded["cells"] == original["cells"]
+    assert upgrade_0_to_1(old)["cells"] == original["cells"]
+    assert sum(c["legacy_keras"] for c in upgraded["cells"]) == 4  # the tf_keras rows
+
+
+def test_schema_0_file_renders_next_to_current_ones(tmp_path):
+    write(tmp_path, "old.json", OLD_FORMAT.read_text())
+    write(tmp_path, "tf-2.21.json", real_text("tf-2.21"))
+    loaded = load_results(tmp_path)
+    assert not loaded.rejected and len(loaded.results) == 2
+    assert report_main([str(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    rows = (tmp_path / "out" / "cells.csv").read_text().splitlines()
+    assert sum(line.startswith("tf-1.15,") for line in rows) == len(real()["cells"])
+
+
+def test_broken_schema_0_file_says_the_migration_failed(tmp_path):
+    old = json.loads(OLD_FORMAT.read_text())
+    del old["environment"]
+    write(tmp_path, "old.json", old)
+    assert problem_of(tmp_path, "old.json") == \
+        "cannot upgrade from schema_version 0: KeyError('environment')"
+
+
+def test_every_real_result_present_is_valid():
+    folder = ROOT / "results"
+    for path in result_files(folder) if folder.is_dir() else []:  # whatever nox last wrote
+        schema.validate_result(json.loads(path.read_text()))
+
+
+def test_lone_surrogates_from_undecodable_bytes_become_replacement_characters(tmp_path):
+    document = small("tf-2.15")
+    document["env"]["python"] = "3.11\udcff"
+    document["log_tail"] = "bytes \udc80\udcfe end"
+    write(tmp_path, "tf-2.15.json", json.dumps(document))  # ensure_ascii: written as \udcff
+    loaded = load_results(tmp_path)
+    assert loaded.results[0]["env"]["python"] == "3.11\ufffd"
+    assert loaded.results[0]["log_tail"] == "bytes \ufffd\ufffd end"
+    assert report_main([str(tmp_path), "--out", str(tmp_path / "out")]) == 0
+
+
+# ------------------------------------------------------------ fuzzing
+
+REPLACEMENTS = [None, True, False, 0, -1, 1, 2.5, -0.0, 1e308, "", "x", "<b>x</b>", [], {},
+                [1, "a"], {"n": 1}, "\udcff", "1", 10 ** 30]
+
+
+HOSTILE_TEXT = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'\"\n\r\t",
+                "=cmd|' /C calc'!A0", "x" * 100_000, "\udcff\udc80", "\u0000", "</script>",
+                "{{ 7*7 }}", "1.15.5<b>"]
+
+
+def _children(value):
+    if isinstance(value, dict):
+        return list(value)
+    if isinstance(value, list):
+        return list(range(len(value)))
+    return []
+
+
+@st.composite
+def json_mutation(draw, document):
+    """A path into `document` (biased towards cells) and a change to make there."""
+    path = []
+    node = document
+    if draw(st.integers(0, 3)) > 0:  # mostly inside a cell: that is where the nested fields are
+        path = ["cells", draw(st.integers(0, len(document["cells"]) - 1))]
+        node = document["cells"][path[1]]
+    while _children(node) and draw(st.integers(0, 3)) > 0:
+        keys = _children(node)
+        key = keys[draw(st.integers(0, len(keys) - 1))]
+        path.append(key)
+        node = node[key]
+    operation = draw(st.sampled_from(["delete", "replace", "nan", "nest", "number", "text"]))
+    if operation == "number":  # same JSON type, other value: exercises the statistics
+        operation, replacement = "replace", draw(st.one_of(
+            st.integers(-10 ** 6, 10 ** 6), st.floats(allow_nan=False, allow_infinity=False),
+            st.sampled_from([0, 1, -1, 0.0, 1e-300, 1e300])))
+    elif operation == "text":  # hostile text wherever text was
+        operation, replacement = "replace", draw(st.sampled_from(HOSTILE_TEXT))
+    else:
+        replacement = draw(st.sampled_from(REPLACEMENTS))
+    return path, operation, replacement, draw(st.sampled_from([2, 10, MAX_DEPTH, 3000]))
+
+
+def _apply(document, mutation):
+    path, operation, replacement, depth = mutation
+    if not path:
+        return document if operation == "delete" else replacement
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    key = path[-1]
+    if operation == "delete":
+        del parent[key]
+    elif operation == "replace":
+        parent[key] = copy.deepcopy(replacement)
+    elif operation == "nan":
+        parent[key] = math.nan
+    else:
+        value = parent[key]
+        for _ in range(depth):
+            value = [value]
+        parent[key] = value
+    return document
+
+
+BASE = {}
+
+
+def base_text(name):
+    if name not in BASE:
+        BASE[name] = json.dumps(small(name))
+    return BASE[name]
+
+
+@st.composite
+def mutated_file(draw):
+    document = json.loads(base_text("tf-2.15"))  # the mutated one; tf-1.15 stays good
+    for _ in range(draw(st.integers(1, 3))):
+        if not isinstance(document, dict) or "cells" not in document or \
+                not isinstance(document["cells"], list) or not document["cells"]:
+            break
+        document = _apply(document, draw(json_mutation(document)))
+    try:
+        text = json.dumps(document, allow_nan=True).encode("utf-8", "surrogatepass")
+    except RecursionError:
+        text = b"[" * 5000 + b"]" * 5000
+    byte_edit = draw(st.sampled_from(["none", "none", "truncate", "flip", "insert"]))
+    if byte_edit == "truncate":
+        text = text[: draw(st.integers(0, len(text)))]
+    elif byte_edit == "flip":
+        position = draw(st.integers(0, max(len(text) - 1, 0)))
+        if text:
+            text = text[:position] + bytes([text[position] ^ draw(st.integers(1, 255))]) + \
+                text[position + 1:]
+    elif byte_edit == "insert":
+        position = draw(st.integers(0, len(text)))
+        text = text[:position] + draw(st.binary(min_size=1, max_size=8)) + text[position:]
+    return text
+
+
+@settings(max_examples=int(__import__("os").environ.get("INITCOMPAT_FUZZ_EXAMPLES", "120")),
+          deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                HealthCheck.function_scoped_fixture])
+@given(content=mutated_file())
+def test_fuzzed_files_are_rejected_or_render(tmp_path_factory, content):
+    folder = tmp_path_factory.mktemp("fuzz")
+    write(folder, "tf-1.15.json", base_text("tf-1.15"))  # a good neighbour: change tests run
+    write(folder, "mutated.json", content)
+    loaded = load_results(folder)  # documented outcome: results and Rejected, nothing raised
+    assert len(loaded.results) + len(loaded.rejected) == 2
+    for rejected in loaded.rejected:
+        assert rejected.problem and "\n" not in rejected.problem
+    event("accepted" if len(loaded.results) == 2 else "rejected")
+    names = [r["env"]["name"] for r in loaded.results]
+    assert "tf-1.15" in names
+    out = folder / "out"
+    assert report_main([str(folder), "--out", str(out)]) == 0
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.count("<script") == 2
+    assert (out / "cells.csv").exists() and json.loads((out / "changes.json").read_text())
