@@ -101,6 +101,11 @@ def _expected_counts(analysis: CellAnalysis, sample: dict) -> list[float] | None
     return [round(float(v), 3) for v in expected] if np.all(np.isfinite(expected)) else None
 
 
+def _rounded(values: list | None, digits: int = 6) -> list | None:
+    """Plot coordinates need no more than 6 significant digits (keeps the page light)."""
+    return None if values is None else [float(f"{v:.{digits}g}") for v in values]
+
+
 def evidence_for(cell: dict, env: dict, analysis: CellAnalysis, step: Step | None,
                  group: str | None) -> dict:
     sample = cell.get("sample") or {}
@@ -121,8 +126,7 @@ def evidence_for(cell: dict, env: dict, analysis: CellAnalysis, step: Step | Non
         "shape": cell.get("shape"), "fan_in": cell.get("fan_in"), "fan_out": cell.get("fan_out"),
         "fan_source": cell.get("fan_source"),
         "moments": {k: finite(sample.get(k)) for k in MOMENT_KEYS},
-        "quantiles": sample.get("quantiles"),
-        "histogram": {"edges": histogram.get("edges"), "counts": histogram.get("counts"),
+        "histogram": {"edges": _rounded(histogram.get("edges")), "counts": histogram.get("counts"),
                       "expected": _expected_counts(analysis, sample) if sample else None},
         "theory": analysis.theory, "fit": analysis.fit_verdict, "fit_detail": analysis.fit_detail,
         "fingerprint": analysis.fingerprint,
