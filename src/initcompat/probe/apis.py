@@ -8,6 +8,7 @@ tf_keras) build with layer.build(). Python 3.6-clean.
 
 import inspect
 import math
+import sys
 
 import numpy as np
 
@@ -93,8 +94,12 @@ class Family(object):
     def seed_call(self):
         return None
 
+    def unseed(self):
+        """Undo a failed seeding where the family keeps global seed state; False: nothing to undo."""
+        return False
+
     def build(self, spec, count, seed):
-        """`count` fresh layers after seeding with `seed`: a list of Build."""
+        """`count` fresh layers after seeding with `seed` (None: no seeding): a list of Build."""
         raise NotImplementedError
 
     def declared_initializer(self, spec, role, build):
@@ -156,7 +161,8 @@ class GraphFamily(Family):
         graph = tf.Graph()
         created = []
         with graph.as_default():
-            v1.set_random_seed(seed)
+            if seed is not None:
+                v1.set_random_seed(seed)
             inputs = v1.placeholder(tf.float32, [None] + catalogue.input_shape(spec))
             for index in range(layers):
                 name = "probe%d" % index
@@ -316,6 +322,20 @@ class EagerKerasFamily(Family):
             return "%s.utils.set_random_seed" % self.name
         return "tf.random.set_seed"
 
+    def unseed(self):
+        """Undo a failed set_random_seed, so unseeded builds can still be measured.
+
+        tf_keras keeps the generator set_random_seed made in backend._SEED_GENERATOR; once that
+        generator is broken (tf_keras 2.16-2.18 on Python 3.12), every later initializer fails.
+        """
+        for name in ("src.backend", "backend"):
+            module = sys.modules.get(self.keras().__name__ + "." + name)
+            holder = getattr(module, "_SEED_GENERATOR", None)
+            if holder is not None and getattr(holder, "generator", None) is not None:
+                holder.generator = None
+                return True
+        return False
+
     def _seed(self, seed):
         keras = self.keras()
         setter = getattr(getattr(keras, "utils", None), "set_random_seed", None)
@@ -326,7 +346,8 @@ class EagerKerasFamily(Family):
 
     def build(self, spec, count, seed):
         factory = self.layer_factory(spec["kind"])
-        self._seed(seed)
+        if seed is not None:
+            self._seed(seed)
         shape = tuple([None] + catalogue.input_shape(spec))
         builds = []
         for index in range(count):

@@ -82,12 +82,24 @@ def probe_layer(family, spec, suite):
         return _failed_cells(family, spec, spelled, schema.CELL_UNAVAILABLE,
                              missing.error_type, missing.message)
     seed = int(suite["seed"])
+    seed_error = None
     try:
-        seeded = family.build(spec, 1, seed)[0]
-        repeat = family.build(spec, 1, seed)[0]
+        try:
+            seeded = family.build(spec, 1, seed)[0]
+            repeat = family.build(spec, 1, seed)[0]
+            statistics_seed = seed + 1
+        except FamilyUnavailable:
+            raise
+        except Exception as error:
+            # Seeding itself can fail (tf_keras 2.16-2.18 on Python 3.12 passes a float to
+            # random.randint): a finding about seeding; the defaults are still measured unseeded.
+            seed_error = "%s: %s" % (type(error).__name__, error)
+            if family.unseed():
+                seed_error += " (the global seed generator was reset to measure unseeded draws)"
+            seeded, repeat, statistics_seed = family.build(spec, 1, None)[0], None, None
         sizes = [values.size for _, values in seeded.weights]
         count = builds_needed(sizes, suite["sample_target"], suite["max_builds"])
-        builds = family.build(spec, count, seed + 1)
+        builds = family.build(spec, count, statistics_seed)
     except FamilyUnavailable as missing:
         return _failed_cells(family, spec, spelled, schema.CELL_UNAVAILABLE,
                              missing.error_type, missing.message)
@@ -95,7 +107,7 @@ def probe_layer(family, spec, suite):
         return _failed_cells(family, spec, spelled, schema.CELL_ERROR,
                              type(error).__name__, str(error))
     seeded_roles = _weights_by_role(seeded, spec["kind"])
-    repeat_roles = _weights_by_role(repeat, spec["kind"])
+    repeat_roles = _weights_by_role(repeat, spec["kind"]) if repeat is not None else {}
     cells = []
     for role in catalogue.lookup(spec["kind"])[2]:
         if role not in seeded_roles:
@@ -104,14 +116,14 @@ def probe_layer(family, spec, suite):
             continue
         try:
             cells.append(_weight_cell(family, spec, spelled, role, suite, builds,
-                                      seeded_roles[role], repeat_roles.get(role)))
+                                      seeded_roles[role], repeat_roles.get(role), seed_error))
         except Exception as error:  # one odd weight must not cost the other cells
             cells.append(_cell(family, spec, spelled, role, schema.CELL_ERROR,
                                "%s: %s" % (type(error).__name__, error), type(error).__name__))
     return cells
 
 
-def _weight_cell(family, spec, spelled, role, suite, builds, seeded, repeat):
+def _weight_cell(family, spec, spelled, role, suite, builds, seeded, repeat, seed_error=None):
     variable_name, seeded_values = seeded
     cell = _cell(family, spec, spelled, role, schema.CELL_OK)
     declared = family.declared_initializer(spec, role, builds[0])
@@ -136,16 +148,24 @@ def _weight_cell(family, spec, spelled, role, suite, builds, seeded, repeat):
         "initializer": declared,
         "graph_evidence": family.graph_evidence(role),
         "sample": sample,
-        "seeded": {
-            "seed": int(suite["seed"]),
-            "seed_call": family.seed_call(),
+        "seeded": _seeded_block(family, suite, fingerprint, repeat_fingerprint, seed_error),
+    })
+    return cell
+
+
+def _seeded_block(family, suite, fingerprint, repeat_fingerprint, seed_error):
+    """The seeded-reproducibility record of a weight; when seeding failed, the error instead."""
+    block = {"seed": int(suite["seed"]), "seed_call": family.seed_call(), "error": seed_error}
+    if seed_error:
+        block.update({"sha256": None, "first_values": [], "repeats_in_process": None})
+    else:
+        block.update({
             "sha256": fingerprint["sha256"],
             "first_values": fingerprint["first_values"],
             "repeats_in_process": bool(repeat_fingerprint
                                        and repeat_fingerprint["sha256"] == fingerprint["sha256"]),
-        },
-    })
-    return cell
+        })
+    return block
 
 
 def probe_family(family, suite):

@@ -93,7 +93,7 @@ SAMPLE_FIELDS = {"n": (int,), "mean": NUMBER, "std": NUMBER, "min": NUMBER, "max
                  "se_mean": NUMBER, "se_std": NUMBER}
 SAMPLE_OPTIONAL_NUMBERS = ("skewness", "excess_kurtosis", "se_skewness", "se_excess_kurtosis",
                            "builds", "first_build_max_abs_gram_offdiag")
-SEEDED_FIELDS = {"sha256": (str,)}
+SEEDED_FIELDS = {"sha256": (str, type(None))}  # null when seeding failed (then "error" says why)
 # Fields of a cell that the report reads when present, whatever the cell's status.
 CELL_OPTIONAL_FIELDS = {"error_type": OPTIONAL_TEXT, "shape": (list, type(None)),
                         "fan_in": OPTIONAL_NUMBER, "fan_out": OPTIONAL_NUMBER,

@@ -264,6 +264,11 @@ def _row_events(previous_env: dict, previous_cell: dict, env: dict, cell: dict, 
     elif (before.get("module"), before.get("class_name")) != (after.get("module"), after.get("class_name")):
         events.append(("renamed", f"moved: {before.get('module')}.{before.get('class_name')} → "
                                   f"{after.get('module')}.{after.get('class_name')}"))
+    error_before = (previous_cell.get("seeded") or {}).get("error")
+    error_after = (cell.get("seeded") or {}).get("error")
+    if bool(error_before) != bool(error_after):
+        events.append(("reproducibility", f"seeding fails: {one_line(error_after, 160)}" if error_after
+                       else "seeding works again"))
     group_before = groups.get((key, previous_env["name"]))
     group_after = groups.get((key, env["name"]))
     if group_before and group_after and group_before != group_after:
@@ -354,7 +359,7 @@ def _matrix_cell(cell: dict, analysis: CellAnalysis, step: Step | None, group: s
         "fit": analysis.fit_verdict,
         "change": verdict,
         "changed": verdict in (change.CHANGED, change.RENAMED),
-        "group": group,
+        "group": group or ("none (seeding failed)" if (cell.get("seeded") or {}).get("error") else None),
         "title": f"declared: {analysis.theory or 'unknown'}; measured: {analysis.fingerprint}; "
                  f"fit: {analysis.fit_verdict}; relevant config: {relevant_config(config)}; "
                  + _moments_text(cell.get("sample") or {}),

@@ -58,7 +58,7 @@
     add("fit", item.fit); add("fit detail", item.fit_detail);
     add("change vs previous", item.change); add("change detail", item.change_detail);
     add("shape", item.shape); add("fan_in / fan_out", item.fan_in === undefined || item.fan_in === null ? null : item.fan_in + " / " + item.fan_out + " (" + item.fan_source + ")");
-    if (item.seeded) { add("seed", item.seeded.seed + " via " + item.seeded.seed_call); add("seeded sha256", item.seeded.sha256); add("first values", item.seeded.first_values); add("repeats in-process", item.seeded.repeats_in_process); add("reproducibility group", item.group); }
+    if (item.seeded) { add("seed", item.seeded.seed + " via " + item.seeded.seed_call); add("seeded sha256", item.seeded.sha256); add("first values", item.seeded.first_values); add("repeats in-process", item.seeded.repeats_in_process); add("seeding error", item.seeded.error); add("reproducibility group", item.group); }
     if (item.graph_evidence) add("graph ops", item.graph_evidence);
     panel.appendChild(dl);
     if (item.status === "ok") {
