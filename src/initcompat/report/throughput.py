@@ -338,8 +338,10 @@ def throughput_section(ordered_results: list[dict], results_dirs) -> dict:
         "envs": envs, "devices": devices, "rows": rows,
         "timeline": [{"env": env["name"], "label": env["label"], "changes": timeline[env["name"]]}
                      for env in envs if env["name"] in timeline],
-        "charts": [chart for chart in (_chart(rows, envs, device, index)
-                                       for index, device in enumerate(devices)) if chart],
+        "charts": [chart for index, device in enumerate(devices)
+                   for benchmark in dict.fromkeys(r["benchmark"].split("/", 1)[1] for r in rows)
+                   for chart in [_chart([r for r in rows if r["benchmark"].endswith("/" + benchmark)],
+                                        envs, device, index, benchmark)] if chart],
         "no_gpu": not gpu_devices,
         "p_threshold": P_THRESHOLD, "factor_threshold": FACTOR_THRESHOLD,
     }
@@ -379,15 +381,17 @@ def merge_timeline(timeline: list[dict], section: dict, envs: list[dict]) -> lis
 
 # ---------------------------------------------------------------------------- chart
 
-def _chart(rows: list[dict], envs: list[dict], device: str, device_index: int) -> dict | None:
-    """Geometry of a horizontal log-scale bar chart of parameters/s (inline SVG, no JS)."""
+def _chart(rows: list[dict], envs: list[dict], device: str, device_index: int,
+           benchmark: str) -> dict | None:
+    """Geometry of one line chart (inline SVG, no JS): parameters/s of one layer size across
+    versions, a line per API family, whiskers for the CI of the median, dashed ceilings."""
     series = []
     for row in rows:
         cells = row["devices"][device_index]["cells"]
-        bars = [(env_index, cell) for env_index, cell in enumerate(cells)
-                if cell["css"] == "tp-ok" and cell.get("params_per_s")]
-        if bars:
-            series.append((row, bars))
+        points = [(env_index, cell) for env_index, cell in enumerate(cells)
+                  if cell["css"] == "tp-ok" and cell.get("params_per_s")]
+        if points:
+            series.append((row, points))
     if not series:
         return None
     ceilings = []
@@ -397,51 +401,51 @@ def _chart(rows: list[dict], envs: list[dict], device: str, device_index: int) -
         rates = [r / per_param for r in rates if r]
         if rates:
             ceilings.append((label, float(np.median(rates))))
-    numbers = [c["params_per_s"] for _, bars in series for _, c in bars]
-    numbers += [c[k] for _, bars in series for _, c in bars for k in ("ci_low_rate", "ci_high_rate")
-                if c.get(k)]
+    numbers = [c["params_per_s"] for _, points in series for _, c in points]
+    numbers += [c[k] for _, points in series for _, c in points
+                for k in ("ci_low_rate", "ci_high_rate") if c.get(k)]
     numbers += [rate for _, rate in ceilings]
     low = math.floor(math.log10(min(numbers)))
     high = math.ceil(math.log10(max(numbers)))
     if high == low:
         high += 1
-    label_width, left, right = 250, 260, 740
-    bar_height, gap, top = 9, 10, 30
+    left, right, top, bottom = 60, 740, 20, 200
+    step = (right - left) / max(len(envs) - 1, 1)
 
-    def x_of(value: float) -> float:
-        return round(left + (math.log10(value) - low) / (high - low) * (right - left), 1)
+    def x_of(env_index: int) -> float:
+        return round(left + env_index * step, 1)
 
-    shapes = {"labels": [], "bars": [], "whiskers": [], "ticks": [], "lines": [], "legend": []}
-    y = top
-    for row, bars in series:
-        block_height = len(envs) * (bar_height + 1)
-        shapes["labels"].append({"x": label_width, "y": round(y + block_height / 2 + 4, 1),
-                                 "text": row["benchmark"]})
-        for env_index, cell in bars:
-            bar_y = y + env_index * (bar_height + 1)
-            color = PALETTE[env_index % len(PALETTE)]
-            shapes["bars"].append({"x": left, "y": bar_y, "w": max(1.0, x_of(cell["params_per_s"]) - left),
-                                   "h": bar_height, "color": color,
-                                   "title": f"TF {envs[env_index]['label']}: {cell['text']} "
-                                            f"({cell['ci'] or 'no CI'})"})
+    def y_of(value: float) -> float:
+        return round(bottom - (math.log10(value) - low) / (high - low) * (bottom - top), 1)
+
+    shapes: dict = {"polylines": [], "points": [], "whiskers": [], "ticks": [], "xlabels": [],
+                    "lines": [], "legend": []}
+    for number, (row, points) in enumerate(series):
+        color = PALETTE[number % len(PALETTE)]
+        family = row["benchmark"].split("/", 1)[0]
+        shapes["polylines"].append({"color": color, "points": " ".join(
+            f"{x_of(i)},{y_of(c['params_per_s'])}" for i, c in points)})
+        for env_index, cell in points:
+            shapes["points"].append({"x": x_of(env_index), "y": y_of(cell["params_per_s"]),
+                                     "color": color,
+                                     "title": f"{family}, TF {envs[env_index]['label']}: "
+                                              f"{cell['text']} ({cell['ci'] or 'no CI'})"})
             if cell.get("ci_low_rate") and cell.get("ci_high_rate"):
-                shapes["whiskers"].append({"x1": x_of(cell["ci_low_rate"]),
-                                           "x2": x_of(cell["ci_high_rate"]),
-                                           "y": round(bar_y + bar_height / 2, 1)})
-        y += block_height + gap
+                shapes["whiskers"].append({"x": x_of(env_index), "y1": y_of(cell["ci_low_rate"]),
+                                           "y2": y_of(cell["ci_high_rate"])})
+        shapes["legend"].append({"x": left + 130 * (number % 5), "y": bottom + 44 + 16 * (number // 5),
+                                 "color": color, "text": family})
     for exponent in range(low, high + 1):
-        shapes["ticks"].append({"x": x_of(10.0 ** exponent), "label": si(10.0 ** exponent)})
-    legend_y = y + 22
+        shapes["ticks"].append({"y": y_of(10.0 ** exponent), "label": si(10.0 ** exponent)})
+    label_every = max(1, math.ceil(len(envs) / 18))
     for env_index, env in enumerate(envs):
-        shapes["legend"].append({"x": left + 90 * env_index, "y": legend_y,
-                                 "color": PALETTE[env_index % len(PALETTE)],
-                                 "text": f"TF {env['label']}"})
-    for index, (label, rate) in enumerate(ceilings):
-        shapes["lines"].append({"x": x_of(rate), "y1": top - 6, "y2": y - gap + 4,
-                                "label": f"{label} {si(rate, 'float/s')}",
-                                "key_x": left + 260 * index, "key_y": legend_y + 16})
-    legend_y += 16 if ceilings else 0
-    return dict(shapes, device=device, width=right + 20, height=legend_y + 12, left=left,
-                right=right, axis_y=y - gap + 4,
-                title=f"Initialization throughput on {device} (parameters/s, log scale; "
-                      "whiskers: CI of the median; dashed: ceilings, median over versions)")
+        if env_index % label_every == 0 or env_index == len(envs) - 1:
+            shapes["xlabels"].append({"x": x_of(env_index), "text": env["label"]})
+    for label, rate in ceilings:
+        shapes["lines"].append({"y": y_of(rate), "x1": left, "x2": right,
+                                "label": f"{label} {si(rate, 'float/s')}"})
+    height = bottom + 44 + 16 * ((len(series) - 1) // 5 + 1)
+    return dict(shapes, device=device, width=right + 190, height=height, left=left, right=right,
+                top=top, bottom=bottom,
+                title=f"{benchmark} on {device}: parameters/s per version (log scale; whiskers: "
+                      "CI of the median; dashed: ceilings, median over versions)")
