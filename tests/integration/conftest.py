@@ -29,13 +29,20 @@ def probed(tmp_path_factory):
 
     def probe(name: str) -> dict:
         if name not in cache:
-            # Throughput has its own integration test; here it would only add a minute per env.
-            os.environ["INITCOMPAT_THROUGHPUT"] = "0"
             entry = table.entry(name)
-            outcome = runner.run_entry(entry, resolution=table.resolution,
-                                       suite=ROOT / table.suite, results=results,
-                                       envs=ROOT / ".nox", source=ROOT / "src",
-                                       timeout=table.probe_timeout)
+            # Throughput has its own integration test; here it would only add time per env.
+            saved = os.environ.get("INITCOMPAT_THROUGHPUT")
+            os.environ["INITCOMPAT_THROUGHPUT"] = "0"
+            try:
+                outcome = runner.run_entry(entry, resolution=table.resolution,
+                                           suite=ROOT / table.suite, results=results,
+                                           envs=ROOT / ".nox", source=ROOT / "src",
+                                           timeout=table.probe_timeout)
+            finally:
+                if saved is None:
+                    os.environ.pop("INITCOMPAT_THROUGHPUT")
+                else:
+                    os.environ["INITCOMPAT_THROUGHPUT"] = saved
             cache[name] = json.loads(outcome.result_path.read_text())
             cache[name]["_path"] = str(outcome.result_path)
         return cache[name]
