@@ -26,21 +26,23 @@ from initcompat.probe.output import write_json_atomic  # noqa: E402
 from initcompat.report.__main__ import main as report_main  # noqa: E402
 
 
-def make_results(source: Path, target: Path, versions: int) -> int:
+def make_results(source: Path, target: Path, versions: int, cells: int | None = None) -> int:
     """Write `versions` result files built from the ok results in `source`; returns cells/file."""
     seeds = [json.loads(p.read_text()) for p in sorted(source.glob("*.json"))
              if not p.name.endswith(".pyperf.json")]
     seeds = [s for s in seeds if s.get("status") == "ok" and s.get("cells")]
     if not seeds:
         raise SystemExit(f"no ok results in {source}: run `nox` first")
-    cells = 0
+    most = 0
     for index in range(versions):
         document = json.loads(json.dumps(seeds[index % len(seeds)]))
+        if cells:
+            document["cells"] = document["cells"][:cells]
         document["env"]["name"] = f"tf-bench-{index:02d}"
         document["env"]["tensorflow"] = f"1.{index}.0"
-        cells = max(cells, len(document["cells"]))
+        most = max(most, len(document["cells"]))
         write_json_atomic(str(target / f"tf-bench-{index:02d}.json"), document)
-    return cells
+    return most
 
 
 def time_generation(results: Path, out: Path, repeats: int) -> list[float]:
@@ -81,11 +83,13 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=ROOT / "results")
     parser.add_argument("--versions", type=int, default=40)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cells", type=int, default=None,
+                        help="keep only the first N cells of each result (the issue's size is 60)")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         results, out = Path(scratch) / "results", Path(scratch) / "out"
         results.mkdir()
-        cells = make_results(arguments.source, results, arguments.versions)
+        cells = make_results(arguments.source, results, arguments.versions, arguments.cells)
         generation = time_generation(results, out, arguments.repeats)
         size = (out / "index.html").stat().st_size
         load = time_page_load(out / "index.html", arguments.repeats)
@@ -93,7 +97,8 @@ def main() -> None:
                "generation": summary(generation), "index_html_bytes": size,
                "page_load": summary(load) if load else "no chromium"}
     print(json.dumps(figures, indent=1))
-    target = ROOT / "benchmarks" / "results" / "report-timing.json"
+    suffix = f"-{arguments.cells}cells" if arguments.cells else ""
+    target = ROOT / "benchmarks" / "results" / f"report-timing{suffix}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(figures, indent=1) + "\n")
 

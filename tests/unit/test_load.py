@@ -88,7 +88,7 @@ BAD_FILES = {
     "version-text.json": (None, "schema_version '1' is not an integer"),
     "nan.json": (None, "NaN is not a valid JSON number (NaN and Infinity are not allowed)"),
     "infinity.json": (None, "Infinity is not a valid JSON number (NaN and Infinity are not allowed)"),
-    "overflow.json": (None, "number 1e999 is too large for a float (not finite)"),
+    "overflow.json": (None, "a number is too large for a float (not finite)"),
     "no-env.json": (None, "result: missing field 'env'"),
     "env-name-number.json": (None, "env: field 'name' has type int, expected str"),
     "bad-status.json": (None, "result: unknown status 'fine'"),
