@@ -7,7 +7,6 @@ import re
 
 import pandas as pd
 
-from initcompat.probe.schema import API_FAMILIES, WEIGHT_ROLES
 
 CELL_COLUMNS = [
     "env", "tf_version", "python_version", "env_status", "api_family", "legacy_keras", "layer",
@@ -83,13 +82,3 @@ def cells_frame(results: list[dict]) -> pd.DataFrame:
             if frame[column].map(lambda v: pd.isna(v) or float(v).is_integer()).all() else frame[column]
     frame["env_order"] = frame["env"].map({r["env"]["name"]: i for i, r in enumerate(results)})
     return frame
-
-
-def row_order(frame: pd.DataFrame) -> list[tuple]:
-    """Row keys (family, legacy, kind, role) in report order: families, then layers, then roles."""
-    family_rank = {name: i for i, name in enumerate(API_FAMILIES)}
-    role_rank = {name: i for i, name in enumerate(WEIGHT_ROLES)}
-    kinds = list(dict.fromkeys(frame["layer_kind"]))
-    keys = {tuple(k) for k in frame[ROW_KEY].itertuples(index=False, name=None)}
-    return sorted(keys, key=lambda k: (family_rank.get(k[0], 99), k[1], kinds.index(k[2]),
-                                      role_rank.get(k[3], 99)))
