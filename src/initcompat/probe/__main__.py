@@ -8,6 +8,7 @@ Python 3.6-clean.
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -101,11 +102,20 @@ def probe(arguments, suite):
     """Build the whole result document (imports TensorFlow)."""
     from initcompat.probe import installed
     started = time.time()
+    interrupts = []
+
+    def note_interrupt(signum, frame):
+        interrupts.append(signum)
+        raise KeyboardInterrupt
+
+    previous_handler = signal.signal(signal.SIGINT, note_interrupt)
     try:
         import tensorflow as tf
     except KeyboardInterrupt:  # the user stopped us: that is no finding about TensorFlow
         raise
     except BaseException as error:  # an import can raise anything, even SystemExit
+        if interrupts:  # an interrupt inside a C extension's init surfaces as ImportError
+            raise KeyboardInterrupt
         env = environment_block(arguments, None)
         result = schema.outcome_result(env, schema.ENV_IMPORT_FAILED,
                                        "%s: %s" % (type(error).__name__, error),
@@ -113,6 +123,8 @@ def probe(arguments, suite):
         result["installed"] = {"packages": installed.collect_distributions()}
         result["platform"] = installed.collect_platform()
         return result
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
     import_seconds = time.time() - started
     sys.stderr.write("%s %s in %.1f s\n" % (IMPORTED_MARKER, tf.__version__, import_seconds))
     from initcompat.probe import apis, cells as cell_probe
