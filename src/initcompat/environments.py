@@ -9,6 +9,7 @@ Host side; stdlib only.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -75,7 +76,7 @@ def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Pa
     key = entry.install_key(resolution)
     marker = _read_marker(path)
     if marker and marker.get("install_key") == key and python.exists():
-        _link_probe(python, source)
+        _link_probe(_site_packages(python), source)
         return Environment(path, python, True, 0.0, marker)
     started = time.monotonic()
     if path.exists():
@@ -85,28 +86,28 @@ def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Pa
     cut = entry.exclude_newer(resolution) if uv else None
     if uv:
         _run([uv, "venv", "--quiet", "--python", interpreter, str(path)], "create environment")
-        command = [uv, "pip", "install", "--quiet", "--python", str(python)]
-        if cut:
-            # Build tools are exempt from the date cut: TF 1.4-1.11 pull sdists (html5lib,
-            # absl-py) whose builds need setuptools >= 40.8 (2019), newer than those releases.
-            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-            command += ["--exclude-newer", cut, "--exclude-newer-package", f"setuptools={now}",
-                        "--exclude-newer-package", f"wheel={now}"]
-        _run(command + requirements, "install " + " ".join(requirements))
-        if entry.pyperf:
-            _run([uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps",
-                  f"pyperf=={entry.pyperf}"], f"install pyperf=={entry.pyperf}")
-        freeze = _run([uv, "pip", "freeze", "--python", str(python)], "freeze")
+        pip = [uv, "pip"]
+        target = ["--python", str(python)]
     else:
         _run([interpreter, "-m", "venv", str(path)], "create environment")
-        _run([str(python), "-m", "pip", "install", "--quiet", *requirements],
-             "install " + " ".join(requirements))
-        if entry.pyperf:
-            _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
-                  f"pyperf=={entry.pyperf}"], f"install pyperf=={entry.pyperf}")
-        freeze = _run([str(python), "-m", "pip", "freeze"], "freeze")
-    _compile_bytecode(python)
-    _link_probe(python, source)
+        pip = [str(python), "-m", "pip"]
+        target = []
+    date_cut = []
+    if cut:
+        # Build tools are exempt from the date cut: TF 1.4-1.11 pull sdists (html5lib,
+        # absl-py) whose builds need setuptools >= 40.8 (2019), newer than those releases.
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        date_cut = ["--exclude-newer", cut, "--exclude-newer-package", f"setuptools={now}",
+                    "--exclude-newer-package", f"wheel={now}"]
+    _run([*pip, "install", "--quiet", *target, *date_cut, *requirements],
+         "install " + " ".join(requirements))
+    if entry.pyperf:
+        _run([*pip, "install", "--quiet", *target, "--no-deps", f"pyperf=={entry.pyperf}"],
+             f"install pyperf=={entry.pyperf}")
+    freeze = _run([*pip, "freeze", *target], "freeze")
+    site_packages = _site_packages(python)
+    _compile_bytecode(python, site_packages)
+    _link_probe(site_packages, source)
     record = {
         "install_key": key,
         "installer": "uv" if uv else "pip",
@@ -123,25 +124,19 @@ def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Pa
     return Environment(path, python, False, record["install_seconds"], record)
 
 
-def _compile_bytecode(python: Path) -> None:
+def _compile_bytecode(python: Path, site_packages: Path) -> None:
     """Byte-compile site-packages once: with PYTHONDONTWRITEBYTECODE set (as here and on many CI
     machines) every TF import would otherwise recompile thousands of modules. compileall, not
     uv's --compile-bytecode, which fails on Python 3.6. Files that do not compile (Python 2
     leftovers in old packages) are skipped, not fatal."""
-    subprocess.run([str(python), "-m", "compileall", "-q", "-j", "0", str(_site_packages(python))],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_without_bytecode_ban())
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([str(python), "-m", "compileall", "-q", "-j", "0", str(site_packages)],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
 
 
-def _without_bytecode_ban() -> dict:
-    import os
-    environment = dict(os.environ)
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    return environment
-
-
-def _link_probe(python: Path, source: Path) -> None:
+def _link_probe(site_packages: Path, source: Path) -> None:
     """Make `initcompat.probe` importable from `source` without installing anything."""
-    pth = _site_packages(python) / "initcompat-probe.pth"
+    pth = site_packages / "initcompat-probe.pth"
     wanted = str(source.resolve()) + "\n"
     if not pth.exists() or pth.read_text() != wanted:
         pth.write_text(wanted)

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 try:
@@ -58,7 +59,6 @@ class Entry:
         """The date cut for the as-released mode: two days after the release."""
         if resolution != "as-released" or not self.released:
             return None
-        from datetime import date, timedelta
         cut = date.fromisoformat(self.released) + timedelta(days=2)
         return cut.isoformat() + "T00:00:00Z"
 

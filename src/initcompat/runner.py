@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import signal
 import subprocess
 import tempfile
@@ -67,7 +68,6 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
             start_new_session=True) as process:
         tail = ""
         deadline = started + timeout
-        import selectors
         selector = selectors.DefaultSelector()
         selector.register(process.stdout, selectors.EVENT_READ)
         returncode = None

@@ -141,19 +141,15 @@ def probe(arguments, suite):
     legacy_seconds = None
     if not arguments.legacy_keras:
         legacy_started = time.time()
+        family = apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True)
         if tf_keras_installed():
             child, failure = run_legacy_child(arguments)
             if child is not None:
                 cells.extend(child["cells"])
             else:
-                for spec in suite["layers"]:
-                    family = apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE,
-                                                   apis.load_tf_keras, True)
-                    cells.extend(cell_probe._failed_cells(family, spec, family.spell(spec["kind"]),
-                                                          schema.CELL_ERROR, "LegacyChildFailed",
-                                                          failure))
-        else:
-            family = apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True)
+                cells.extend(cell_probe.failed_family_cells(family, suite, schema.CELL_ERROR,
+                                                            "LegacyChildFailed", failure))
+        else:  # probing it here records why it is unavailable (not installed)
             cells.extend(cell_probe.probe_family(family, suite))
         legacy_seconds = time.time() - legacy_started
         progress("%-20s done (%.1f s)" % ("tf_keras [legacy]", legacy_seconds))

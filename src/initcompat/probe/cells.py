@@ -168,16 +168,22 @@ def _seeded_block(family, suite, fingerprint, repeat_fingerprint, seed_error):
     return block
 
 
+def failed_family_cells(family, suite, status, error_type, message):
+    """One failed cell per (layer, weight) of the suite, all with the same reason."""
+    cells = []
+    for spec in suite["layers"]:
+        cells.extend(_failed_cells(family, spec, family.spell(spec["kind"]), status, error_type,
+                                   message))
+    return cells
+
+
 def probe_family(family, suite):
     """Every cell of one family: unavailable everywhere when the family itself is missing."""
     try:
         family.check_available()
     except FamilyUnavailable as missing:
-        cells = []
-        for spec in suite["layers"]:
-            cells.extend(_failed_cells(family, spec, family.spell(spec["kind"]),
-                                       schema.CELL_UNAVAILABLE, missing.error_type, missing.message))
-        return cells
+        return failed_family_cells(family, suite, schema.CELL_UNAVAILABLE, missing.error_type,
+                                   missing.message)
     cells = []
     for spec in suite["layers"]:
         cells.extend(probe_layer(family, spec, suite))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from initcompat.probe.output import write_json_atomic
+from initcompat.report.frame import family_label
 from initcompat.report.view import View
 
 
@@ -25,7 +26,6 @@ def cells_csv(frame: pd.DataFrame, view: View) -> str:
     for row in view.rows:
         for env, cell in zip(view.envs, row["cells"]):
             lookup[(row["family"], row["kind"], row["role"], env["name"])] = cell
-    from initcompat.report.frame import family_label
     for record in table.itertuples(index=False):
         cell = lookup.get((family_label(record.api_family, record.legacy_keras), record.layer_kind,
                            record.weight_role, record.env), {})
