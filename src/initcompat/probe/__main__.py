@@ -90,14 +90,6 @@ def run_legacy_child(arguments):
         os.unlink(child_out)
 
 
-def tf_keras_installed():
-    try:
-        import importlib.util
-        return importlib.util.find_spec("tf_keras") is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def probe(arguments, suite):
     """Build the whole result document (imports TensorFlow)."""
     from initcompat.probe import installed
@@ -142,7 +134,7 @@ def probe(arguments, suite):
     if not arguments.legacy_keras:
         legacy_started = time.time()
         family = apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True)
-        if tf_keras_installed():
+        if apis.tf_keras_installed():
             child, failure = run_legacy_child(arguments)
             if child is not None:
                 cells.extend(child["cells"])

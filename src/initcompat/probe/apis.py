@@ -370,6 +370,15 @@ def load_standalone_keras():
     return keras
 
 
+def tf_keras_installed():
+    """Whether the tf_keras package is installed (found without importing it)."""
+    try:
+        import importlib.util
+        return importlib.util.find_spec("tf_keras") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def load_tf_keras():
     """`import tf_keras` (meant to run under TF_USE_LEGACY_KERAS=1)."""
     import tf_keras

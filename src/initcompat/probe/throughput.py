@@ -175,12 +175,7 @@ def families(tf):
     """The families of initcompat.probe.apis, plus tf_keras when it is installed."""
     from initcompat.probe import apis, schema
     found = list(apis.families_for(tf, False))
-    try:
-        import importlib.util
-        has_tf_keras = importlib.util.find_spec("tf_keras") is not None
-    except (ImportError, ValueError):
-        has_tf_keras = False
-    if has_tf_keras:
+    if apis.tf_keras_installed():
         found.append(apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True))
     return found
 
