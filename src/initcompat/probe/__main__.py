@@ -90,17 +90,10 @@ def run_legacy_child(arguments):
         os.unlink(child_out)
 
 
-def probe(arguments, suite):
-    """Build the whole result document (imports TensorFlow)."""
+def probe(arguments, suite, interrupts=()):
+    """Build the whole result document (imports TensorFlow); `interrupts` lists SIGINTs seen."""
     from initcompat.probe import installed
     started = time.time()
-    interrupts = []
-
-    def note_interrupt(signum, frame):
-        interrupts.append(signum)
-        raise KeyboardInterrupt
-
-    previous_handler = signal.signal(signal.SIGINT, note_interrupt)
     try:
         import tensorflow as tf
     except KeyboardInterrupt:  # the user stopped us: that is no finding about TensorFlow
@@ -115,8 +108,6 @@ def probe(arguments, suite):
         result["installed"] = {"packages": installed.collect_distributions()}
         result["platform"] = installed.collect_platform()
         return result
-    finally:
-        signal.signal(signal.SIGINT, previous_handler)
     import_seconds = time.time() - started
     sys.stderr.write("%s %s in %.1f s\n" % (IMPORTED_MARKER, tf.__version__, import_seconds))
     from initcompat.probe import apis, cells as cell_probe
@@ -183,7 +174,20 @@ def main(argv=None):
     arguments = parse_arguments(argv)
     suite = load_suite(arguments.suite)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    result = probe(arguments, suite)
+    # An interrupt can land where Python swallows the KeyboardInterrupt (a weakref callback) or
+    # where a C extension turns it into another error; noting it here means an interrupted
+    # probe never writes a result, wherever the signal arrived.
+    interrupts = []
+
+    def note_interrupt(signum, frame):
+        interrupts.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note_interrupt)
+    result = probe(arguments, suite, interrupts)
+    if interrupts:
+        progress("interrupted: no result written")
+        return 130
     attach_install_record(result, arguments.install_record)
     write_json_atomic(arguments.out, result)
     progress("wrote %s (%s, %d cells)" % (arguments.out, result["status"], len(result["cells"])))
