@@ -4,11 +4,14 @@
   nox -t history      every release, then the report
   nox -s tf-1.15      one environment
   nox -s tests        the test suite
-  nox -l --json       every session with its Python, TensorFlow version and tags
+  nox -l              every session (the ones a plain `nox` runs are marked *)
+  nox -l --json -t history nightly gpu   the same as JSON with Python and tags (nox's JSON
+                      listing holds only the selected sessions)
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,15 +20,12 @@ import nox
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from initcompat import matrix as matrix_module  # noqa: E402
-from initcompat import runner  # noqa: E402
+from initcompat.host import matrix as matrix_module  # noqa: E402
+from initcompat.host import runner  # noqa: E402
 
 nox.needs_version = ">=2024.3.2"
 nox.options.default_venv_backend = "uv|virtualenv"
-# A plain `nox` runs the default selection. nox lists only selected sessions, so the machine
-# listing (`nox -l --json`, which CI turns into its job matrix) keeps every session selected.
-if not ({"-l", "--list", "--list-sessions"} & set(sys.argv) and "--json" in sys.argv):
-    nox.options.tags = [matrix_module.DEFAULT_TAG]
+nox.options.tags = [matrix_module.DEFAULT_TAG]  # a plain `nox` runs the default selection
 
 MATRIX = matrix_module.load_matrix(ROOT / "suites" / "matrix.toml")
 RESULTS = ROOT / MATRIX.results
@@ -33,12 +33,15 @@ ENVS = ROOT / ".nox"
 
 
 def probe_environment(session: nox.Session, entry: matrix_module.Entry) -> None:
-    """Install (or reuse) the entry's environment, probe it, and always leave a result file."""
-    outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=ROOT / MATRIX.suite,
+    """Install (or reuse) the entry's environment, probe it, and always leave an outcome file."""
+    suite = Path(session.posargs[session.posargs.index("--suite") + 1]).resolve() \
+        if "--suite" in session.posargs[:-1] else ROOT / MATRIX.suite
+    outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=suite,
                                results=RESULTS, envs=ENVS, source=ROOT / "src",
-                               timeout=MATRIX.probe_timeout, echo=session.log)
+                               timeout=MATRIX.probe_timeout, echo=session.log,
+                               throughput=os.environ.get("INITCOMPAT_THROUGHPUT", "1") != "0")
     timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.seconds.items())
-    line = f"{entry.name}: {outcome.status} ({timing}) -> {outcome.result_path.relative_to(ROOT)}"
+    line = f"{entry.name}: {outcome.status} ({timing}) -> {RESULTS.relative_to(ROOT)}/{entry.name}.*"
     if outcome.status == "skipped":
         session.skip(f"{entry.name}: {outcome.message}")
     elif outcome.status == "ok":

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from initcompat.matrix import load_matrix  # noqa: E402
+from initcompat.host.matrix import load_matrix  # noqa: E402
 
 
 def disk_bytes(path: Path) -> int:

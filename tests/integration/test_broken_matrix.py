@@ -1,6 +1,6 @@
 """A matrix where environments fail in every way (tests/fixtures/broken-matrix.toml): each failure
-ends in a result with its status and error tail, the working entry still measures, and the report
-completes listing them all."""
+ends in an outcome file with its status and error tail, the working entry still measures, and the
+report completes listing them all."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from initcompat import matrix, runner
-from initcompat.probe import schema
+from initcompat.host import matrix, runner
+from initcompat.probe import schema, validation
 from initcompat.report.__main__ import main as report_main
 from initcompat.report.load import load_results
 
@@ -29,9 +29,7 @@ EXPECTED = {"tf-2.15": schema.ENV_OK, "tf-1.15": schema.ENV_PROBE_TIMEOUT,
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INITCOMPAT_THROUGHPUT", "0")  # the timing step is not under test here
-        return run_broken_matrix(tmp_path_factory)
+    return run_broken_matrix(tmp_path_factory)
 
 
 def run_broken_matrix(tmp_path_factory):
@@ -50,23 +48,33 @@ def run_broken_matrix(tmp_path_factory):
             if real.install_key(resolution) != entry.install_key(resolution):
                 pytest.fail(f"{BROKEN} entry {entry.name} differs from suites/matrix.toml "
                             f"(copy its fields): it would replace {ROOT / '.nox' / entry.name}")
+        # the timing step is not under test here
         outcome = runner.run_entry(entry, resolution=resolution, suite=ROOT / table.suite,
                                    results=results, envs=envs, source=ROOT / "src",
-                                   timeout=timeout, echo=lambda line: None)
-        done[entry.name] = (outcome, json.loads(outcome.result_path.read_text()))
-    return results, done
+                                   timeout=timeout, echo=lambda line: None, throughput=False)
+        done[entry.name] = outcome
+    joined = {r["env"]["name"]: r for r in load_results(results).results}
+    return results, {name: (outcome, joined[name]) for name, outcome in done.items()}
 
 
-def test_every_entry_ends_in_a_valid_result_with_its_status(outcomes):
+# The files each run leaves (logs aside): every writer its own file.
+FILES = {"tf-2.15": ["install", "outcome", "result"], "tf-1.15": ["install", "outcome"],
+         "tf-1.99": ["outcome"], "tf-2.15-py29": ["outcome"],
+         "tf-1.15-unpinned": ["install", "outcome", "result"]}
+
+
+def test_every_entry_ends_in_valid_files_with_its_status(outcomes):
     results, done = outcomes
     assert {name: outcome.status for name, (outcome, _) in done.items()} == EXPECTED
     for name, (outcome, result) in done.items():
-        schema.validate_result(result)
         assert result["status"] == EXPECTED[name]
         assert result["env"]["name"] == name
-        assert outcome.result_path == results / f"{name}.json"
-    assert sorted(p.name for p in results.iterdir() if not p.name.endswith(".log")) == \
-        sorted(f"{name}.json" for name in EXPECTED)
+        outcome_file = json.loads(outcome.path(schema.KIND_OUTCOME).read_text())
+        validation.validate_outcome(outcome_file)
+        assert outcome_file["status"] == EXPECTED[name]
+    written = sorted(p.name for p in results.iterdir() if not p.name.endswith(".log"))
+    assert written == sorted(schema.file_name(name, kind)
+                             for name, kinds in FILES.items() for kind in kinds)
 
 
 def test_working_entry_still_measures(outcomes):

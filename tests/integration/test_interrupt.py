@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from initcompat.probe import schema
-from initcompat.report.load import load_results, upgrade_0_to_1
+from initcompat.probe import schema, validation
+from initcompat.report.load import load_results, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".nox" / "tf-2.15" / "bin" / "python"
@@ -29,7 +29,8 @@ PREVIOUS = ROOT / "tests" / "fixtures" / "old-format" / "tf-1.15-schema0.json"
 
 
 def previous_result() -> bytes:
-    document = upgrade_0_to_1(json.loads(PREVIOUS.read_text()))
+    document = next(part for part in upgrade(json.loads(PREVIOUS.read_text()))
+                    if part["kind"] == schema.KIND_RESULT)
     document["env"]["name"] = "tf-2.15"
     return json.dumps(document).encode()
 
@@ -115,7 +116,7 @@ def test_interrupted_probe_leaves_previous_result_and_no_temp_files(tf_python, t
             name.startswith(".tf-2.15.json.") and name.endswith(".tmp") for name in leftovers):
         # Killed inside write_json_atomic: the result is intact (rename is atomic) and the
         # loader ignores dot-files, but nothing can delete the temp file of a SIGKILLed process.
-        # Fix (runner.run_entry / probe main): remove stale `.NAME.json.*.tmp` before writing.
+        # The runner removes such files before the next run (runner.clear_previous_run).
         assert not load_results(tmp_path).rejected
         pytest.xfail(f"SIGKILL during the atomic write leaves {leftovers[0]}")
     assert not leftovers, f"leftover files after {sig.name} {label}:\n{output[-2000:]}"
@@ -125,7 +126,7 @@ def test_interrupted_probe_leaves_previous_result_and_no_temp_files(tf_python, t
                 f"wrote {out} (ok," in output:
             # Python drops a KeyboardInterrupt raised inside a weakref/__del__ callback
             # ("Exception ignored in ..."): the probe then runs on and writes a whole new result.
-            schema.validate_result(written)
+            validation.validate_result(written)
             assert written["status"] == schema.ENV_OK and written["cells"]
             return
         pytest.fail(f"{sig.name} {label} replaced the previous complete result with "
@@ -151,7 +152,7 @@ def test_rerun_after_interruptions_completes(tf_python, tmp_path):
                                env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(out.read_text())
-    schema.validate_result(result)
+    validation.validate_result(result)
     assert result["status"] == "ok" and result["cells"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tf-2.15.json"]
     loaded = load_results(tmp_path)

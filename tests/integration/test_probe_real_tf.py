@@ -2,7 +2,10 @@
 
 import math
 
-from initcompat.probe import schema
+from pathlib import Path
+
+from initcompat.probe import schema, validation
+from initcompat.report.load import parse_documents
 
 
 def cells(result, family, layer_kind, role, legacy=False):
@@ -12,10 +15,18 @@ def cells(result, family, layer_kind, role, legacy=False):
     return found[0]
 
 
-def test_tf_1_15_result_is_valid_and_records_the_environment(probed):
+def test_tf_1_15_files_are_valid_each_has_one_writer_and_record_the_environment(probed):
     result = probed("tf-1.15")
-    schema.validate_result(result)
     assert result["status"] == "ok", result.get("reason")
+    folder = Path(result["_source"]).parent
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "tf-1.15.install.json", "tf-1.15.json", "tf-1.15.log", "tf-1.15.outcome.json"]
+    for path in folder.glob("*.json"):
+        (document,) = parse_documents(path.read_text())  # current schema, nothing to migrate
+        validation.validate(document)
+    probe_file = parse_documents((folder / "tf-1.15.json").read_text())[0]
+    assert "install" not in probe_file and "throughput" not in probe_file  # the probe's own only
+    assert result["outcome"]["steps"]["throughput"]["status"] == schema.STEP_SKIPPED
     assert result["installed"]["packages"]["tensorflow"] == "1.15.5"
     assert result["platform"]["python"].startswith("3.7.")
     assert result["devices"]["gpu"] == "none found" or isinstance(result["devices"]["gpu"], list)
@@ -51,7 +62,6 @@ def test_tf_1_15_conv2d_fans_use_the_receptive_field(probed):
 
 def test_tf_2_21_compat_v1_layers_unavailable_under_keras_3_but_available_with_tf_keras(probed):
     result = probed("tf-2.21")
-    schema.validate_result(result)
     assert result["status"] == "ok", result.get("reason")
     default = cells(result, "tf.compat.v1.layers", "dense", "kernel")
     assert default["status"] == "unavailable"

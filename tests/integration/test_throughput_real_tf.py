@@ -1,5 +1,5 @@
 """The real throughput step in real TF environments (tiny sizes): well-formed pyperf files,
-a summary merged into the result, plausible ceilings. No timing is asserted."""
+a summary file of its own, plausible ceilings. No timing is asserted."""
 
 import json
 import subprocess
@@ -9,12 +9,11 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from initcompat import matrix, runner
-from initcompat.environments import ensure_environment
-from initcompat.interpreters import find_interpreter
-from initcompat.probe import schema
-from initcompat.probe.output import write_json_atomic
-from initcompat.report.throughput import throughput_section
+from initcompat.host import matrix, runner
+from initcompat.host.environments import ensure_environment
+from initcompat.host.interpreters import find_interpreter
+from initcompat.probe import schema, validation
+from initcompat.report.load import load_results
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = {"throughput": {"processes": 2, "values": 3, "warmups": 1, "ceiling_elements": 1 << 22,
@@ -39,14 +38,17 @@ def measured(tmp_path_factory):
             assert found is not None, f"no Python {entry.python} for {name}"
             environment = ensure_environment(entry, found[1], table.resolution, ROOT / ".nox",
                                              ROOT / "src")
-            result_path = folder / f"{name}.json"
-            write_json_atomic(str(result_path), schema.outcome_result(
+            result_path = folder / schema.file_name(name, schema.KIND_RESULT)
+            result_bytes = json.dumps(schema.outcome_result(
                 schema.environment_record(name, entry.tensorflow, entry.python), schema.ENV_OK, None))
-            seconds = runner.run_throughput(environment.python, suite, result_path, echo=lambda _: None)
-            result = json.loads(result_path.read_text())
-            result["_source"] = str(result_path)
-            result["_seconds"] = seconds
-            cache[name] = (result, folder / f"{name}.pyperf.json")
+            result_path.write_text(result_bytes)
+            seconds, failure, tail = runner.run_throughput(environment.python, suite, name, folder,
+                                                           echo=lambda _: None)
+            assert failure is None, tail
+            assert result_path.read_text() == result_bytes  # the step writes only its own files
+            summary = json.loads((folder / schema.file_name(name, schema.KIND_THROUGHPUT)).read_text())
+            validation.validate_throughput(summary)
+            cache[name] = (summary, folder / schema.pyperf_file_name(name))
         return cache[name]
 
     return measure
@@ -54,10 +56,9 @@ def measured(tmp_path_factory):
 
 @pytest.mark.parametrize("name", ["tf-2.21", "tf-1.15"])
 def test_throughput_step_writes_a_pyperf_suite_and_a_summary(measured, name):
-    result, path = measured(name)
-    block = result["throughput"]
+    block, path = measured(name)
     assert block["status"] == "ok", block.get("reason") or block.get("log_tail")
-    schema.validate_result(result)  # the merged block leaves a valid result
+    assert block["pyperf_file"] == path.name
     suite = pyperf.BenchmarkSuite.load(str(path))
     names = set(suite.get_benchmark_names())
     assert "tf.keras/Dense/64x32/cpu" in names and "ceiling/memory-write/cpu" in names
@@ -81,6 +82,7 @@ def test_versions_share_benchmark_names_so_pyperf_compare_to_pairs_them(measured
                                 str(new_path)], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
     assert "tf.keras/Dense/64x32/cpu" in completed.stdout
-    section = throughput_section([old, new], [old_path.parent])
-    assert section["present"] and section["no_gpu"]
-    assert [env["status"] for env in section["envs"]] == ["ok", "ok"]
+    joined = {r["env"]["name"]: r for r in load_results(old_path.parent).results}
+    for name, path in (("tf-1.15", old_path), ("tf-2.21", new_path)):
+        assert joined[name]["throughput"]["status"] == "ok"
+        assert joined[name]["_files"]["pyperf"] == str(path)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from initcompat.matrix import Entry
+from initcompat.host import runner
+from initcompat.host.matrix import Entry
 from initcompat.probe import schema
 from initcompat.report.__main__ import main as report_main
-from initcompat.report.load import parse_result
-from initcompat.runner import _write_outcome
+from initcompat.report.load import parse_documents
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "merge"
 GENERATED = re.compile(r"Generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.")
@@ -69,8 +69,8 @@ def assert_same_report(first: Path, second: Path) -> None:
 
 def test_fixtures_are_real_probe_results() -> None:
     for file in fixture_results():
-        document = parse_result(file.read_text())
-        assert document["status"] == "ok" and document["cells"], file.name
+        result = next(d for d in parse_documents(file.read_text()) if d["kind"] == schema.KIND_RESULT)
+        assert result["status"] == "ok" and result["cells"], file.name
 
 
 def test_merged_artifacts_give_the_local_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -97,14 +97,16 @@ def test_unmerged_artifact_folders_give_the_local_report(tmp_path: Path,
 
 
 def test_a_failed_leg_merges_like_any_other(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    """A leg whose install failed still uploads its result; the merged report lists it."""
-    entry = Entry(name="tf-9.99", tensorflow="9.99.0", python="3.11", released="2030-01-01",
+    """A leg that could not run still uploads its outcome file; the merged report lists it."""
+    entry = Entry(name="tf-9.99", tensorflow="9.99.0", python="2.9", released="2030-01-01",
                   tags=("default", "tf2", "history"))
-    failed = tmp_path / "failed" / "tf-9.99.json"
-    failed.parent.mkdir()
-    # What the runner writes when a leg's install fails.
-    _write_outcome(entry, "as-released", failed, schema.ENV_INSTALL_FAILED, "uv pip install failed",
-                   "No solution found: tensorflow==9.99.0")
+    # The real runner: no Python 2.9 anywhere, so the leg is skipped before any install.
+    outcome = runner.run_entry(entry, resolution="as-released", suite=tmp_path / "unused.json",
+                               results=tmp_path / "failed", envs=tmp_path / "envs",
+                               source=tmp_path, timeout=1, echo=lambda line: None)
+    assert outcome.status == schema.ENV_SKIPPED
+    failed = outcome.path(schema.KIND_OUTCOME)
+    assert sorted(p.name for p in failed.parent.iterdir()) == ["tf-9.99.outcome.json"]
     files = [*fixture_results(), failed]
 
     build_report(local_run(tmp_path / "local", files), tmp_path / "local-reports", capsys)
@@ -112,4 +114,4 @@ def test_a_failed_leg_merges_like_any_other(tmp_path: Path, capsys: pytest.Captu
     build_report(merged(tmp_path / "results", split), tmp_path / "ci-reports", capsys)
     assert_same_report(tmp_path / "local-reports", tmp_path / "ci-reports")
     html = (tmp_path / "ci-reports" / "index.html").read_text()
-    assert "tf-9.99" in html and "install-failed" in html
+    assert "tf-9.99" in html and "skipped: no Python 2.9" in html

@@ -18,7 +18,6 @@ import traceback
 from initcompat.probe import schema
 from initcompat.probe.output import write_json_atomic
 
-IMPORTED_MARKER = "initcompat probe: tensorflow imported"
 
 
 def parse_arguments(argv):
@@ -31,7 +30,6 @@ def parse_arguments(argv):
     parser.add_argument("--requested-python", help="Python version the matrix asked for")
     parser.add_argument("--tags", default="", help="comma-separated matrix tags")
     parser.add_argument("--resolution", default=None, help="how the environment was resolved")
-    parser.add_argument("--install-record", help="JSON file describing how the environment was built")
     parser.add_argument("--legacy-keras", action="store_true",
                         help="internal: probe tf_keras families (run under TF_USE_LEGACY_KERAS=1)")
     return parser.parse_args(argv)
@@ -54,7 +52,7 @@ def load_suite(path):
 
 
 def progress(message):
-    sys.stderr.write("initcompat probe: %s\n" % message)
+    sys.stderr.write("%s %s\n" % (schema.PROBE_PREFIX, message))
     sys.stderr.flush()
 
 
@@ -83,7 +81,7 @@ def run_legacy_child(arguments):
         completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, universal_newlines=True)
         if completed.returncode != 0:
-            return None, completed.stdout[-2000:]
+            return None, completed.stdout[-schema.TAIL_CHARS:]
         with open(child_out) as stream:
             return json.load(stream), None
     finally:
@@ -104,12 +102,12 @@ def probe(arguments, suite, interrupts=()):
         env = environment_block(arguments, None)
         result = schema.outcome_result(env, schema.ENV_IMPORT_FAILED,
                                        "%s: %s" % (type(error).__name__, error),
-                                       traceback.format_exc()[-4000:])
+                                       traceback.format_exc()[-schema.TAIL_CHARS:])
         result["installed"] = {"packages": installed.collect_distributions()}
         result["platform"] = installed.collect_platform()
         return result
     import_seconds = time.time() - started
-    sys.stderr.write("%s %s in %.1f s\n" % (IMPORTED_MARKER, tf.__version__, import_seconds))
+    sys.stderr.write("%s %s in %.1f s\n" % (schema.IMPORTED_MARKER, tf.__version__, import_seconds))
     from initcompat.probe import apis, cells as cell_probe
 
     cells = []
@@ -154,14 +152,6 @@ def probe(arguments, suite, interrupts=()):
     return result
 
 
-def attach_install_record(result, path):
-    """Embed how the environment was built (installer, date cut, pins, lock) in the result."""
-    if not path:
-        return
-    with open(path) as handle:
-        result["install"] = json.load(handle)
-
-
 def _keras_versions():
     versions = {}
     for name in ("keras", "tf_keras"):
@@ -188,7 +178,6 @@ def main(argv=None):
     if interrupts:
         progress("interrupted: no result written")
         return 130
-    attach_install_record(result, arguments.install_record)
     write_json_atomic(arguments.out, result)
     progress("wrote %s (%s, %d cells)" % (arguments.out, result["status"], len(result["cells"])))
     return 0

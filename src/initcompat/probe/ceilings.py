@@ -17,9 +17,8 @@ get no ceiling. Python 3.6-clean; numpy only.
 
 import numpy as np
 
-MEMORY_WRITE = "memory-write"
-PHILOX_FLOAT32 = "philox-float32"
-CEILING_NAMES = (MEMORY_WRITE, PHILOX_FLOAT32)
+from initcompat.probe.schema import CEILING_MEMORY_WRITE as MEMORY_WRITE
+from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX_FLOAT32
 
 DEFAULT_ELEMENTS = 1 << 25  # 32 Mi float32 = 128 MiB: far beyond any cache
 

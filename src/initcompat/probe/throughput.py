@@ -1,7 +1,7 @@
 """Initialization throughput, timed with pyperf, beside the machine's own ceilings.
 
-    python -m initcompat.probe.throughput --suite suites/default.json \\
-        --out results/<session>.pyperf.json [--merge-into results/<session>.json]
+    python -m initcompat.probe.throughput --suite suites/default.json --env-name NAME \\
+        --out results/NAME.pyperf.json --summary-out results/NAME.throughput.json
 
 What is timed. For every device TensorFlow lists (the CPU, each GPU), every API family this
 environment offers (initcompat.probe.apis.families_for, plus tf_keras when installed) and every
@@ -21,18 +21,16 @@ the same in every version, e.g. "tf.keras/Dense/4096x4096/cpu", so
 pyperf benchmarks of the same run ("ceiling/memory-write/cpu", "ceiling/philox-float32/cpu").
 
 Why not pyperf.Runner. A Runner spawns a fresh worker process for every benchmark and every
-process of it (20 processes per benchmark by default) and each worker must import TensorFlow:
-5-6 s for TF 1.15 and 7-14 s for TF 2.15/2.21 on the 2-core reference machine (uv installs
-without .pyc files and PYTHONDONTWRITEBYTECODE=1 there, so every import compiles). With about ten
-benchmarks per environment that is hundreds of imports, i.e. tens of minutes, for a step that
-should take under a minute. So this module keeps pyperf's measurement model but spawns the
-processes itself: P worker processes, one after another (never in parallel: TF uses both
-cores), each imports TensorFlow once and then measures every benchmark with W warmups and V
-values, the benchmark order rotated by one per process so that position in the run is spread
-over benchmarks; a gc.collect() and the release of the previous weights happen outside each
-timed region. Each process's values become one pyperf.Run (with pyperf's collected metadata:
-CPU, load, memory, Python, date) and the runs of all processes are merged into one pyperf
-BenchmarkSuite, the file `pyperf compare_to` / `pyperf stats` / `pyperf hist` read.
+process of it (20 processes per benchmark by default) and each worker must import TensorFlow,
+several seconds each; with about ten benchmarks per environment that is hundreds of imports.
+So this module keeps pyperf's measurement model but spawns the processes itself: P worker
+processes, one after another (never in parallel: TF uses every core), each imports TensorFlow
+once and then measures every benchmark with W warmups and V values, the benchmark order rotated
+by one per process so that position in the run is spread over benchmarks; a gc.collect() and the
+release of the previous weights happen outside each timed region. Each process's values become
+one pyperf.Run (with pyperf's collected metadata: CPU, load, memory, Python, date) and the runs
+of all processes are merged into one pyperf BenchmarkSuite, the file `pyperf compare_to` /
+`pyperf stats` / `pyperf hist` read.
 
 Defaults: P = 3 processes x V = 4 values, W = 1 warmup (suites/default.json "throughput").
 Three processes show the between-process spread (memory placement, thread-pool start-up) that
@@ -40,23 +38,22 @@ a single process would hide; four values per process give 12 values per benchmar
 an exact Mann-Whitney test to reach p < 0.002 (the smallest two-sided p for 12 vs 12 values is
 about 1e-6) and for an order-statistic 95% confidence interval of the median (ranks 3..10);
 one warmup absorbs the first call's one-off costs (kernel registration, lazy imports, first
-touch of the output pages). Measured on that machine: 50 s for TF 1.15, 56 s for TF 2.15, 52 s
-for TF 2.21, of which 20-35 s is importing TensorFlow three times. The pooled values are not
-fully independent (values of one process share its state), which is why a change is only flagged when it is also larger than a factor
+touch of the output pages). The pooled values are not fully independent (values of one process
+share its state), which is why a change is only flagged when it is also larger than a factor
 1.1 (the report's rule), and why more processes (--processes) are preferable to more values
-when time allows.
+when time allows. Measured durations are in benchmarks/, not here.
 
 pyperf scrubs nothing here: workers are plain subprocesses inheriting the whole environment
 (TF_USE_LEGACY_KERAS, CUDA_VISIBLE_DEVICES, TF_CPP_MIN_LOG_LEVEL, PYTHONPATH...). pyperf 2.8.0 (the
 last for Python 3.7) imports importlib.metadata, which Python 3.7 lacks; the importlib_metadata
 backport (installed with TF 1.15) stands in for it.
 
-With --merge-into, a summary ("throughput" block: per benchmark the median, MAD, standard
-deviation, quartiles, number of values, parameters/s and bytes/s medians, device; the ceilings;
-GPU "none found" or the GPUs; skipped families and aliases) is merged atomically into the
-environment's result JSON; the raw values stay in the pyperf file, which the report reads for
-its statistical tests. Exit status 0 whenever a summary was written (a failed worker is data).
-Python 3.6-clean: stdlib, numpy, TensorFlow (workers only) and pyperf.
+This step writes two files, once each: pyperf's file (--out, the raw values the report's tests
+read) and the summary (--summary-out, schema kind "throughput": per benchmark the median, MAD,
+standard deviation, quartiles, number of values, parameters/s and bytes/s medians, device; the
+ceilings; GPU "none found" or the GPUs; skipped families and aliases). Exit status 0 whenever a
+summary was written (a failed worker is data). Python 3.6-clean: stdlib, numpy, TensorFlow
+(workers only) and pyperf.
 """
 
 import argparse
@@ -68,19 +65,18 @@ import sys
 import tempfile
 import time
 
+from initcompat.probe import schema
 from initcompat.probe.output import replace_atomically, write_json_atomic
 
-SUMMARY_KEY = "throughput"
-CEILING_PREFIX = "ceiling/"
+SUITE_KEY = "throughput"  # the suite's block that lists what to time
 UNIT = "second"
 DEFAULT_DESIGN = {"processes": 3, "values": 4, "warmups": 1}
 DEFAULT_WORKER_TIMEOUT = 240
-TAIL_CHARS = 3000
 META = "initcompat_"  # prefix of the pyperf metadata this module adds
 
 
 def progress(message):
-    sys.stderr.write("initcompat throughput: %s\n" % message)
+    sys.stderr.write("%s %s\n" % (schema.THROUGHPUT_PREFIX, message))
     sys.stderr.flush()
 
 
@@ -130,7 +126,7 @@ def benchmark_name(family, class_name, spec, device):
 
 
 def ceiling_name(ceiling, device="cpu"):
-    return "%s%s/%s" % (CEILING_PREFIX, ceiling, device)
+    return "%s%s/%s" % (schema.CEILING_PREFIX, ceiling, device)
 
 
 # ---------------------------------------------------------------------------- builders
@@ -284,7 +280,7 @@ def worker_main(arguments, block):
     devices = [d for d in listing["devices"] if d["device_type"] in ("CPU", "GPU")]
     info["devices"] = [device_label(d) for d in devices]
     gpus = [device_label(d) for d in devices if d["device_type"] == "GPU"]
-    info["gpu"] = gpus if isinstance(listing["gpu"], list) else listing["gpu"]  # or "none found"
+    info["gpu"] = gpus if isinstance(listing["gpu"], list) else listing["gpu"]  # or schema.NO_GPU
     tasks += layer_tasks(tf, block["layers"], devices, info)
     shift = arguments.worker % max(1, len(tasks))
     tasks = tasks[shift:] + tasks[:shift]
@@ -341,7 +337,7 @@ def summarize_suite(suite):
             entry["elements"] = metadata.get(META + "elements")
             entry["elements_per_s"] = float(np.median(entry["elements"] * rates)) \
                 if entry["elements"] else None
-            ceiling = name[len(CEILING_PREFIX):].rsplit("/", 1)[0]
+            ceiling = name[len(schema.CEILING_PREFIX):].rsplit("/", 1)[0]
             ceilings.setdefault(entry["device"] or "cpu", {})[ceiling] = entry
             continue
         params = metadata.get(META + "params")
@@ -386,7 +382,7 @@ def run_workers(arguments, design, block):
             else:
                 why = "timed out after %.0f s" % timeout if returncode is None \
                     else "exit status %s" % returncode
-                failures.append({"worker": index, "reason": why, "tail": output[-TAIL_CHARS:]})
+                failures.append({"worker": index, "reason": why, "tail": output[-schema.TAIL_CHARS:]})
                 progress("worker %d/%d failed: %s" % (index + 1, design["processes"], why))
     finally:
         for name in os.listdir(folder):
@@ -431,12 +427,9 @@ def build_summary(arguments, design, suites, infos, failures, seconds):
     return summary
 
 
-def merge_into_result(path, summary):
-    """Add `summary` as the result's "throughput" block (read, update, atomic rename)."""
-    with open(path) as stream:
-        document = json.load(stream)
-    document[SUMMARY_KEY] = summary
-    write_json_atomic(path, document)
+def write_summary(arguments, summary):
+    """The summary file (schema kind "throughput"), written once."""
+    write_json_atomic(arguments.summary_out, schema.throughput_record(arguments.env_name, summary))
 
 
 def parent_main(arguments, block):
@@ -453,8 +446,7 @@ def parent_main(arguments, block):
     suite = summary.pop("_suite", None)
     if suite is not None:
         write_suite_atomic(suite, arguments.out)
-    if arguments.merge_into:
-        merge_into_result(arguments.merge_into, summary)
+    write_summary(arguments, summary)
     for name, entry in sorted(summary.get("benchmarks", {}).items()):
         progress("%-42s median %8.2f ms  %7.1f Mparam/s  (n=%d)" % (
             name, entry["median_s"] * 1e3, (entry["params_per_s"] or 0) / 1e6, entry["n"]))
@@ -467,15 +459,17 @@ def parse_arguments(argv):
                                      description="Time default weight initialization with pyperf.")
     parser.add_argument("--suite", required=True, help="suite JSON with a \"throughput\" block")
     parser.add_argument("--out", help="pyperf BenchmarkSuite JSON to write")
-    parser.add_argument("--merge-into", help="result JSON to add the \"throughput\" summary to")
+    parser.add_argument("--summary-out", help="summary JSON to write (schema kind \"throughput\")")
+    parser.add_argument("--env-name", help="environment name recorded in the summary")
     parser.add_argument("--processes", type=int, help="worker processes (default: suite, else 3)")
     parser.add_argument("--values", type=int, help="timed values per process and benchmark")
     parser.add_argument("--warmups", type=int, help="warmups per process and benchmark")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--worker-out", help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
-    if arguments.worker is None and not arguments.out:
-        parser.error("--out is required")
+    if arguments.worker is None and not (arguments.out and arguments.summary_out
+                                         and arguments.env_name):
+        parser.error("--out, --summary-out and --env-name are required")
     for key in DEFAULT_DESIGN:
         value = getattr(arguments, key)
         if value is not None and value < (0 if key == "warmups" else 1):
@@ -486,14 +480,13 @@ def parse_arguments(argv):
 def main(argv=None):
     arguments = parse_arguments(argv)
     with open(arguments.suite) as stream:
-        block = json.load(stream).get(SUMMARY_KEY)
+        block = json.load(stream).get(SUITE_KEY)
     if arguments.worker is not None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         return worker_main(arguments, block)
     if not block or not block.get("layers"):
-        if arguments.merge_into:
-            merge_into_result(arguments.merge_into, {
-                "status": "skipped", "reason": "the suite has no \"throughput\" block with layers"})
+        write_summary(arguments, {
+            "status": "skipped", "reason": "the suite has no \"throughput\" block with layers"})
         progress("skipped: %s has no \"throughput\" block with layers" % arguments.suite)
         return 0
     return parent_main(arguments, block)

@@ -1,7 +1,10 @@
 """Loading result files: every bad file becomes one line naming it, never a crash.
 
-Good files are upgraded to the current schema through named migrations and validated; rejected
-ones are listed so the report can show them.
+Each file is parsed, upgraded to the current schema through named migrations and validated on
+its own (initcompat.probe.validation); then the files of one environment (the probe's result,
+the runner's install record and outcome, the throughput summary, the pyperf file) are joined
+by the environment name inside them into one result dict for the report. Rejected files are
+listed so the report can show them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from initcompat.probe.schema import SCHEMA_VERSION, SchemaError, validate_result
+from initcompat.probe import schema
+from initcompat.probe.validation import SchemaError, validate
 
 
 class ReportInputError(Exception):
@@ -93,27 +97,50 @@ def upgrade_0_to_1(document: dict) -> dict:
     return upgraded
 
 
-# schema_version N -> function producing version N + 1.
-MIGRATIONS = {0: upgrade_0_to_1}
+def upgrade_1_to_2(document: dict) -> list[dict]:
+    """Format 1 (one file, rewritten by the runner and the throughput step): split it into the
+    files of format 2, one per writer: the result, and the install record and throughput
+    summary it carried, if any."""
+    env = document["env"]
+    result = {key: value for key, value in document.items() if key not in ("install", "throughput")}
+    result.update(schema_version=2, kind=schema.KIND_RESULT)
+    parts = [result]
+    if isinstance(document.get("install"), dict):
+        parts.append(dict(document["install"], schema_version=2, kind=schema.KIND_INSTALL, env=env))
+    if isinstance(document.get("throughput"), dict):
+        parts.append(dict(document["throughput"], schema_version=2, kind=schema.KIND_THROUGHPUT,
+                          env={"name": env["name"]} if isinstance(env, dict) else env))
+    return parts
 
 
-def upgrade(document: dict) -> dict:
-    """Bring an older result up to SCHEMA_VERSION, one named migration at a time."""
-    version = document.get("schema_version")
-    while isinstance(version, int) and not isinstance(version, bool) and version < SCHEMA_VERSION:
+# schema_version N -> function producing version N + 1 (one document, or the list it splits into).
+MIGRATIONS = {0: upgrade_0_to_1, 1: upgrade_1_to_2}
+
+
+def upgrade(document: dict) -> list[dict]:
+    """Bring an older file up to SCHEMA_VERSION, one named migration at a time."""
+    pending, done = [document], []
+    while pending:
+        current = pending.pop()
+        version = current.get("schema_version")
+        if not isinstance(version, int) or isinstance(version, bool) or \
+                version >= schema.SCHEMA_VERSION:
+            done.append(current)
+            continue
         migration = MIGRATIONS.get(version)
         if migration is None:
             raise SchemaError(f"schema_version {version} is too old and has no migration")
         try:
-            document = migration(document)
+            upgraded = migration(current)
         except (KeyError, TypeError, AttributeError) as error:
             raise SchemaError(f"cannot upgrade from schema_version {version}: {error!r}") from None
-        version = document.get("schema_version")
-    return document
+        pending.extend(reversed(upgraded) if isinstance(upgraded, list) else [upgraded])
+    return done
 
 
-def parse_result(text: str) -> dict:
-    """A validated current-schema result from JSON text; SchemaError/ValueError say why not."""
+def parse_documents(text: str) -> list[dict]:
+    """The validated current-schema documents in a file's JSON text (an old file may split into
+    several); SchemaError or ValueError say why not."""
     if not text.strip():
         raise SchemaError("empty file")
     text = text.lstrip("\ufeff")
@@ -133,22 +160,71 @@ def parse_result(text: str) -> dict:
     version = document["schema_version"]
     if not isinstance(version, int) or isinstance(version, bool):
         raise SchemaError(f"schema_version {version!r} is not an integer")
-    if version > SCHEMA_VERSION:
+    if version > schema.SCHEMA_VERSION:
         raise SchemaError(f"schema_version {version} is newer than this initcompat understands "
-                          f"({SCHEMA_VERSION}): upgrade initcompat")
-    document = upgrade(document)
-    validate_result(document)
-    return document
+                          f"({schema.SCHEMA_VERSION}): upgrade initcompat")
+    documents = upgrade(document)
+    for part in documents:
+        validate(part)
+    return documents
 
 
 def result_files(folder: Path) -> list[Path]:
-    """Result JSON files under `folder` (recursively: merged CI artifacts keep their folders)."""
+    """Our JSON files under `folder` (recursively: merged CI artifacts keep their folders);
+    pyperf's own files are found through the throughput summary that names them."""
     return sorted(p for p in folder.rglob("*.json")
-                  if p.is_file() and not p.name.endswith(".pyperf.json") and not p.name.startswith("."))
+                  if p.is_file() and not p.name.endswith(schema.PYPERF_SUFFIX)
+                  and not p.name.startswith("."))
+
+
+def join_environment(parts: dict) -> dict:
+    """One result dict for the report from an environment's files (result and/or outcome)."""
+    result, source, _ = parts.get(schema.KIND_RESULT) or (None, None, None)
+    outcome, outcome_source, _ = parts.get(schema.KIND_OUTCOME) or (None, None, None)
+    if result is None:
+        result = schema.outcome_result(outcome["env"], outcome["status"], outcome["reason"],
+                                       outcome.get("log_tail"))
+        source = outcome_source
+    joined = dict(result)
+    if outcome is not None:
+        if outcome["status"] != schema.ENV_OK:  # the runner saw the failure the result cannot say
+            joined.update(status=outcome["status"], reason=outcome["reason"],
+                          log_tail=outcome.get("log_tail") or joined.get("log_tail"))
+        joined["outcome"] = {"status": outcome["status"], "steps": outcome["steps"]}
+    joined["install"] = _body(parts.get(schema.KIND_INSTALL))
+    joined["throughput"] = _body(parts.get(schema.KIND_THROUGHPUT))
+    step = ((outcome or {}).get("steps") or {}).get("throughput")
+    if joined["throughput"] is None and step and step["status"] != schema.STEP_OK:
+        joined["throughput"] = {"status": step["status"], "reason": step.get("reason"),
+                                "log_tail": step.get("log_tail")}
+    files = {kind: shown for kind, (_, shown, _) in parts.items()}
+    pyperf = _pyperf_path(parts.get(schema.KIND_THROUGHPUT), joined["env"]["name"])
+    if pyperf is not None:
+        files["pyperf"] = display_path(pyperf)
+    joined["_source"] = source
+    joined["_files"] = files
+    return joined
+
+
+def _body(part) -> dict | None:
+    """A part without its file header (schema_version, kind, env)."""
+    if part is None:
+        return None
+    return {k: v for k, v in part[0].items() if k not in ("schema_version", "kind", "env")}
+
+
+def _pyperf_path(part, name: str) -> Path | None:
+    """The pyperf file a throughput summary names, beside the summary (never another folder)."""
+    if part is None:
+        return None
+    document, _, real = part
+    file_name = os.path.basename(str(document.get("pyperf_file") or schema.pyperf_file_name(name)))
+    candidate = Path(real).parent / file_name
+    return candidate if candidate.is_file() else None
 
 
 def load_results(sources: list[Path] | Path) -> Loaded:
-    """Every good result under the given folders/files, and one Rejected per bad file."""
+    """Every environment under the given folders/files, joined, and one Rejected per bad file."""
     if isinstance(sources, Path):
         sources = [sources]
     files: list[Path] = []
@@ -162,13 +238,12 @@ def load_results(sources: list[Path] | Path) -> Loaded:
     unique: dict[str, Path] = {}  # a file named twice (folder and file arguments) is read once
     for path in files:
         unique.setdefault(os.path.realpath(path), path)
-    results: list[dict] = []
     rejected: list[Rejected] = []
-    owner: dict[str, str] = {}
+    environments: dict[str, dict] = {}
     for path in unique.values():
         shown = display_path(path)
         try:
-            document = parse_result(path.read_bytes().decode("utf-8"))
+            documents = parse_documents(path.read_bytes().decode("utf-8"))
         except UnicodeDecodeError as error:
             rejected.append(Rejected(shown, f"not UTF-8 text ({error.reason} at byte {error.start})"))
             continue
@@ -178,14 +253,22 @@ def load_results(sources: list[Path] | Path) -> Loaded:
         except OSError as error:
             rejected.append(Rejected(shown, f"cannot read: {error.strerror}"))
             continue
-        name = document["env"]["name"]
-        if name in owner:
-            rejected.append(Rejected(shown, f"second result for environment {name!r} "
-                                            f"(already loaded from {owner[name]}); ignored"))
+        for document in documents:
+            name, kind = document["env"]["name"], document["kind"]
+            parts = environments.setdefault(name, {})
+            if kind in parts:
+                rejected.append(Rejected(shown, f"second {kind} for environment {name!r} "
+                                                f"(already loaded from {parts[kind][1]}); ignored"))
+                continue
+            parts[kind] = (document, shown, str(path))
+    results: list[dict] = []
+    for name, parts in environments.items():
+        if schema.KIND_RESULT not in parts and schema.KIND_OUTCOME not in parts:
+            for _, shown, _ in parts.values():
+                rejected.append(Rejected(shown, f"no result or outcome file for environment "
+                                                f"{name!r} beside it; ignored"))
             continue
-        owner[name] = shown
-        document["_source"] = shown
-        results.append(document)
+        results.append(join_environment(parts))
     return Loaded(tuple(results), tuple(rejected), tuple(display_path(f) for f in unique.values()))
 
 

@@ -1,26 +1,24 @@
-"""GitHub Actions matrix from `nox -l --json`: one matrix leg per probe session of a selection.
+"""GitHub Actions matrix from suites/matrix.toml: one matrix leg per probe session of a selection.
 
-  python -m initcompat.ci_matrix --selection default >> "$GITHUB_OUTPUT"
+  python -m initcompat.host.ci_matrix --selection default >> "$GITHUB_OUTPUT"
 
 prints `matrix=<json>` ({"include": [{"session", "python", "runs-on", "container"}, ...]}) and
 `count=<legs>` (a matrix with no legs is an error in GitHub Actions: jobs test `count != '0'`).
-Host side; stdlib only.
+The legs are the matrix entries carrying the selection's tag, the same ones the noxfile turns
+into sessions of that tag. Host side; stdlib only.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-# selection -> the Nox tag it runs
+from initcompat.host.matrix import Entry, MatrixError, load_matrix
+
+# selection -> the matrix tag it runs
 SELECTIONS = {"default": "default", "history": "history", "nightly": "nightly", "gpu": "gpu"}
-# Sessions that are not one TensorFlow environment (the report carries every selection's tag).
-NOT_PROBES = frozenset({"report", "tests"})
 # actions/setup-python has Python 3.7 on ubuntu-22.04 only (not 24.04) and no 3.6 on either.
 OLD_RUNNER = "ubuntu-22.04"
 NEW_RUNNER = "ubuntu-latest"
@@ -42,61 +40,33 @@ def leg(session: str, python: str) -> dict[str, str]:
             "container": CONTAINER_IMAGE.format(version=python) if version < (3, 7) else ""}
 
 
-def matrix_from_nox_listing(listing: list[dict], selection: str) -> dict:
-    """The strategy.matrix for a selection, from the parsed output of `nox -l --json`."""
+def matrix_for_selection(entries: list[Entry] | tuple[Entry, ...], selection: str) -> dict:
+    """The strategy.matrix for a selection: a leg per entry with the selection's tag."""
     if selection not in SELECTIONS:
         raise ValueError(f"unknown selection {selection!r}: choose one of {', '.join(SELECTIONS)}")
     tag = SELECTIONS[selection]
-    include = []
-    for item in listing:
-        name = item.get("session") or item.get("name")
-        if name in NOT_PROBES or tag not in (item.get("tags") or []):
-            continue
-        python = item.get("python")
-        if not isinstance(python, str):
-            raise ValueError(f"session {name!r} has no single Python ({python!r}): "
-                             "each probe session needs exactly one")
-        include.append(leg(name, python))
-    return {"include": include}
+    return {"include": [leg(entry.name, entry.python) for entry in entries if tag in entry.tags]}
 
 
 def find_root(start: Path) -> Path:
-    """The nearest folder at or above `start` holding noxfile.py."""
+    """The nearest folder at or above `start` holding suites/matrix.toml."""
     for folder in (start, *start.parents):
-        if (folder / "noxfile.py").is_file():
+        if (folder / "suites" / "matrix.toml").is_file():
             return folder
-    raise FileNotFoundError(f"no noxfile.py in {start} or above")
-
-
-def nox_command() -> list[str]:
-    """Nox from this interpreter when installed here, else the `nox` on PATH."""
-    if importlib.util.find_spec("nox") is not None:
-        return [sys.executable, "-m", "nox"]
-    found = shutil.which("nox")
-    if found is None:
-        raise FileNotFoundError("nox is not installed: python -m pip install nox")
-    return [found]
-
-
-def nox_listing(root: Path) -> list[dict]:
-    """Every session the noxfile in `root` defines, as `nox -l --json` lists it."""
-    completed = subprocess.run([*nox_command(), "-l", "--json"], cwd=root, capture_output=True,
-                               text=True, check=False)
-    if completed.returncode != 0:
-        raise RuntimeError(f"nox -l --json failed ({completed.returncode}): {completed.stderr.strip()}")
-    return json.loads(completed.stdout)
+    raise FileNotFoundError(f"no suites/matrix.toml in {start} or above")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print `matrix=<json>` and `count=<n>` for $GITHUB_OUTPUT; a summary goes to stderr."""
-    parser = argparse.ArgumentParser(prog="python -m initcompat.ci_matrix", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m initcompat.host.ci_matrix", description=__doc__.split("\n")[0])
     parser.add_argument("--selection", default="default", choices=sorted(SELECTIONS))
     parser.add_argument("--root", type=Path, default=None, help="repository root (default: found from cwd)")
     arguments = parser.parse_args(argv)
     try:
         root = arguments.root or find_root(Path.cwd())
-        matrix = matrix_from_nox_listing(nox_listing(root), arguments.selection)
-    except (OSError, RuntimeError, ValueError) as error:
+        matrix = matrix_for_selection(load_matrix(root / "suites" / "matrix.toml").entries,
+                                      arguments.selection)
+    except (OSError, MatrixError, ValueError) as error:
         print(f"initcompat ci_matrix: {error}", file=sys.stderr)
         return 2
     print(f"matrix={json.dumps(matrix, separators=(',', ':'))}")

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from initcompat.matrix import Entry
+from initcompat.host.matrix import Entry
+from initcompat.probe.schema import TAIL_CHARS
 
 MARKER = "initcompat-env.json"
-TAIL_CHARS = 4000
 
 
 class InstallFailed(Exception):

@@ -1,0 +1,203 @@
+"""One matrix entry from start to its files: find Python, build the environment, run the probe.
+
+Every way this can go wrong still ends in NAME.outcome.json (skipped, install-failed,
+import-failed, probe-crashed, probe-timeout) so the rest of the matrix and the report go on.
+Each file of a run has one writer (initcompat.probe.schema): the runner writes NAME.install.json
+and NAME.outcome.json, the probe NAME.json, the throughput step NAME.throughput.json and
+NAME.pyperf.json; nobody rewrites another's file. Host side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from initcompat.host.environments import Environment, InstallFailed, ensure_environment
+from initcompat.host.interpreters import find_interpreter, how_to_install
+from initcompat.host.matrix import Entry
+from initcompat.probe import schema
+from initcompat.probe.output import write_json_atomic
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What run_entry did: the environment's status, where its files are, and step timings."""
+
+    status: str
+    folder: Path
+    name: str
+    message: str
+    seconds: dict = field(default_factory=dict)
+
+    def path(self, kind: str) -> Path:
+        """The file of `kind` (schema.KIND_*) this run wrote or would have written."""
+        return self.folder / schema.file_name(self.name, kind)
+
+
+def _env_block(entry: Entry, resolution: str) -> dict:
+    return schema.environment_record(entry.name, entry.tensorflow, entry.python, entry.tags,
+                                     resolution)
+
+
+def clear_previous_run(results: Path, name: str) -> None:
+    """Remove every file an earlier run of `name` left, so none passes for this run's."""
+    for file_name in schema.every_file_name(name):
+        (results / file_name).unlink(missing_ok=True)
+    for stale in results.glob(f".{name}.*.tmp"):
+        stale.unlink()  # left by a process killed inside its atomic write
+
+
+def _describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit status {returncode}"
+
+
+def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path,
+              echo: Callable[[str], None]) -> tuple[int | None, str, float]:
+    """Run the probe, echoing its progress lines; (returncode or None on timeout, tail, seconds)."""
+    started = time.monotonic()
+    environment = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    with open(log_path, "w") as log, subprocess.Popen(
+            [str(python), "-m", "initcompat.probe", *arguments], stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, errors="replace", env=environment,
+            start_new_session=True) as process:
+        tail = ""
+        deadline = started + timeout
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        returncode = None
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+                    break
+                if selector.select(timeout=min(remaining, 1.0)):
+                    line = process.stdout.readline()
+                    if not line:
+                        returncode = process.wait()
+                        break
+                    log.write(line)
+                    tail = (tail + line)[-schema.TAIL_CHARS:]
+                    if line.startswith(schema.PROBE_PREFIX):
+                        echo(line.rstrip())
+        except BaseException:  # Ctrl-C on nox: the probe runs in its own session, stop it too
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+        finally:
+            selector.close()
+    return returncode, tail, time.monotonic() - started
+
+
+def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs: Path,
+              source: Path, timeout: float, throughput: bool = True,
+              echo: Callable[[str], None] = print) -> Outcome:
+    """Everything for one environment; always leaves results/<name>.outcome.json behind."""
+    results.mkdir(parents=True, exist_ok=True)
+    clear_previous_run(results, entry.name)
+    env = _env_block(entry, resolution)
+    steps: dict[str, dict] = {}
+    seconds: dict[str, float] = {}
+
+    def finish(status: str, reason: str | None, tail: str | None = None) -> Outcome:
+        write_json_atomic(str(results / schema.file_name(entry.name, schema.KIND_OUTCOME)),
+                          schema.outcome_record(env, status, reason, steps, tail))
+        return Outcome(status, results, entry.name, reason or "wrote result", seconds)
+
+    found = find_interpreter(entry.python)
+    if found is None:
+        message = how_to_install(entry.python)
+        steps["install"] = schema.step_record(schema.STEP_SKIPPED, message)
+        return finish(schema.ENV_SKIPPED, f"skipped: no Python {entry.python}. {message}")
+    origin, interpreter = found
+    echo(f"{entry.name}: Python {entry.python} from {origin} ({interpreter})")
+    install_started = time.monotonic()
+    try:
+        environment: Environment = ensure_environment(entry, interpreter, resolution, envs, source)
+    except InstallFailed as failure:
+        seconds["install"] = time.monotonic() - install_started
+        steps["install"] = schema.step_record(schema.STEP_FAILED, f"{failure.step} failed",
+                                              seconds["install"], failure.tail)
+        return finish(schema.ENV_INSTALL_FAILED, f"{failure.step} failed", failure.tail)
+    seconds["install"] = time.monotonic() - install_started
+    echo(f"{entry.name}: environment {'reused' if environment.reused else 'installed'} "
+         f"in {seconds['install']:.1f} s ({environment.path})")
+    steps["install"] = schema.step_record(
+        schema.STEP_OK, "reused" if environment.reused else "installed", seconds["install"])
+    write_json_atomic(str(results / schema.file_name(entry.name, schema.KIND_INSTALL)),
+                      schema.install_record(env, dict(environment.record, reused=environment.reused,
+                                                      seconds_this_run=round(seconds["install"], 2))))
+    result_path = results / schema.file_name(entry.name, schema.KIND_RESULT)
+    arguments = ["--suite", str(suite), "--out", str(result_path), "--env-name", entry.name,
+                 "--requested-tensorflow", entry.tensorflow, "--requested-python", entry.python,
+                 "--tags", ",".join(entry.tags), "--resolution", resolution]
+    returncode, tail, seconds["probe_process"] = run_probe(
+        environment.python, arguments, timeout, results / f"{entry.name}.log", echo)
+    if returncode is None:
+        reason = f"probe still running after {timeout:.0f} s; killed"
+        steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
+        return finish(schema.ENV_PROBE_TIMEOUT, reason, tail)
+    if returncode != 0 or not result_path.exists():
+        status = schema.ENV_PROBE_CRASHED if schema.IMPORTED_MARKER in tail \
+            else schema.ENV_IMPORT_FAILED
+        reason = f"probe {_describe_exit(returncode)} " + (
+            "after importing TensorFlow" if status == schema.ENV_PROBE_CRASHED
+            else "before TensorFlow finished importing")
+        steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
+        return finish(status, reason, tail)
+    probed = json.loads(result_path.read_text())  # read only: the probe's status decides what follows
+    steps["probe"] = schema.step_record(schema.STEP_OK, None, seconds["probe_process"])
+    if probed.get("status") != schema.ENV_OK:
+        return finish(probed.get("status", schema.ENV_PROBE_CRASHED), probed.get("reason"))
+    if throughput:
+        seconds["throughput"], failure, tail = run_throughput(environment.python, suite, entry.name,
+                                                              results, echo)
+        steps["throughput"] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
+                                                 failure, seconds["throughput"], tail)
+    else:
+        steps["throughput"] = schema.step_record(schema.STEP_SKIPPED, "throughput switched off")
+    return finish(schema.ENV_OK, None)
+
+
+THROUGHPUT_TIMEOUT = 600  # seconds for the whole throughput step (it is designed for < 60 s)
+
+
+def run_throughput(python: Path, suite: Path, name: str, results: Path,
+                   echo: Callable[[str], None] = print) -> tuple[float, str | None, str | None]:
+    """Time initialization with pyperf (initcompat.probe.throughput) after a successful probe.
+
+    The step writes NAME.pyperf.json and NAME.throughput.json itself; (seconds, failure or None,
+    output tail on failure) for the outcome file.
+    """
+    started = time.monotonic()
+    command = [str(python), "-m", "initcompat.probe.throughput", "--suite", str(suite),
+               "--env-name", name, "--out", str(results / schema.pyperf_file_name(name)),
+               "--summary-out", str(results / schema.file_name(name, schema.KIND_THROUGHPUT))]
+    environment = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace", env=environment, start_new_session=True) as process:
+        try:
+            output, _ = process.communicate(timeout=THROUGHPUT_TIMEOUT)
+            failure = None if process.returncode == 0 else _describe_exit(process.returncode)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+            failure = f"still running after {THROUGHPUT_TIMEOUT} s; killed"
+    (results / f"{name}.throughput.log").write_text(output)
+    summary = [line for line in output.splitlines() if line.startswith(schema.THROUGHPUT_PREFIX)]
+    echo(summary[-1] if summary else f"{schema.THROUGHPUT_PREFIX} {failure}")
+    return (time.monotonic() - started, failure and f"throughput step {failure}",
+            output[-schema.TAIL_CHARS:] if failure else None)

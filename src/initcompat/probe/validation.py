@@ -1,0 +1,283 @@
+"""Validation of every file kind in initcompat.probe.schema: the fields the report reads, typed.
+
+A damaged or hand-edited file is rejected here with a message saying where, instead of failing
+later inside the report. Fields the report never reads are not checked. Python 3.6-clean.
+"""
+
+from initcompat.probe import schema
+
+
+class SchemaError(ValueError):
+    """A document does not follow its schema; the message says where."""
+
+
+NUMBER = (int, float)
+OPTIONAL_NUMBER = (int, float, type(None))
+OPTIONAL_TEXT = (str, type(None))
+OPTIONAL_DICT = (dict, type(None))
+OPTIONAL_LIST = (list, type(None))
+ANY_JSON = (dict, list, str, int, float, bool, type(None))
+# Integers the report turns into exact columns (fans, counts) must fit a float's 53-bit mantissa.
+LARGEST_EXACT_INTEGER = 2 ** 53
+
+HEADER_FIELDS = {"schema_version": (int,), "kind": (str,), "env": (dict,)}
+RESULT_FIELDS = {"status": (str,), "reason": OPTIONAL_TEXT, "cells": (list,)}
+ENV_FIELDS = {"name": (str,), "tensorflow": (str,), "python": (str,)}
+CELL_FIELDS = {"api_family": (str,), "legacy_keras": (bool,), "layer": (str,),
+               "layer_kind": (str,), "weight_role": (str,), "status": (str,),
+               "reason": OPTIONAL_TEXT}
+INITIALIZER_FIELDS = {"class_name": OPTIONAL_TEXT, "module": OPTIONAL_TEXT, "config": ANY_JSON}
+INITIALIZER_OPTIONAL_FIELDS = {"held_by_layer": OPTIONAL_TEXT, "resolved_by": OPTIONAL_TEXT}
+# se_mean and se_std are written by every probe and read unconditionally by the change tests.
+SAMPLE_FIELDS = {"n": (int,), "mean": NUMBER, "std": NUMBER, "min": NUMBER, "max": NUMBER,
+                 "se_mean": NUMBER, "se_std": NUMBER}
+SAMPLE_OPTIONAL_NUMBERS = ("skewness", "excess_kurtosis", "se_skewness", "se_excess_kurtosis",
+                           "builds", "first_build_max_abs_gram_offdiag")
+SEEDED_FIELDS = {"sha256": OPTIONAL_TEXT}  # null when seeding failed (then "error" says why)
+SEEDED_OPTIONAL_FIELDS = {"repeats_in_process": (bool, type(None)), "error": OPTIONAL_TEXT,
+                          "seed_call": OPTIONAL_TEXT}
+CELL_OPTIONAL_FIELDS = {"error_type": OPTIONAL_TEXT, "shape": OPTIONAL_LIST,
+                        "fan_in": OPTIONAL_NUMBER, "fan_out": OPTIONAL_NUMBER,
+                        "initializer": OPTIONAL_DICT, "sample": OPTIONAL_DICT,
+                        "seeded": OPTIONAL_DICT}
+RESULT_OPTIONAL_FIELDS = {"log_tail": OPTIONAL_TEXT, "installed": OPTIONAL_DICT,
+                          "devices": OPTIONAL_DICT, "platform": OPTIONAL_DICT}
+INSTALL_OPTIONAL_FIELDS = {"exclude_newer": OPTIONAL_TEXT, "pins": OPTIONAL_LIST,
+                           "resolution": OPTIONAL_TEXT, "installer": OPTIONAL_TEXT,
+                           "lock": OPTIONAL_LIST, "requirements": OPTIONAL_LIST}
+OUTCOME_FIELDS = {"status": (str,), "reason": OPTIONAL_TEXT, "steps": (dict,)}
+STEP_FIELDS = {"status": (str,)}
+STEP_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "seconds": OPTIONAL_NUMBER,
+                        "log_tail": OPTIONAL_TEXT}
+THROUGHPUT_OPTIONAL_FIELDS = {"status": OPTIONAL_TEXT, "reason": OPTIONAL_TEXT,
+                              "ceilings": OPTIONAL_DICT, "benchmarks": OPTIONAL_DICT,
+                              "design": OPTIONAL_DICT, "pyperf_file": OPTIONAL_TEXT,
+                              "devices": OPTIONAL_LIST, "aliases": OPTIONAL_DICT,
+                              "skipped": OPTIONAL_DICT, "errors": OPTIONAL_LIST,
+                              "seconds": OPTIONAL_NUMBER, "gpu": (str, list, type(None))}
+BENCHMARK_OPTIONAL_FIELDS = dict(
+    [(name, OPTIONAL_NUMBER) for name in schema.BENCHMARK_TIME_FIELDS + schema.BENCHMARK_RATE_FIELDS
+     + ("n", "params", "bytes", "stdev_s")]
+    + [(name, OPTIONAL_TEXT) for name in ("family", "layer", "size", "mode", "device")])
+CEILING_OPTIONAL_FIELDS = dict((name, OPTIONAL_NUMBER) for name in schema.CEILING_RATE_FIELDS + (
+    "bytes", "elements", "n", "median_s"))
+
+
+def check_fields(document, fields, where):
+    """Raise SchemaError unless `document` has every field in `fields` with an allowed type."""
+    if not isinstance(document, dict):
+        raise SchemaError("%s: expected an object, got %s" % (where, type(document).__name__))
+    for name, types in fields.items():
+        if name not in document:
+            raise SchemaError("%s: missing field %r" % (where, name))
+        value = document[name]
+        # bool is an int in Python; a schema int field must not accept true/false.
+        if isinstance(value, bool) and bool not in types:
+            raise SchemaError("%s: field %r has type bool" % (where, name))
+        if not isinstance(value, types):
+            raise SchemaError("%s: field %r has type %s, expected %s" % (
+                where, name, type(value).__name__, "/".join(t.__name__ for t in types)))
+
+
+def check_optional_fields(document, fields, where):
+    """Like check_fields, for fields that may be absent."""
+    present = dict((name, types) for name, types in fields.items() if name in document)
+    check_fields(document, present, where)
+
+
+def check_number_list(value, where, integers=False):
+    """Raise SchemaError unless `value` is a list of numbers (ints only when `integers`)."""
+    if not isinstance(value, list):
+        raise SchemaError("%s: expected a list, got %s" % (where, type(value).__name__))
+    allowed = (int,) if integers else NUMBER
+    for index, item in enumerate(value):
+        if isinstance(item, bool) or not isinstance(item, allowed):
+            raise SchemaError("%s[%d]: expected %s, got %s" % (
+                where, index, "an integer" if integers else "a number", type(item).__name__))
+
+
+def check_count(value, where, largest=LARGEST_EXACT_INTEGER):
+    """A size or count: a non-negative number below `largest` (None passes: 'not recorded')."""
+    if value is not None and not 0 <= value <= largest:
+        raise SchemaError("%s: %r is outside [0, %d]" % (where, value, largest))
+
+
+def check_header(document, kind):
+    """schema_version, kind and the env block's name, common to every file kind."""
+    check_fields(document, HEADER_FIELDS, kind)
+    if document["schema_version"] != schema.SCHEMA_VERSION:
+        raise SchemaError("%s: schema_version %r, expected %d"
+                          % (kind, document["schema_version"], schema.SCHEMA_VERSION))
+    if document["kind"] != kind:
+        raise SchemaError("%s: kind %r, expected %r" % (kind, document["kind"], kind))
+    check_fields(document["env"], {"name": (str,)}, "env")
+    if not document["env"]["name"]:
+        raise SchemaError("env: empty name")
+
+
+def validate_sample(sample, where):
+    """The sample summary of an ok cell: moments, optional statistics, histogram, subsample."""
+    check_fields(sample, SAMPLE_FIELDS, where)
+    check_optional_fields(sample, dict((name, OPTIONAL_NUMBER) for name in SAMPLE_OPTIONAL_NUMBERS),
+                          where)
+    if sample["n"] < 1:
+        raise SchemaError("%s: n is %d, expected at least 1" % (where, sample["n"]))
+    check_count(sample["n"], where + ".n")
+    if sample["min"] > sample["max"]:
+        raise SchemaError("%s: min %r is above max %r" % (where, sample["min"], sample["max"]))
+    # A constant sample may carry a rounding-sized std; a spread one never has std 0.
+    if sample["std"] < 0 or (sample["std"] == 0 and sample["min"] < sample["max"]):
+        raise SchemaError("%s: std %r does not match the range [%r, %r]"
+                          % (where, sample["std"], sample["min"], sample["max"]))
+    for name in ("se_mean", "se_std"):
+        if sample[name] < 0:
+            raise SchemaError("%s: %s is negative" % (where, name))
+    if "histogram" in sample:
+        histogram = sample["histogram"]
+        check_fields(histogram, {"edges": (list,), "counts": (list,)}, where + ".histogram")
+        check_number_list(histogram["edges"], where + ".histogram.edges")
+        check_number_list(histogram["counts"], where + ".histogram.counts")
+        if len(histogram["edges"]) != len(histogram["counts"]) + 1:
+            raise SchemaError("%s.histogram: %d edges for %d counts" % (
+                where, len(histogram["edges"]), len(histogram["counts"])))
+    if sample.get("subsample") is not None:
+        check_number_list(sample["subsample"], where + ".subsample")
+
+
+def validate_cell(cell, where):
+    """One cell: identity fields always; what the report reads of an ok cell's measurements."""
+    check_fields(cell, CELL_FIELDS, where)
+    if cell["status"] not in schema.CELL_STATUSES:
+        raise SchemaError("%s: unknown status %r" % (where, cell["status"]))
+    if cell["api_family"] not in schema.API_FAMILIES:
+        raise SchemaError("%s: unknown api_family %r" % (where, cell["api_family"]))
+    if cell["weight_role"] not in schema.WEIGHT_ROLES:
+        raise SchemaError("%s: unknown weight_role %r" % (where, cell["weight_role"]))
+    if cell["status"] == schema.CELL_OK:
+        for name in ("shape", "fan_in", "fan_out", "initializer", "sample", "seeded"):
+            if name not in cell:
+                raise SchemaError("%s: ok cell lacks field %r" % (where, name))
+        for name in ("shape", "initializer", "sample", "seeded"):
+            if cell[name] is None:
+                raise SchemaError("%s: ok cell has null %r" % (where, name))
+    check_optional_fields(cell, CELL_OPTIONAL_FIELDS, where)
+    largest = LARGEST_EXACT_INTEGER
+    if cell.get("shape") is not None:
+        check_number_list(cell["shape"], where + ".shape", integers=True)
+        size = 1
+        for dimension in cell["shape"]:
+            check_count(dimension, where + ".shape")
+            size *= dimension
+        largest = max(min(size, LARGEST_EXACT_INTEGER), 1)
+    for name in ("fan_in", "fan_out"):  # a fan never exceeds the number of entries
+        check_count(cell.get(name), "%s.%s" % (where, name), largest)
+    if cell.get("initializer") is not None:
+        initializer = cell["initializer"]
+        check_fields(initializer, INITIALIZER_FIELDS if cell["status"] == schema.CELL_OK else {},
+                     where + ".initializer")
+        check_optional_fields(initializer, dict(INITIALIZER_FIELDS, **INITIALIZER_OPTIONAL_FIELDS),
+                              where + ".initializer")
+    if cell.get("sample") is not None:
+        validate_sample(cell["sample"], where + ".sample")
+    if cell.get("seeded") is not None:
+        check_fields(cell["seeded"], SEEDED_FIELDS, where + ".seeded")
+        check_optional_fields(cell["seeded"], SEEDED_OPTIONAL_FIELDS, where + ".seeded")
+
+
+def validate_devices(devices):
+    """The devices block: `gpu` is "none found", a failure text, or a list of device names."""
+    gpu = devices.get("gpu")
+    if isinstance(gpu, list):
+        for index, name in enumerate(gpu):
+            if not isinstance(name, str):
+                raise SchemaError("devices.gpu[%d]: expected text, got %s"
+                                  % (index, type(name).__name__))
+    elif not isinstance(gpu, OPTIONAL_TEXT):
+        raise SchemaError("devices.gpu: expected text, a list or null, got %s" % type(gpu).__name__)
+
+
+def validate_result(document):
+    """The probe's NAME.json of SCHEMA_VERSION."""
+    check_header(document, schema.KIND_RESULT)
+    check_fields(document, RESULT_FIELDS, "result")
+    if document["status"] not in schema.ENV_STATUSES:
+        raise SchemaError("result: unknown status %r" % (document["status"],))
+    check_fields(document["env"], ENV_FIELDS, "env")
+    check_optional_fields(document, RESULT_OPTIONAL_FIELDS, "result")
+    if document.get("installed") is not None:
+        check_optional_fields(document["installed"], {"packages": OPTIONAL_DICT}, "installed")
+    if document.get("devices") is not None:
+        validate_devices(document["devices"])
+    for index, cell in enumerate(document["cells"]):
+        validate_cell(cell, "cells[%d]" % index)
+
+
+def validate_install(document):
+    """The runner's NAME.install.json."""
+    check_header(document, schema.KIND_INSTALL)
+    check_optional_fields(document, INSTALL_OPTIONAL_FIELDS, "install")
+    for index, pin in enumerate(document.get("pins") or []):
+        check_fields(pin, {"spec": (str,), "reason": (str,)}, "install.pins[%d]" % index)
+
+
+def validate_step(step, where):
+    check_fields(step, STEP_FIELDS, where)
+    if step["status"] not in schema.STEP_STATUSES:
+        raise SchemaError("%s: unknown status %r" % (where, step["status"]))
+    check_optional_fields(step, STEP_OPTIONAL_FIELDS, where)
+
+
+def validate_outcome(document):
+    """The runner's NAME.outcome.json."""
+    check_header(document, schema.KIND_OUTCOME)
+    check_fields(document, OUTCOME_FIELDS, "outcome")
+    check_fields(document["env"], ENV_FIELDS, "env")
+    if document["status"] not in schema.ENV_STATUSES:
+        raise SchemaError("outcome: unknown status %r" % (document["status"],))
+    check_optional_fields(document, {"log_tail": OPTIONAL_TEXT}, "outcome")
+    for name, step in document["steps"].items():
+        validate_step(step, "outcome.steps.%s" % name)
+
+
+def validate_throughput_summary(block, where="throughput"):
+    """A throughput summary: its status, every benchmark's timing fields and every ceiling."""
+    check_optional_fields(block, THROUGHPUT_OPTIONAL_FIELDS, where)
+    for name, entry in (block.get("benchmarks") or {}).items():
+        at = "%s.benchmarks[%r]" % (where, name)
+        check_optional_fields(entry, BENCHMARK_OPTIONAL_FIELDS, at)
+        if not isinstance(entry.get("median_s"), NUMBER) or entry["median_s"] <= 0:
+            raise SchemaError("%s: median_s must be a positive number" % at)
+        for field in ("n", "params", "bytes"):
+            check_count(entry.get(field), "%s.%s" % (at, field))
+    for device, found in (block.get("ceilings") or {}).items():
+        if isinstance(found, str):  # "not measured: ..."
+            continue
+        at = "%s.ceilings.%s" % (where, device)
+        check_fields(found, {}, at)
+        for name, ceiling in found.items():
+            if not isinstance(ceiling, str):  # a string says why it is unavailable
+                check_optional_fields(ceiling, CEILING_OPTIONAL_FIELDS, "%s.%s" % (at, name))
+
+
+def validate_throughput(document):
+    """The throughput step's NAME.throughput.json."""
+    check_header(document, schema.KIND_THROUGHPUT)
+    validate_throughput_summary(document)
+
+
+VALIDATORS = {
+    schema.KIND_RESULT: validate_result,
+    schema.KIND_INSTALL: validate_install,
+    schema.KIND_OUTCOME: validate_outcome,
+    schema.KIND_THROUGHPUT: validate_throughput,
+}
+
+
+def validate(document):
+    """Validate a document of any kind; SchemaError says where it is wrong."""
+    check_fields(document, {"kind": (str,)}, "file")
+    validator = VALIDATORS.get(document["kind"])
+    if validator is None:
+        raise SchemaError("file: unknown kind %r (known: %s)"
+                          % (document["kind"], ", ".join(sorted(VALIDATORS))))
+    validator(document)
