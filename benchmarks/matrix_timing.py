@@ -5,7 +5,8 @@
 
 Runs `nox -t TAG` (the TF sessions, then the report) and reads each session's result:
 install time this run, TF import time, probe time (the probe's own work, without install and
-import), and the disk its environment uses. "Cold" removes the environments but keeps uv's cache
+import), the probe process's wall time (import and legacy child included), the throughput
+step's time, and the disk its environment uses. "Cold" removes the environments but keeps uv's cache
 (pass --clear-uv-cache for a first-ever run). Prints a table; saves benchmarks/results/.
 """
 
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from initcompat.host.matrix import load_matrix  # noqa: E402
+from initcompat.report.load import load_results  # noqa: E402
 
 
 def disk_bytes(path: Path) -> int:
@@ -48,23 +50,27 @@ def main() -> None:
     completed = subprocess.run(["nox", "-t", arguments.tag], cwd=ROOT)
     wall = time.monotonic() - started
     rows = []
+    joined = {r["env"]["name"]: r for r in load_results(ROOT / matrix.results).results}
     for entry in entries:
-        path = ROOT / matrix.results / f"{entry.name}.json"
-        result = json.loads(path.read_text()) if path.exists() else {}
+        result = joined.get(entry.name, {})
         install = result.get("install") or {}
         timings = result.get("timings") or {}
+        steps = (result.get("outcome") or {}).get("steps") or {}
         rows.append({"session": entry.name, "status": result.get("status", "missing"),
                      "install_s": install.get("seconds_this_run"), "reused": install.get("reused"),
                      "import_s": timings.get("import_seconds"), "probe_s": timings.get("probe_seconds"),
-                     "legacy_child_s": timings.get("legacy_child_seconds"),
+                     "probe_process_s": (steps.get("probe") or {}).get("seconds"),
+                     "throughput_s": (steps.get("throughput") or {}).get("seconds"),
                      "disk_mb": round(disk_bytes(ROOT / ".nox" / entry.name) / 2 ** 20)})
     figures = {"tag": arguments.tag, "mode": "cold" if arguments.cold else "warm",
                "nox_exit": completed.returncode, "wall_s": round(wall, 1), "sessions": rows,
                "disk_mb_total": sum(r["disk_mb"] for r in rows)}
-    print(f"{'session':<14}{'status':<16}{'install s':>10}{'import s':>10}{'probe s':>10}{'disk MB':>9}")
+    print(f"{'session':<14}{'status':<16}{'install s':>10}{'import s':>10}{'probe s':>10}"
+          f"{'process s':>10}{'timing s':>10}{'disk MB':>9}")
     for r in rows:
         print(f"{r['session']:<14}{r['status']:<16}{r['install_s'] or 0:>10.1f}{r['import_s'] or 0:>10.1f}"
-              f"{r['probe_s'] or 0:>10.1f}{r['disk_mb']:>9}")
+              f"{r['probe_s'] or 0:>10.1f}{r['probe_process_s'] or 0:>10.1f}"
+              f"{r['throughput_s'] or 0:>10.1f}{r['disk_mb']:>9}")
     print(f"wall {figures['wall_s']} s for {len(rows)} sessions + report ({figures['mode']}); "
           f"disk {figures['disk_mb_total']} MB")
     target = ROOT / "benchmarks" / "results" / f"matrix-{arguments.tag}-{figures['mode']}.json"

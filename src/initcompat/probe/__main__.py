@@ -70,26 +70,58 @@ def environment_block(arguments, tf_version):
         [tag for tag in arguments.tags.split(",") if tag], arguments.resolution)
 
 
-def run_legacy_child(arguments):
-    """Probe tf_keras and tf.compat.v1.layers in a child under TF_USE_LEGACY_KERAS=1."""
-    handle, child_out = tempfile.mkstemp(suffix=".json")
-    os.close(handle)
-    environment = dict(os.environ, TF_USE_LEGACY_KERAS="1")
-    command = [sys.executable, "-m", "initcompat.probe", "--suite", arguments.suite,
-               "--out", child_out, "--legacy-keras"]
-    try:
-        completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, universal_newlines=True)
-        if completed.returncode != 0:
-            return None, completed.stdout[-schema.TAIL_CHARS:]
-        with open(child_out) as stream:
+class LegacyChild(object):
+    """tf_keras and tf.compat.v1.layers probed in a child under TF_USE_LEGACY_KERAS=1.
+
+    The variable must be set before TensorFlow is imported, hence a process of its own; it
+    starts before the parent imports TensorFlow and runs beside it (a probe measures no time).
+    Its output goes to a file, so a talkative child can never block on a full pipe.
+    """
+
+    def __init__(self, arguments):
+        handle, self.out = tempfile.mkstemp(suffix=".json")
+        os.close(handle)
+        self.log = tempfile.TemporaryFile(mode="w+")
+        environment = dict(os.environ, TF_USE_LEGACY_KERAS="1")
+        command = [sys.executable, "-m", "initcompat.probe", "--suite", arguments.suite,
+                   "--out", self.out, "--legacy-keras"]
+        self.process = subprocess.Popen(command, env=environment, stdout=self.log,
+                                        stderr=subprocess.STDOUT, universal_newlines=True)
+
+    def result(self):
+        """(child result, None) or (None, the end of its output)."""
+        returncode = self.process.wait()
+        self.log.seek(0)
+        if returncode != 0:
+            return None, self.log.read()[-schema.TAIL_CHARS:]
+        with open(self.out) as stream:
             return json.load(stream), None
-    finally:
-        os.unlink(child_out)
+
+    def close(self):
+        """Stop the child if it still runs (an interrupted parent) and remove its files."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        if os.path.exists(self.out):
+            os.unlink(self.out)
 
 
 def probe(arguments, suite, interrupts=()):
     """Build the whole result document (imports TensorFlow); `interrupts` lists SIGINTs seen."""
+    from initcompat.probe import apis
+    child = None
+    if not arguments.legacy_keras and apis.tf_keras_installed():
+        child = LegacyChild(arguments)
+    try:
+        return probe_with_child(arguments, suite, interrupts, child)
+    finally:
+        if child is not None:
+            child.close()
+
+
+def probe_with_child(arguments, suite, interrupts, child):
+    """probe() once the legacy child (or None) is running."""
     from initcompat.probe import installed
     started = time.time()
     try:
@@ -112,9 +144,10 @@ def probe(arguments, suite, interrupts=()):
 
     cells = []
     probe_started = time.time()
+    measured = {}  # layer identities measured so far: a family of the same classes reuses them
     for family in apis.families_for(tf, arguments.legacy_keras):
         family_started = time.time()
-        family_cells = cell_probe.probe_family(family, suite)
+        family_cells = cell_probe.probe_family(family, suite, measured)
         cells.extend(family_cells)
         statuses = sorted(set(cell["status"] for cell in family_cells))
         progress("%-20s %s (%.1f s)" % (family.name + (" [legacy]" if family.legacy_keras else ""),
@@ -123,17 +156,18 @@ def probe(arguments, suite, interrupts=()):
     if not arguments.legacy_keras:
         legacy_started = time.time()
         family = apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True)
-        if apis.tf_keras_installed():
-            child, failure = run_legacy_child(arguments)
-            if child is not None:
-                cells.extend(child["cells"])
+        if child is not None:
+            child_result, failure = child.result()
+            if child_result is not None:
+                cells.extend(child_result["cells"])
             else:
                 cells.extend(cell_probe.failed_family_cells(family, suite, schema.CELL_ERROR,
                                                             "LegacyChildFailed", failure))
         else:  # probing it here records why it is unavailable (not installed)
             cells.extend(cell_probe.probe_family(family, suite))
         legacy_seconds = time.time() - legacy_started
-        progress("%-20s done (%.1f s)" % ("tf_keras [legacy]", legacy_seconds))
+        progress("%-20s done (waited %.1f s for the child process)" % ("tf_keras [legacy]",
+                                                                       legacy_seconds))
     distributions = installed.collect_distributions()
     result = schema.outcome_result(environment_block(arguments, tf.__version__), schema.ENV_OK, None)
     result.update({
@@ -145,7 +179,8 @@ def probe(arguments, suite, interrupts=()):
         "keras_versions": _keras_versions(),
         "timings": {"import_seconds": round(import_seconds, 3),
                     "probe_seconds": round(time.time() - probe_started, 3),
-                    "legacy_child_seconds": legacy_seconds and round(legacy_seconds, 3)},
+                    "legacy_child_wait_seconds": legacy_seconds and round(legacy_seconds, 3),
+                    "total_seconds": round(time.time() - started, 3)},
         "suite": suite,
         "legacy_keras_process": bool(arguments.legacy_keras),
     })

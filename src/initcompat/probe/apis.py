@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 from initcompat.probe import catalogue, schema
+from initcompat.probe.draws import initializer_draws
 from initcompat.probe.identity import describe_initializer
 
 
@@ -64,6 +65,19 @@ def _reruns_repeat(first, second):
     return False
 
 
+def stateless_seed_inputs(graph):
+    """The constant `seed` inputs of every stateless random op in `graph` (feedable tensors)."""
+    found = []
+    for op in graph.get_operations():
+        if not op.type.startswith("Stateless"):
+            continue
+        names = [argument.name for argument in op.op_def.input_arg]
+        for name, tensor in zip(names, op.inputs):
+            if name == "seed" and tensor.op.type == "Const" and tensor not in found:
+                found.append(tensor)
+    return found
+
+
 class Family(object):
     """Common interface; subclasses fill in how to reach and build."""
 
@@ -94,6 +108,21 @@ class Family(object):
     def seed_call(self):
         return None
 
+    def identity(self, spec):
+        """What decides this family's draws for `spec`: the layer class and the seeding function
+        as objects (two families with equal identities measure the same thing), or None."""
+        try:
+            factory = self.layer_factory(spec["kind"]) if self.spell(spec["kind"]) else None
+        except FamilyUnavailable:
+            return None
+        if factory is None:
+            return None
+        return (id(factory), id(self.seed_function()), self.graph_mode,
+                repr(sorted((spec.get("options") or {}).items())), spec.get("id"))
+
+    def seed_function(self):
+        return None
+
     def unseed(self):
         """Undo a failed seeding where the family keeps global seed state; False: nothing to undo."""
         return False
@@ -101,6 +130,15 @@ class Family(object):
     def build(self, spec, count, seed):
         """`count` fresh layers after seeding with `seed` (None: no seeding): a list of Build."""
         raise NotImplementedError
+
+    def draws(self, spec, count, seed):
+        """(first Build, {role: (`count` arrays, how they were drawn)}) for the statistics."""
+        builds = self.build(spec, count, seed)
+        by_role = {}
+        for build in builds:
+            for name, values in build.weights:
+                by_role.setdefault(catalogue.weight_role(name, spec["kind"]), []).append(values)
+        return builds[0], dict((role, (arrays, self.draw_method)) for role, arrays in by_role.items())
 
     def declared_initializer(self, spec, role, build):
         """What the layer holds for `role`, and what actually runs when it holds None."""
@@ -139,15 +177,22 @@ class GraphFamily(Family):
 
         Building a graph layer costs tens of milliseconds, so at most LAYERS_PER_GRAPH layers
         are built and their initializers re-run for the remaining draws. Re-running only gives
-        new values for stateful random ops: when a re-run repeats the first values exactly
-        (stateless initializers, e.g. tf_keras' compat.v1 layers), every draw is a fresh layer.
+        new values for stateful random ops. When a re-run repeats the first values exactly
+        (stateless initializers, e.g. compat.v1 layers from TF 2.11 and tf_keras), the re-runs
+        feed fresh seeds to the seed inputs of the stateless random ops the layers themselves
+        created (the same graph, only another seed, as another unseeded layer would pick);
+        where that still repeats, every draw is a fresh layer.
         """
         layers = min(count, self.LAYERS_PER_GRAPH)
         runs = int(math.ceil(float(count) / layers))
         builds = self._graph_builds(spec, layers, seed, runs)
         if runs > 1 and _reruns_repeat(builds[:layers], builds[layers:2 * layers]):
-            builds = self._graph_builds(spec, count, seed, 1)
-            self.draw_method = "fresh layers (re-running the initializers repeats their values)"
+            builds = self._graph_builds(spec, layers, seed, runs, fresh_seeds=True)
+            self.draw_method = ("%d fresh layers, initializers re-run %d times with fresh seeds "
+                                "fed to their stateless random ops" % (layers, runs))
+            if _reruns_repeat(builds[:layers], builds[layers:2 * layers]):
+                builds = self._graph_builds(spec, count, seed, 1)
+                self.draw_method = "fresh layers (re-running the initializers repeats their values)"
         else:
             self.draw_method = ("fresh layers" if runs == 1 else
                                 "%d fresh layers, initializers re-run %d times" % (layers, runs))
@@ -155,7 +200,7 @@ class GraphFamily(Family):
 
     LAYERS_PER_GRAPH = 8
 
-    def _graph_builds(self, spec, layers, seed, runs):
+    def _graph_builds(self, spec, layers, seed, runs, fresh_seeds=False):
         tf, v1 = self.tf, _v1(self.tf)
         factory = self.layer_factory(spec["kind"])
         graph = tf.Graph()
@@ -174,10 +219,16 @@ class GraphFamily(Family):
                 created.append((layer, variables))
             initialize = v1.global_variables_initializer()
             fetches = [variables for _, variables in created]
+            seeds = stateless_seed_inputs(graph) if fresh_seeds else []
+            chooser = np.random.RandomState(0 if seed is None else seed)
             results = []
             with v1.Session(graph=graph) as session:
-                for _ in range(runs):
-                    session.run(initialize)
+                for run in range(runs):
+                    feed = None
+                    if seeds and run > 0:  # the first run keeps the layers' own seeds
+                        feed = dict((tensor, chooser.randint(1, 2 ** 31 - 1, size=2).astype(
+                            tensor.dtype.as_numpy_dtype)) for tensor in seeds)
+                    session.run(initialize, feed_dict=feed)
                     values = session.run(fetches)
                     for (layer, variables), arrays in zip(created, values):
                         weights = [(v.name, np.asarray(a)) for v, a in zip(variables, arrays)]
@@ -322,6 +373,10 @@ class EagerKerasFamily(Family):
             return "%s.utils.set_random_seed" % self.name
         return "tf.random.set_seed"
 
+    def seed_function(self):
+        setter = getattr(getattr(self.keras(), "utils", None), "set_random_seed", None)
+        return setter if callable(setter) else self.tf.random.set_seed
+
     def unseed(self):
         """Undo a failed set_random_seed, so unseeded builds can still be measured.
 
@@ -343,6 +398,28 @@ class EagerKerasFamily(Family):
             setter(seed)
         else:
             self.tf.random.set_seed(seed)
+
+    def draws(self, spec, count, seed):
+        """One real layer, then fresh instances of each weight's own initializer where they
+        draw what the layer drew (initcompat.probe.draws), else more real layers."""
+        first = self.build(spec, 1, seed)[0]
+        found, rebuild = {}, []
+        for name, values in first.weights:
+            role = catalogue.weight_role(name, spec["kind"])
+            initializer = self.declared_initializer(spec, role, first).get("object")
+            drawn = initializer_draws(values, initializer, count, np.asarray)
+            if drawn is None:
+                rebuild.append(role)
+            else:
+                found[role] = drawn
+        if rebuild:
+            more = [first] + (self.build(spec, count - 1, None) if count > 1 else [])
+            method = "%d fresh layers (its initializer alone does not draw what the layer draws)" \
+                % len(more)
+            for role in rebuild:
+                found[role] = ([dict((catalogue.weight_role(n, spec["kind"]), v)
+                                     for n, v in build.weights)[role] for build in more], method)
+        return first, found
 
     def build(self, spec, count, seed):
         factory = self.layer_factory(spec["kind"])

@@ -99,7 +99,7 @@ def probe_layer(family, spec, suite):
             seeded, repeat, statistics_seed = family.build(spec, 1, None)[0], None, None
         sizes = [values.size for _, values in seeded.weights]
         count = builds_needed(sizes, suite["sample_target"], suite["max_builds"])
-        builds = family.build(spec, count, statistics_seed)
+        first_build, draws = family.draws(spec, count, statistics_seed)
     except FamilyUnavailable as missing:
         return _failed_cells(family, spec, spelled, schema.CELL_UNAVAILABLE,
                              missing.error_type, missing.message)
@@ -110,12 +110,12 @@ def probe_layer(family, spec, suite):
     repeat_roles = _weights_by_role(repeat, spec["kind"]) if repeat is not None else {}
     cells = []
     for role in catalogue.lookup(spec["kind"])[2]:
-        if role not in seeded_roles:
+        if role not in seeded_roles or role not in draws:
             cells.append(_cell(family, spec, spelled, role, schema.CELL_ERROR,
                                "no %s weight among %s" % (role, sorted(seeded_roles)), "MissingWeight"))
             continue
         try:
-            cells.append(_weight_cell(family, spec, spelled, role, suite, builds,
+            cells.append(_weight_cell(family, spec, spelled, role, suite, first_build, draws[role],
                                       seeded_roles[role], repeat_roles.get(role), seed_error))
         except Exception as error:  # one odd weight must not cost the other cells
             cells.append(_cell(family, spec, spelled, role, schema.CELL_ERROR,
@@ -123,18 +123,20 @@ def probe_layer(family, spec, suite):
     return cells
 
 
-def _weight_cell(family, spec, spelled, role, suite, builds, seeded, repeat, seed_error=None):
+def _weight_cell(family, spec, spelled, role, suite, first_build, draws, seeded, repeat,
+                 seed_error=None):
     variable_name, seeded_values = seeded
     cell = _cell(family, spec, spelled, role, schema.CELL_OK)
-    declared = family.declared_initializer(spec, role, builds[0])
+    declared = family.declared_initializer(spec, role, first_build)
     fan_in, fan_out, fan_source = compute_framework_fans(family.fan_owner(declared),
                                                          seeded_values.shape)
     declared.pop("object", None)
-    drawn = [_weights_by_role(build, spec["kind"])[role][1] for build in builds]
-    sample = summarize_sample(np.concatenate([d.ravel() for d in drawn]),
+    drawn, method = draws
+    sample = summarize_sample(np.concatenate([np.asarray(d, dtype=np.float64).ravel()
+                                              for d in drawn]),
                               suite["subsample_size"], suite["seed"])
     sample["builds"] = len(drawn)
-    sample["draw_method"] = family.draw_method
+    sample["draw_method"] = method
     sample["first_build_max_abs_gram_offdiag"] = max_abs_gram_offdiag(drawn[0])
     fingerprint = fingerprint_bytes(seeded_values)
     repeat_fingerprint = fingerprint_bytes(repeat[1]) if repeat is not None else None
@@ -177,14 +179,40 @@ def failed_family_cells(family, suite, status, error_type, message):
     return cells
 
 
-def probe_family(family, suite):
-    """Every cell of one family: unavailable everywhere when the family itself is missing."""
+def alias_cells(family, cells, measured_as):
+    """Copies of another family's cells for the very same layer class and seeding function."""
+    copies = []
+    for cell in cells:
+        copy = dict(cell, api_family=family.name, legacy_keras=bool(family.legacy_keras),
+                    alias_of=measured_as)
+        if cell.get("seeded"):
+            copy["seeded"] = dict(cell["seeded"], seed_call=family.seed_call())
+        copies.append(copy)
+    return copies
+
+
+def probe_family(family, suite, measured=None):
+    """Every cell of one family: unavailable everywhere when the family itself is missing.
+
+    `measured` ({identity: (family name, cells)}, shared across the families of one process)
+    lets a family whose layer class and seeding function are the very objects another family
+    already measured (tf.keras and keras from TF 2.6 on) reuse those cells, marked alias_of.
+    """
     try:
         family.check_available()
     except FamilyUnavailable as missing:
         return failed_family_cells(family, suite, schema.CELL_UNAVAILABLE, missing.error_type,
                                    missing.message)
+    measured = {} if measured is None else measured
     cells = []
     for spec in suite["layers"]:
-        cells.extend(probe_layer(family, spec, suite))
+        identity = family.identity(spec)
+        if identity is not None and identity in measured:
+            measured_as, earlier_cells = measured[identity]
+            cells.extend(alias_cells(family, earlier_cells, measured_as))
+            continue
+        layer_cells = probe_layer(family, spec, suite)
+        if identity is not None:
+            measured[identity] = (family.name, layer_cells)
+        cells.extend(layer_cells)
     return cells

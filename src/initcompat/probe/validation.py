@@ -36,7 +36,7 @@ SAMPLE_OPTIONAL_NUMBERS = ("skewness", "excess_kurtosis", "se_skewness", "se_exc
 SEEDED_FIELDS = {"sha256": OPTIONAL_TEXT}  # null when seeding failed (then "error" says why)
 SEEDED_OPTIONAL_FIELDS = {"repeats_in_process": (bool, type(None)), "error": OPTIONAL_TEXT,
                           "seed_call": OPTIONAL_TEXT}
-CELL_OPTIONAL_FIELDS = {"error_type": OPTIONAL_TEXT, "shape": OPTIONAL_LIST,
+CELL_OPTIONAL_FIELDS = {"error_type": OPTIONAL_TEXT, "alias_of": OPTIONAL_TEXT, "shape": OPTIONAL_LIST,
                         "fan_in": OPTIONAL_NUMBER, "fan_out": OPTIONAL_NUMBER,
                         "initializer": OPTIONAL_DICT, "sample": OPTIONAL_DICT,
                         "seeded": OPTIONAL_DICT}
