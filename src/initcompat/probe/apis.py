@@ -91,8 +91,7 @@ class Family(object):
 
     def spell(self, kind):
         """How this API spells a layer kind, or None when it offers no such layer."""
-        function_name, class_name, _ = catalogue.lookup(kind)
-        return class_name
+        return catalogue.lookup(kind).class_name
 
     def check_available(self):
         """Raise FamilyUnavailable when the family cannot be used at all."""
@@ -273,7 +272,7 @@ class TfLayersFamily(GraphFamily):
         return _reach(self.tf, self.namespace_path)
 
     def spell(self, kind):
-        return catalogue.lookup(kind)[0]
+        return catalogue.lookup(kind).function
 
     def make_layer(self, factory, spec, inputs, name):
         factory(inputs, name=name, **catalogue.constructor_arguments(spec))

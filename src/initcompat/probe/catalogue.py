@@ -1,24 +1,74 @@
-"""The layer kinds a suite may ask for: how each API spells and builds them, which weights they own.
+"""The layer kinds a suite may ask for, one record each: how each API spells and builds the
+kind, which weights it owns, its input shape and its size label in benchmark names.
 
-A suite entry is a dict like {"kind": "dense", "input_dim": 96, "units": 40}. Python 3.6-clean.
+Adding a layer kind is one entry in KINDS (see CONTRIBUTING.md). A suite entry is a dict like
+{"kind": "dense", "input_dim": 96, "units": 40}. Python 3.6-clean.
 """
 
-# kind -> (tf.layers function name or None, Keras class name, weight roles it owns)
+
+class Kind(object):
+    """One layer kind: names in each API, weight roles, and functions of a suite entry."""
+
+    def __init__(self, function, class_name, roles, arguments, input_shape, size):
+        self.function = function        # tf.layers function name, or None when it has none
+        self.class_name = class_name    # Keras class name
+        self.roles = roles              # weight roles the layer owns, in report order
+        self.arguments = arguments      # spec -> constructor keyword arguments (shapes only)
+        self.input_shape = input_shape  # spec -> input shape without the batch dimension
+        self.size = size                # spec -> "4096x4096": the weights' size in benchmark names
+
+
+def _conv(spatial, with_filters=True):
+    """Arguments, input shape and size label of a convolution with `spatial` dimensions."""
+    def arguments(spec):
+        found = {"kernel_size": tuple(spec["kernel_size"])}
+        if with_filters:
+            found["filters"] = spec["filters"]
+        return found
+
+    def input_shape(spec):
+        return list(spec["input_spatial"])[:spatial] + [spec["in_channels"]]
+
+    def size(spec):
+        label = "x".join(str(k) for k in spec["kernel_size"]) + "x%d" % spec["in_channels"]
+        return label + ("x%d" % spec["filters"] if with_filters else "")
+
+    return arguments, input_shape, size
+
+
+def _recurrent(spec):
+    return [spec["timesteps"], spec["input_dim"]]
+
+
 KINDS = {
-    "dense": ("dense", "Dense", ("kernel", "bias")),
-    "conv1d": ("conv1d", "Conv1D", ("kernel", "bias")),
-    "conv2d": ("conv2d", "Conv2D", ("kernel", "bias")),
-    "conv3d": ("conv3d", "Conv3D", ("kernel", "bias")),
-    "conv2d_transpose": ("conv2d_transpose", "Conv2DTranspose", ("kernel", "bias")),
-    "separable_conv2d": ("separable_conv2d", "SeparableConv2D",
-                         ("depthwise_kernel", "pointwise_kernel", "bias")),
-    "depthwise_conv2d": (None, "DepthwiseConv2D", ("depthwise_kernel", "bias")),
-    "embedding": (None, "Embedding", ("embeddings",)),
-    "simple_rnn": (None, "SimpleRNN", ("kernel", "recurrent_kernel", "bias")),
-    "lstm": (None, "LSTM", ("kernel", "recurrent_kernel", "bias")),
-    "gru": (None, "GRU", ("kernel", "recurrent_kernel", "bias")),
-    "batch_normalization": ("batch_normalization", "BatchNormalization",
-                            ("gamma", "beta", "moving_mean", "moving_variance")),
+    "dense": Kind("dense", "Dense", ("kernel", "bias"),
+                  lambda s: {"units": s["units"]}, lambda s: [s["input_dim"]],
+                  lambda s: "%dx%d" % (s["input_dim"], s["units"])),
+    "conv1d": Kind("conv1d", "Conv1D", ("kernel", "bias"), *_conv(1)),
+    "conv2d": Kind("conv2d", "Conv2D", ("kernel", "bias"), *_conv(2)),
+    "conv3d": Kind("conv3d", "Conv3D", ("kernel", "bias"), *_conv(3)),
+    "conv2d_transpose": Kind("conv2d_transpose", "Conv2DTranspose", ("kernel", "bias"), *_conv(2)),
+    "separable_conv2d": Kind("separable_conv2d", "SeparableConv2D",
+                             ("depthwise_kernel", "pointwise_kernel", "bias"), *_conv(2)),
+    "depthwise_conv2d": Kind(None, "DepthwiseConv2D", ("depthwise_kernel", "bias"),
+                             *_conv(2, with_filters=False)),
+    "embedding": Kind(None, "Embedding", ("embeddings",),
+                      lambda s: {"input_dim": s["vocabulary"], "output_dim": s["output_dim"]},
+                      lambda s: [s["sequence_length"]],
+                      lambda s: "%dx%d" % (s["vocabulary"], s["output_dim"])),
+    "simple_rnn": Kind(None, "SimpleRNN", ("kernel", "recurrent_kernel", "bias"),
+                       lambda s: {"units": s["units"]}, _recurrent,
+                       lambda s: "%dx%d" % (s["input_dim"], s["units"])),
+    "lstm": Kind(None, "LSTM", ("kernel", "recurrent_kernel", "bias"),
+                 lambda s: {"units": s["units"]}, _recurrent,
+                 lambda s: "%dx%d" % (s["input_dim"], 4 * s["units"])),
+    "gru": Kind(None, "GRU", ("kernel", "recurrent_kernel", "bias"),
+                lambda s: {"units": s["units"]}, _recurrent,
+                lambda s: "%dx%d" % (s["input_dim"], 3 * s["units"])),
+    "batch_normalization": Kind("batch_normalization", "BatchNormalization",
+                                ("gamma", "beta", "moving_mean", "moving_variance"),
+                                lambda s: {}, lambda s: [s["features"]],
+                                lambda s: "%d" % s["features"]),
 }
 
 # The constructor argument that holds each role's initializer.
@@ -41,7 +91,7 @@ class UnknownKind(ValueError):
 
 
 def lookup(kind):
-    """(function name, class name, roles) of a kind, or UnknownKind."""
+    """The Kind record of a kind name, or UnknownKind."""
     try:
         return KINDS[kind]
     except KeyError:
@@ -61,42 +111,19 @@ def constructor_arguments(spec):
     if passed:
         raise ValueError("suite entry %s passes initializer arguments %s; initcompat measures "
                          "defaults only" % (layer_id(spec), ", ".join(passed)))
-    arguments = _shape_arguments(spec)
+    arguments = lookup(spec["kind"]).arguments(spec)
     arguments.update(options)
     return arguments
 
 
-def _shape_arguments(spec):
-    kind = spec["kind"]
-    if kind == "dense":
-        return {"units": spec["units"]}
-    if kind in ("conv1d", "conv2d", "conv3d", "conv2d_transpose", "separable_conv2d"):
-        return {"filters": spec["filters"], "kernel_size": tuple(spec["kernel_size"])}
-    if kind == "depthwise_conv2d":
-        return {"kernel_size": tuple(spec["kernel_size"])}
-    if kind == "embedding":
-        return {"input_dim": spec["vocabulary"], "output_dim": spec["output_dim"]}
-    if kind in ("simple_rnn", "lstm", "gru"):
-        return {"units": spec["units"]}
-    if kind == "batch_normalization":
-        return {}
-    raise UnknownKind("unknown layer kind %r" % (kind,))
-
-
 def input_shape(spec):
     """The input shape without the batch dimension."""
-    kind = spec["kind"]
-    if kind == "dense":
-        return [spec["input_dim"]]
-    if kind == "embedding":
-        return [spec["sequence_length"]]
-    if kind in ("simple_rnn", "lstm", "gru"):
-        return [spec["timesteps"], spec["input_dim"]]
-    if kind == "batch_normalization":
-        return [spec["features"]]
-    spatial = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "conv2d_transpose": 2,
-               "separable_conv2d": 2, "depthwise_conv2d": 2}[kind]
-    return list(spec["input_spatial"])[:spatial] + [spec["in_channels"]]
+    return lookup(spec["kind"]).input_shape(spec)
+
+
+def size_label(spec):
+    """The layer's weight size as used in benchmark names: dense 4096x4096, conv2d 3x3x256x256."""
+    return lookup(spec["kind"]).size(spec)
 
 
 # Where a framework version names a weight differently from its stable role.

@@ -36,7 +36,7 @@ def _options_suffix(spec):
 
 
 def _failed_cells(family, spec, spelled, status, error_type, message):
-    roles = catalogue.lookup(spec["kind"])[2]
+    roles = catalogue.lookup(spec["kind"]).roles
     return [_cell(family, spec, spelled, role, status, message, error_type) for role in roles]
 
 
@@ -109,7 +109,7 @@ def probe_layer(family, spec, suite):
     seeded_roles = _weights_by_role(seeded, spec["kind"])
     repeat_roles = _weights_by_role(repeat, spec["kind"]) if repeat is not None else {}
     cells = []
-    for role in catalogue.lookup(spec["kind"])[2]:
+    for role in catalogue.lookup(spec["kind"]).roles:
         if role not in seeded_roles or role not in draws:
             cells.append(_cell(family, spec, spelled, role, schema.CELL_ERROR,
                                "no %s weight among %s" % (role, sorted(seeded_roles)), "MissingWeight"))

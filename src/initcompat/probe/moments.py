@@ -1,7 +1,8 @@
 """Statistics of drawn weight values: moments with standard errors and a compact exact summary.
 
-The summary (quantiles, histogram, seeded subsample) lets the report test fit and change
-without the raw values. Python 3.6-clean; numpy only.
+The report's fit and change tests use the moments, the histogram and the seeded subsample, so
+they need no raw values; the fixed quantiles are kept for readers of the result files.
+Python 3.6-clean; numpy only.
 """
 
 import hashlib

@@ -65,7 +65,7 @@ import sys
 import tempfile
 import time
 
-from initcompat.probe import schema
+from initcompat.probe import catalogue, schema
 from initcompat.probe.output import replace_atomically, write_json_atomic
 
 SUITE_KEY = "throughput"  # the suite's block that lists what to time
@@ -100,19 +100,6 @@ def import_pyperf():
 
 # ---------------------------------------------------------------------------- names
 
-def size_label(spec):
-    """The layer's weight shape as used in benchmark names: dense 4096x4096, conv2d 3x3x256x256."""
-    kind = spec["kind"]
-    if kind == "dense":
-        return "%dx%d" % (spec["input_dim"], spec["units"])
-    if kind in ("conv1d", "conv2d", "conv3d"):
-        return "x".join(str(k) for k in spec["kernel_size"]) + "x%dx%d" % (
-            spec["in_channels"], spec["filters"])
-    if kind == "embedding":
-        return "%dx%d" % (spec["vocabulary"], spec["output_dim"])
-    return kind
-
-
 def device_label(device):
     """'/device:CPU:0' -> 'cpu', '/device:GPU:1' -> 'gpu1' (the first CPU keeps the bare name)."""
     kind, index = device["device_type"].lower(), device["name"].rsplit(":", 1)[-1]
@@ -122,7 +109,7 @@ def device_label(device):
 
 
 def benchmark_name(family, class_name, spec, device):
-    return "%s/%s/%s/%s" % (family, class_name, size_label(spec), device)
+    return "%s/%s/%s/%s" % (family, class_name, catalogue.size_label(spec), device)
 
 
 def ceiling_name(ceiling, device="cpu"):
@@ -132,7 +119,6 @@ def ceiling_name(ceiling, device="cpu"):
 # ---------------------------------------------------------------------------- builders
 
 def eager_builder(tf, factory, spec, device_name):
-    from initcompat.probe import catalogue
     arguments = catalogue.constructor_arguments(spec)
     shape = tuple([None] + catalogue.input_shape(spec))
 
@@ -147,7 +133,7 @@ def eager_builder(tf, factory, spec, device_name):
 
 
 def graph_builder(tf, family, factory, spec, device_name):
-    from initcompat.probe import apis, catalogue
+    from initcompat.probe import apis
     v1 = apis._v1(tf)
     shape = [None] + catalogue.input_shape(spec)
 
@@ -169,7 +155,7 @@ def graph_builder(tf, family, factory, spec, device_name):
 
 def families(tf):
     """The families of initcompat.probe.apis, plus tf_keras when it is installed."""
-    from initcompat.probe import apis, schema
+    from initcompat.probe import apis
     found = list(apis.families_for(tf, False))
     if apis.tf_keras_installed():
         found.append(apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True))
@@ -185,7 +171,7 @@ class Task(object):
 
 def layer_tasks(tf, layers, devices, info):
     """Every (device, family, layer) benchmark; unavailable families and aliases go to `info`."""
-    from initcompat.probe import apis, catalogue
+    from initcompat.probe import apis
     tasks = []
     for device in devices:
         seen = []  # (layer spec, factory, family name) already timed on this device
@@ -197,7 +183,7 @@ def layer_tasks(tf, layers, devices, info):
                 continue
             for spec in layers:
                 kind = spec["kind"]
-                class_name = catalogue.lookup(kind)[1]
+                class_name = catalogue.lookup(kind).class_name
                 if family.spell(kind) is None:
                     continue  # e.g. tf.layers has no embedding
                 try:
@@ -218,7 +204,7 @@ def layer_tasks(tf, layers, devices, info):
                 label = device_label(device)
                 tasks.append(Task(benchmark_name(family.name, class_name, spec, label), build, {
                     META + "kind": "layer", META + "family": family.name,
-                    META + "layer": class_name, META + "size": size_label(spec),
+                    META + "layer": class_name, META + "size": catalogue.size_label(spec),
                     META + "device": label, META + "device_name": device["name"],
                     META + "mode": "graph" if family.graph_mode else "eager",
                 }))

@@ -1,7 +1,11 @@
-"""Validation of every file kind in initcompat.probe.schema: the fields the report reads, typed.
+"""Validation of every file kind in initcompat.probe.schema.
 
-A damaged or hand-edited file is rejected here with a message saying where, instead of failing
-later inside the report. Fields the report never reads are not checked. Python 3.6-clean.
+Checked: the header of every file; the fields the report computes with (statuses, cell
+identity, shapes and fans, sample moments, histogram and subsample, seeded hashes, install
+pins, step statuses, throughput timings and ceilings), present and of their types, with sizes
+and counts in range. Not checked: fields the report only shows as escaped text or passes on
+(configs, reprs, package versions, logs): the fuzz test in tests/unit/test_load.py is what shows
+that whatever passes here renders. A rejected file gets a message saying where. Python 3.6-clean.
 """
 
 from initcompat.probe import schema
