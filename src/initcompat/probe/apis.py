@@ -78,6 +78,19 @@ def stateless_seed_inputs(graph):
     return found
 
 
+# Layer config keys that are not settings of the draw: names, and the initializer, regularizer
+# and constraint objects recorded per weight elsewhere.
+_NOT_SETTINGS = ("name", "trainable", "dtype", "batch_input_shape", "dtype_policy")
+
+
+def settings_only(config):
+    """A layer config without names and per-weight objects, JSON-safe (from identity.json_safe)."""
+    from initcompat.probe.identity import json_safe
+    return dict((key, json_safe(value)) for key, value in sorted(config.items())
+                if key not in _NOT_SETTINGS
+                and not key.endswith(("_initializer", "_regularizer", "_constraint")))
+
+
 class Family(object):
     """Common interface; subclasses fill in how to reach and build."""
 
@@ -154,6 +167,16 @@ class Family(object):
 
     def fan_owner(self, declared):
         return declared.get("object")
+
+    def layer_config(self, spec, build):
+        """The layer's own settings that are not initializers (e.g. GRU reset_after), or None."""
+        get_config = getattr(build.layer, "get_config", None)
+        if not callable(get_config):
+            return None
+        try:
+            return settings_only(get_config())
+        except Exception as error:  # a layer that cannot describe itself
+            return {"get_config_error": "%s: %s" % (type(error).__name__, error)}
 
 
 # ---------------------------------------------------------------------------- graph families
@@ -277,6 +300,17 @@ class TfLayersFamily(GraphFamily):
     def make_layer(self, factory, spec, inputs, name):
         factory(inputs, name=name, **catalogue.constructor_arguments(spec))
         return None
+
+    def layer_config(self, spec, build):
+        """A function holds no layer: its signature's defaults, then what the probe passed."""
+        try:
+            parameters = inspect.signature(self.layer_factory(spec["kind"])).parameters
+        except (TypeError, ValueError, FamilyUnavailable):
+            return None
+        config = dict((name, p.default) for name, p in parameters.items()
+                      if p.default is not inspect.Parameter.empty)
+        config.update(catalogue.constructor_arguments(spec))
+        return settings_only(config)
 
     def declared_initializer(self, spec, role, build):
         argument = catalogue.INITIALIZER_ARGUMENT[role]

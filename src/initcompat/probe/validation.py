@@ -43,7 +43,7 @@ SEEDED_OPTIONAL_FIELDS = {"repeats_in_process": (bool, type(None)), "error": OPT
 CELL_OPTIONAL_FIELDS = {"error_type": OPTIONAL_TEXT, "alias_of": OPTIONAL_TEXT, "shape": OPTIONAL_LIST,
                         "fan_in": OPTIONAL_NUMBER, "fan_out": OPTIONAL_NUMBER,
                         "initializer": OPTIONAL_DICT, "sample": OPTIONAL_DICT,
-                        "seeded": OPTIONAL_DICT}
+                        "seeded": OPTIONAL_DICT, "layer_config": OPTIONAL_DICT}
 RESULT_OPTIONAL_FIELDS = {"log_tail": OPTIONAL_TEXT, "installed": OPTIONAL_DICT,
                           "devices": OPTIONAL_DICT, "platform": OPTIONAL_DICT}
 INSTALL_OPTIONAL_FIELDS = {"exclude_newer": OPTIONAL_TEXT, "pins": OPTIONAL_LIST,
