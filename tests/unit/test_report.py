@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
+from pathlib import Path
 
-
+from initcompat.probe import schema
+from initcompat.report import sections
 from initcompat.report.__main__ import main as report_main
 from initcompat.report.frame import cells_frame, order_results, version_key
 from initcompat.report.outputs import cells_csv
 from initcompat.report.render import render_index
-from initcompat.report.view import build_view
+from initcompat.report.sections import Inputs, View, build_view
+from initcompat.report.sections.throughput import load_pyperf
 from synthetic import cell, glorot_limit, normal, result, uniform
 
 LIMIT = glorot_limit(96, 40)
@@ -45,9 +49,17 @@ def history() -> list[dict]:
     ]
 
 
+def view_of(documents: list[dict], rejected: list[str] | None = None) -> View:
+    """The view of in-memory results (no pyperf files), as the report command builds it."""
+    ordered = order_results(tuple(documents))
+    return build_view(Inputs(ordered, rejected or [], load_pyperf(ordered, [])))
+
+
 def write_results(folder, documents):
+    """Each document as the probe's result file (schema 2: its kind is said in the file)."""
     folder.mkdir(parents=True, exist_ok=True)
     for document in documents:
+        document = dict(document, kind=schema.KIND_RESULT)
         (folder / f"{document['env']['name']}.json").write_text(json.dumps(document))
     return folder
 
@@ -57,9 +69,20 @@ def test_versions_sort_numerically():
         "1.4.1", "1.15.5", "2.9.3", "2.10.0", "2.23.0.dev20261026"]
 
 
+def test_each_view_field_is_a_section_rendered_by_its_own_template_in_page_order():
+    failed = result("tf-9.0", "9.0.0", [], status="install-failed", reason="no wheel")
+    view = view_of([*history(), failed], ["x.json: bad"])
+    names = [field.name for field in dataclasses.fields(View)]
+    templates = Path(sections.__file__).parent.parent / "templates" / "sections"
+    assert sorted(p.name for p in templates.iterdir()) == sorted(f"{n}.html.j2" for n in names)
+    html = render_index(view)
+    positions = [html.index(f'<section id="{name}"') for name in names]
+    assert positions == sorted(positions)
+
+
 def test_answers_are_version_ranges_in_words():
-    view = build_view(order_results(tuple(history())), [])
-    (group,) = view.answers
+    view = view_of(history())
+    (group,) = view.answers.groups
     kernel = next(a for a in group["items"] if a["role"] == "kernel")
     texts = [(s["text"], s["range"]) for s in kernel["segments"]]
     assert texts[0][0].startswith("Glorot uniform") and f"{LIMIT:.4g}"[:4] in texts[0][0]
@@ -72,19 +95,19 @@ def test_answers_are_version_ranges_in_words():
 
 
 def test_timeline_tells_rename_from_change_and_availability():
-    view = build_view(order_results(tuple(history())), [])
-    kinds = {entry["label"]: sorted({c["kind"] for c in entry["changes"]}) for entry in view.timeline}
+    view = view_of(history())
+    kinds = {entry["label"]: sorted({c["kind"] for c in entry["changes"]}) for entry in view.timeline.entries}
     assert "renamed" in kinds["2.0"] and "distribution" not in kinds["2.0"]  # same distribution
     assert "distribution" in kinds["2.5"]              # uniform -> normal of equal variance
     assert kinds["2.16"] == ["availability"]
     # the zeros bias never changes until it becomes unavailable with the whole API
-    assert all("bias" not in c["row"] for entry in view.timeline if entry["label"] != "2.16"
+    assert all("bias" not in c["row"] for entry in view.timeline.entries if entry["label"] != "2.16"
                for c in entry["changes"])
 
 
 def test_matrix_cells_carry_fit_fingerprint_change_and_group():
-    view = build_view(order_results(tuple(history())), [])
-    kernel_row = next(r for r in view.rows if r["role"] == "kernel")
+    view = view_of(history())
+    kernel_row = next(r for r in view.matrix.rows if r["role"] == "kernel")
     first, renamed, changed, gone = kernel_row["cells"]
     assert first["fit"] == "consistent" and first["measured"].startswith("uniform")
     assert renamed["change"] == "renamed"
@@ -95,8 +118,8 @@ def test_matrix_cells_carry_fit_fingerprint_change_and_group():
 
 
 def test_cells_csv_has_the_documented_columns():
+    view = view_of(history())
     ordered = order_results(tuple(history()))
-    view = build_view(ordered, [])
     rows = list(csv.DictReader(io.StringIO(cells_csv(cells_frame(ordered), view))))
     required = {"tf_version", "python_version", "api_family", "layer", "weight_role", "status", "reason",
                 "declared_initializer", "declared_config", "n", "mean", "std", "min", "max", "skewness",
@@ -111,7 +134,7 @@ def test_script_in_an_error_message_renders_as_text():
     documents = history()
     documents[-1]["cells"][0]["reason"] = "<script>alert('x')</script>"
     documents[-1]["env"]["name"] = "tf-<b>2.16</b>"
-    html = render_index(build_view(order_results(tuple(documents)), ["a<script>.json: bad"]))
+    html = render_index(view_of(documents, ["a<script>.json: bad"]))
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(" in html or "\\u003cscript\\u003ealert" in html
     assert "<b>2.16</b>" not in html

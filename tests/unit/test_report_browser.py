@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from initcompat.probe import schema
 from initcompat.report.__main__ import main as report_main
 from synthetic import cell, glorot_limit, result, uniform
 
@@ -43,7 +44,8 @@ def report(tmp_path_factory) -> Path:
             cell("tf.layers", "dense", "bias", status="unavailable", error_type="AttributeError",
                  reason="module 'tensorflow' has no attribute 'layers'")]),
     ]
-    for document in documents:
+    for document in documents:  # as the probe writes them (schema 2 says the file's kind)
+        document = dict(document, kind=schema.KIND_RESULT)
         (results / f"{document['env']['name']}.json").write_text(json.dumps(document))
     out = tmp_path_factory.mktemp("report")
     assert report_main([str(results), "--out", str(out)]) == 0

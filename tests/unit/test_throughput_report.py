@@ -8,7 +8,6 @@ positive and physically plausible.
 import json
 import types
 
-import jinja2
 import numpy as np
 import pyperf
 import pytest
@@ -16,7 +15,14 @@ import pytest
 from initcompat.probe import ceilings, schema
 from initcompat.probe import throughput as probe_throughput
 from initcompat.probe.output import write_json_atomic
-from initcompat.report import throughput as report
+from initcompat.report.__main__ import main as report_main
+from initcompat.report.frame import order_results
+from initcompat.report.load import load_results
+from initcompat.report.render import jinja_environment
+from initcompat.report.sections.throughput import build_throughput, load_pyperf
+from initcompat.report.sections.throughput.cells import NO_GPU
+from initcompat.report.sections.throughput.pyperf_file import read_pyperf_values
+from initcompat.report.sections.throughput.timing import compare, median_ci
 
 META = probe_throughput.META
 
@@ -40,7 +46,8 @@ def ceiling_run(kind, values, elements, worker=0):
 
 def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="none found",
                       seed=0, processes=3):
-    """A result plus its pyperf file as the probe's parent would write them (its own code)."""
+    """The probe's result, and the throughput step's summary and pyperf file, each written by
+    the code that writes them in a run."""
     rng = np.random.default_rng(seed)
     suites = []
     for worker in range(processes):
@@ -50,7 +57,8 @@ def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="n
             runs.append(layer_run(bench, list(median * (1 + 0.02 * rng.random(4))), params,
                                   worker=worker))
         suites.append(pyperf.BenchmarkSuite([pyperf.Benchmark([run]) for run in runs]))
-    arguments = types.SimpleNamespace(out=str(folder / f"{name}.pyperf.json"))
+    arguments = types.SimpleNamespace(out=str(folder / f"{name}.pyperf.json"), env_name=name,
+                                      summary_out=str(folder / f"{name}.throughput.json"))
     info = {"tensorflow": tensorflow, "numpy": np.__version__, "pyperf": pyperf.__version__,
             "devices": ["cpu"], "gpu": gpu, "skipped": {"tf.layers": "unavailable: AttributeError"},
             "aliases": aliases or {}, "errors": [], "import_seconds": 1.0}
@@ -58,12 +66,14 @@ def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="n
                                                          "warmups": 1}, suites, [info] * processes,
                                              [], 12.0)
     probe_throughput.write_suite_atomic(summary.pop("_suite"), arguments.out)
-    result = schema.outcome_result(schema.environment_record(name, tensorflow, "3.11"),
-                                   schema.ENV_OK, None)
-    result["throughput"] = summary
-    write_json_atomic(str(folder / f"{name}.json"), result)
-    result["_source"] = str(folder / f"{name}.json")
-    return result
+    probe_throughput.write_summary(arguments, summary)
+    write_json_atomic(str(folder / f"{name}.json"), schema.outcome_result(
+        schema.environment_record(name, tensorflow, "3.11"), schema.ENV_OK, None))
+
+
+def loaded_results(folder):
+    """The results as the report sees them: loaded, joined and in version order."""
+    return order_results(load_results(folder).results)
 
 
 DENSE = "tf.keras/Dense/4096x4096/cpu"
@@ -73,22 +83,24 @@ PARAMS = {DENSE: 4096 * 4096 + 4096, CONV: 3 * 3 * 256 * 256 + 256}
 
 @pytest.fixture
 def two_versions(tmp_path):
-    old = write_environment(tmp_path, "tf-2.15", "2.15.1",
-                            {DENSE: (0.25, PARAMS[DENSE]), CONV: (0.010, PARAMS[CONV])},
-                            aliases={"keras": "tf.keras"}, seed=1)
-    new = write_environment(tmp_path, "tf-2.21", "2.21.0",
-                            {DENSE: (0.40, PARAMS[DENSE]), CONV: (0.0102, PARAMS[CONV])}, seed=2)
-    return [old, new], tmp_path
+    folder = tmp_path / "results"
+    folder.mkdir()
+    write_environment(folder, "tf-2.15", "2.15.1",
+                      {DENSE: (0.25, PARAMS[DENSE]), CONV: (0.010, PARAMS[CONV])},
+                      aliases={"keras": "tf.keras"}, seed=1)
+    write_environment(folder, "tf-2.21", "2.21.0",
+                      {DENSE: (0.40, PARAMS[DENSE]), CONV: (0.0102, PARAMS[CONV])}, seed=2)
+    return loaded_results(folder), folder
 
 
 # ---------------------------------------------------------------------------- statistics
 
 def test_median_ci_uses_order_statistics_with_stated_coverage():
     values = list(range(1, 13))  # n = 12: ranks 3 and 10 give >= 95 %
-    ci = report.median_ci(values)
+    ci = median_ci(values)
     assert (ci["low"], ci["high"]) == (3.0, 10.0)
     assert 0.95 <= ci["coverage"] < 0.97
-    tiny = report.median_ci([5.0, 1.0, 3.0])  # too few values: [min, max] covers only 75 %
+    tiny = median_ci([5.0, 1.0, 3.0])  # too few values: [min, max] covers only 75 %
     assert (tiny["low"], tiny["high"]) == (1.0, 5.0)
     assert tiny["coverage"] == pytest.approx(0.75)
 
@@ -96,20 +108,20 @@ def test_median_ci_uses_order_statistics_with_stated_coverage():
 def test_compare_flags_only_significant_changes_larger_than_the_factor():
     rng = np.random.default_rng(0)
     base = 0.1 * (1 + 0.01 * rng.random(12))
-    slower = report.compare(base, base * 1.5)
+    slower = compare(base, base * 1.5)
     assert slower["flagged"] and slower["kind"] == "regression"
     assert slower["text"] == "1.50× slower" and slower["p"] < 0.002
-    faster = report.compare(base, base / 2)
+    faster = compare(base, base / 2)
     assert faster["flagged"] and faster["kind"] == "speed-up" and faster["text"] == "2.00× faster"
-    small = report.compare(base, base * 1.05)  # significant, but within the factor 1.1
+    small = compare(base, base * 1.05)  # significant, but within the factor 1.1
     assert small["p"] < 0.002 and not small["flagged"] and small["kind"] == "small"
-    noisy = report.compare([0.1, 0.3, 0.1, 0.3], [0.2, 0.4, 0.2, 0.4])  # large, not significant
+    noisy = compare([0.1, 0.3, 0.1, 0.3], [0.2, 0.4, 0.2, 0.4])  # large, not significant
     assert noisy["factor"] > 1.1 and not noisy["flagged"] and noisy["kind"] == "same"
 
 
 def test_too_few_values_can_never_be_flagged():
     # 3 vs 3 values: the smallest exact two-sided p is 0.1, far above 0.002.
-    result = report.compare([1.0, 1.01, 1.02], [5.0, 5.01, 5.02])
+    result = compare([1.0, 1.01, 1.02], [5.0, 5.01, 5.02])
     assert result["p"] == pytest.approx(0.1) and not result["flagged"]
 
 
@@ -124,14 +136,14 @@ def test_probe_writes_well_formed_pyperf_files_that_pyperf_loads(two_versions):
     assert dense.get_nrun() == 3 and dense.get_nvalue() == 12
     assert dense.get_metadata()[META + "params"] == PARAMS[DENSE]
     assert all(run.warmups for run in dense.get_runs())
-    assert report.read_pyperf_values(folder / "tf-2.21.pyperf.json")[DENSE] == list(dense.get_values())
+    assert read_pyperf_values(folder / "tf-2.21.pyperf.json")[DENSE] == list(dense.get_values())
 
 
 def test_reader_finds_names_pyperf_hoisted_into_the_suite_metadata(tmp_path):
     path = tmp_path / "one.pyperf.json"
     pyperf.BenchmarkSuite([pyperf.Benchmark([layer_run(DENSE, [0.1, 0.2], 10)])]).dump(str(path))
     assert "name" in json.loads(path.read_text())["metadata"]  # one benchmark: name is hoisted
-    assert report.read_pyperf_values(path) == {DENSE: [0.1, 0.2]}
+    assert read_pyperf_values(path) == {DENSE: [0.1, 0.2]}
 
 
 def test_summary_in_the_result_has_the_statistics_and_no_gpu_statement(two_versions):
@@ -147,52 +159,76 @@ def test_summary_in_the_result_has_the_statistics_and_no_gpu_statement(two_versi
 
 # ---------------------------------------------------------------------------- view and HTML
 
-def test_section_flags_the_regression_once_and_shows_no_gpu_measured(two_versions):
+def section_of(results, folder):
+    """The section as the report builds it: its load step, then the pure view."""
+    return build_throughput(results, load_pyperf(results, [folder]))
+
+
+def test_section_flags_the_regression_once_and_says_no_gpu(two_versions):
     results, folder = two_versions
-    section = report.throughput_section(results, [folder])
-    assert section["devices"] == ["cpu", "gpu"] and section["no_gpu"]
-    rows = {row["benchmark"]: row for row in section["rows"]}
+    section = section_of(results, folder)
+    assert section.devices == ["cpu", "gpu"] and section.no_gpu
+    rows = {row["benchmark"]: row for row in section.rows}
     dense_cpu = rows["tf.keras/Dense/4096x4096"]["devices"][0]["cells"]
     assert dense_cpu[1]["change"]["flagged"] and dense_cpu[1]["change"]["kind"] == "regression"
     assert dense_cpu[1]["change"]["text"].endswith("× slower")
     conv_cpu = rows["tf.keras/Conv2D/3x3x256x256"]["devices"][0]["cells"]
     assert not conv_cpu[1]["change"]["flagged"]  # 2 % slower: never flagged
     gpu_cells = rows["tf.keras/Dense/4096x4096"]["devices"][1]["cells"]
-    assert [cell["text"] for cell in gpu_cells] == [report.NO_GPU, report.NO_GPU]
+    assert [cell["text"] for cell in gpu_cells] == [NO_GPU, NO_GPU]
     # keras is tf.keras in 2.15 (alias): shown with the tf.keras values, the change reported once
     assert rows["keras/Dense/4096x4096"]["devices"][0]["cells"][0]["alias_of"] == "tf.keras"
-    changes = [c for entry in section["timeline"] for c in entry["changes"]]
+    changes = [c for flagged in section.changes.values() for c in flagged]
     assert [c["row"] for c in changes] == [DENSE]
     assert 0 < dense_cpu[0]["philox_fraction"] and 0 < dense_cpu[0]["memory_fraction"]
 
 
-def test_partial_renders_svg_and_table_without_blanks(two_versions):
+def test_template_renders_svg_and_table_without_blanks(two_versions):
     results, folder = two_versions
-    section = report.throughput_section(results, [folder])
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("initcompat.report", "templates"),
-                                     autoescape=True, undefined=jinja2.StrictUndefined)
-    html = environment.get_template("throughput.html.j2").render(throughput=section)
+    html = jinja_environment().get_template("sections/throughput.html.j2").render(
+        section=section_of(results, folder))
     assert "<svg" in html and "<rect" in html and "no GPU measured" in html
     assert "slower" in html and "<td></td>" not in html and "<script" not in html
+
+
+def test_the_flagged_regression_joins_the_timeline_of_its_version(two_versions, tmp_path):
+    _, folder = two_versions
+    assert report_main([str(folder), "--out", str(tmp_path / "out")]) == 0
+    changes = json.loads((tmp_path / "out" / "changes.json").read_text())
+    (entry,) = changes["timeline"]
+    assert entry["env"] == "tf-2.21" and [c["row"] for c in entry["changes"]] == [DENSE]
+    assert entry["groups"][0]["kind"] == "regression"
 
 
 def test_results_without_throughput_say_so(tmp_path):
     result = schema.outcome_result(schema.environment_record("tf-1.15", "1.15.5", "3.7"),
                                    schema.ENV_OK, None)
-    section = report.throughput_section([result], [tmp_path])
-    assert not section["present"]
-    assert section["envs"][0]["status"] == "not measured"
+    section = section_of([result], tmp_path)
+    assert not section.present
+    assert section.envs[0]["status"] == "not measured"
 
 
-def test_merge_timeline_appends_in_version_order():
-    envs = [{"name": "a"}, {"name": "b"}, {"name": "c"}]
-    timeline = [{"env": "c", "label": "c", "changes": [{"row": "x"}]}]
-    section = {"timeline": [{"env": "b", "label": "b", "changes": [{"row": "t"}]},
-                            {"env": "c", "label": "c", "changes": [{"row": "u"}]}]}
-    merged = report.merge_timeline(timeline, section, envs)
-    assert [entry["env"] for entry in merged] == ["b", "c"]
-    assert [c["row"] for c in merged[1]["changes"]] == ["x", "u"]
-    assert timeline[0]["changes"] == [{"row": "x"}]  # input untouched
+def test_the_loader_joined_pyperf_file_is_preferred_over_the_search(two_versions, tmp_path):
+    results, folder = two_versions
+    assert results[1]["_files"]["pyperf"] == str(folder / "tf-2.21.pyperf.json")
+    elsewhere = tmp_path / "joined" / "renamed.pyperf.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes((folder / "tf-2.21.pyperf.json").read_bytes())
+    searched = {k: v for k, v in results[0].items() if k != "_files"}  # as before the loader joined
+    joined = dict(results[1], _files={"pyperf": str(elsewhere)})
+    old, new = load_pyperf([searched, joined], [folder])
+    assert old.path == folder / "tf-2.15.pyperf.json"  # found beside the result
+    assert new.path == elsewhere and new.values[DENSE] and new.error is None
+
+
+def test_an_unreadable_pyperf_file_is_named_in_the_notes(two_versions):
+    results, folder = two_versions
+    (folder / "tf-2.21.pyperf.json").write_text("{not json")
+    section = section_of(results, folder)
+    errors = section.envs[1]["errors"]
+    assert len(errors) == 1 and errors[0].startswith(f"pyperf file {folder / 'tf-2.21.pyperf.json'}:")
+    dense = {row["benchmark"]: row for row in section.rows}["tf.keras/Dense/4096x4096"]
+    assert dense["devices"][0]["cells"][1]["change"] is None  # no raw values: no test
 
 
 # ---------------------------------------------------------------------------- ceilings

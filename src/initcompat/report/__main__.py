@@ -13,12 +13,11 @@ import time
 from pathlib import Path
 
 from initcompat.report import baseline as baseline_module
-from initcompat.report.frame import cells_frame, order_results
+from initcompat.report.frame import cells_frame
 from initcompat.report.load import ReportInputError, load_results
-from initcompat.report.outputs import cells_csv, write_report
+from initcompat.report.outputs import cells_csv, changes_document, write_report
 from initcompat.report.render import render_index
-from initcompat.report.throughput import merge_timeline, throughput_section
-from initcompat.report.view import build_view, with_groups
+from initcompat.report.sections import build_view, load_inputs
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -27,6 +26,24 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("reports"), help="output folder")
     parser.add_argument("--baseline", type=Path, help="saved results to compare with (CI gate)")
     return parser.parse_args(argv)
+
+
+def gate(baseline: Path, current: tuple[dict, ...]) -> int:
+    """The CI gate: 1 and one CHANGED line per behaviour that differs from the saved results."""
+    try:
+        base = load_results([baseline])
+    except ReportInputError as error:
+        print(f"initcompat report: baseline {error}", file=sys.stderr)
+        return 2
+    differences = baseline_module.new_differences(base.results, current)
+    for line in differences:
+        print(f"CHANGED {line}")
+    if differences:
+        print(f"initcompat report: {len(differences)} behaviour change(s) vs baseline "
+              f"{baseline}", file=sys.stderr)
+        return 1
+    print(f"initcompat report: no behaviour change vs baseline {baseline}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,29 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"initcompat report: rejected {rejected.line()}", file=sys.stderr)
     if not loaded.results:
         print("initcompat report: no usable results; the report says so", file=sys.stderr)
-    ordered = order_results(loaded.results)
-    view = build_view(ordered, [r.line() for r in loaded.rejected])
-    throughput = throughput_section(ordered, arguments.results)
-    view.timeline = with_groups(merge_timeline(view.timeline, throughput, view.envs))
-    view.extra["throughput"] = throughput
-    frame = cells_frame(ordered)
-    written = write_report(arguments.out, render_index(view), cells_csv(frame, view), view)
-    print(f"initcompat report: {len(ordered)} environments, {len(frame)} cells, "
+    inputs = load_inputs(loaded, arguments.results)
+    view = build_view(inputs)
+    frame = cells_frame(inputs.results)
+    written = write_report(arguments.out, render_index(view), cells_csv(frame, view),
+                           changes_document(view))
+    print(f"initcompat report: {len(inputs.results)} environments, {len(frame)} cells, "
           f"{len(loaded.rejected)} rejected -> {written[0]} ({time.monotonic() - started:.1f} s)")
     if arguments.baseline is not None:
-        try:
-            base = load_results([arguments.baseline])
-        except ReportInputError as error:
-            print(f"initcompat report: baseline {error}", file=sys.stderr)
-            return 2
-        differences = baseline_module.new_differences(base.results, loaded.results)
-        for line in differences:
-            print(f"CHANGED {line}")
-        if differences:
-            print(f"initcompat report: {len(differences)} behaviour change(s) vs baseline "
-                  f"{arguments.baseline}", file=sys.stderr)
-            return 1
-        print(f"initcompat report: no behaviour change vs baseline {arguments.baseline}")
+        return gate(arguments.baseline, loaded.results)
     return 0
 
 

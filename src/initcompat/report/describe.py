@@ -1,9 +1,11 @@
-"""Words for what was measured: initializer labels and version ranges. Compute elsewhere, format here."""
+"""Words for what was measured: initializer labels, cell answers, version ranges."""
 
 from __future__ import annotations
 
 import json
 import re
+
+from initcompat.report.analysis import CellAnalysis
 
 # Human names for initializer classes, by normalized class name.
 HUMAN_NAMES = {
@@ -47,6 +49,23 @@ def initializer_label(class_name: str | None, config_json: str | None) -> str:
     if not config:
         return name
     return f"{name} ({', '.join(f'{k}={v}' for k, v in config.items())})"
+
+
+def cell_answer(cell: dict | None, analysis: CellAnalysis | None, legacy: bool = False) -> str:
+    """The sentence fragment a user wants for one cell: what runs, or why nothing can."""
+    if cell is None:
+        return "not probed (no tf_keras installed)" if legacy else "not probed"
+    if cell["status"] != "ok":
+        kind = "unavailable" if cell["status"] == "unavailable" else "error"
+        detail = f"{cell.get('error_type') or ''}: {one_line(cell.get('reason'), 120)}".strip(": ")
+        return f"{kind} ({detail})" if detail else kind
+    initializer = cell.get("initializer") or {}
+    config = json.dumps(initializer.get("config"), sort_keys=True) \
+        if initializer.get("config") is not None else None
+    label = initializer_label(initializer.get("class_name"), config)
+    if analysis and analysis.theory:
+        label += f" — {analysis.theory}"
+    return label
 
 
 def short_version(version: str) -> str:

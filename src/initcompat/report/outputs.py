@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from initcompat.probe.output import write_json_atomic
+from initcompat.probe.output import replace_atomically, write_json_atomic
 from initcompat.report.frame import family_label
-from initcompat.report.view import View
+from initcompat.report.sections import View
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    """Write `text` (UTF-8) so readers see the old file or the whole new one."""
+    def write(temporary: str) -> None:
+        Path(temporary).write_text(text, encoding="utf-8")
+    replace_atomically(str(path), write)
 
 
 def cells_csv(frame: pd.DataFrame, view: View) -> str:
@@ -23,8 +23,8 @@ def cells_csv(frame: pd.DataFrame, view: View) -> str:
     table = frame.drop(columns=["env_order"]).copy()
     measured, fits, verdicts, groups = [], [], [], []
     lookup = {}
-    for row in view.rows:
-        for env, cell in zip(view.envs, row["cells"]):
+    for row in view.matrix.rows:
+        for env, cell in zip(view.matrix.envs, row["cells"]):
             lookup[(row["family"], row["kind"], row["role"], env["name"])] = cell
     for record in table.itertuples(index=False):
         cell = lookup.get((family_label(record.api_family, record.legacy_keras), record.layer_kind,
@@ -51,16 +51,18 @@ def _defuse_formula(value):
 
 
 def changes_document(view: View) -> dict:
-    return {"timeline": view.timeline,
+    """changes.json: the timeline, the environments and the rejected files, for machines."""
+    return {"timeline": view.timeline.entries,
             "environments": [{k: e[k] for k in ("name", "tensorflow", "python", "status", "reason")}
-                             for e in view.envs],
-            "rejected": view.rejected}
+                             for e in view.environments.envs],
+            "rejected": view.rejected.lines}
 
 
-def write_report(out: Path, html: str, csv_text: str, view: View) -> list[Path]:
+def write_report(out: Path, html: str, csv_text: str, changes: dict) -> list[Path]:
+    """index.html, cells.csv and changes.json in `out`; returns their paths in that order."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "index.html", out / "cells.csv", out / "changes.json"]
     write_text_atomic(written[0], html)
     write_text_atomic(written[1], csv_text)
-    write_json_atomic(str(written[2]), changes_document(view))
+    write_json_atomic(str(written[2]), changes)
     return written

@@ -7,18 +7,21 @@ from importlib import resources
 
 import jinja2
 
-from initcompat.report.view import View
+from initcompat.report.sections import View
 
 
-def _environment() -> jinja2.Environment:
+def jinja_environment() -> jinja2.Environment:
+    """The templates, autoescaped and strict about undefined names."""
     loader = jinja2.PackageLoader("initcompat.report", "templates")
-    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
+    environment = jinja2.Environment(loader=loader, autoescape=True,
+                                     undefined=jinja2.StrictUndefined,
+                                     trim_blocks=True, lstrip_blocks=True)
+    return environment
 
 
 def render_index(view: View, generated: datetime | None = None) -> str:
     """The self-contained index.html: inline CSS, JS and data; no network access needed."""
     script = resources.files("initcompat.report").joinpath("templates/report.js").read_text()
     generated = generated or datetime.now(timezone.utc)
-    return _environment().get_template("index.html.j2").render(
+    return jinja_environment().get_template("index.html.j2").render(
         view=view, script=script, generated=generated.strftime("%Y-%m-%d %H:%M UTC"))

@@ -1,0 +1,81 @@
+"""The results analysed once for every section: one column per environment, one row per weight,
+each cell's statistics, change steps and seeded-reproducibility groups. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from initcompat.probe.schema import API_FAMILIES
+from initcompat.report.analysis import (CellAnalysis, Step, analyse_cell, change_steps,
+                                        reproducibility_groups, row_key)
+from initcompat.report.describe import one_line, short_version
+
+Row = tuple  # (api_family, legacy_keras, layer_kind, weight_role): analysis.row_key
+Place = tuple  # (row, environment name): one cell of the matrix
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What the sections share: environments and rows in page order, and every cell analysed."""
+
+    results: list[dict]  # in version order (frame.order_results)
+    envs: list[dict]  # env_summary of each result, same order
+    row_keys: list[Row]  # API family order, then legacy, layer kind and weight role as measured
+    cells: dict[Place, dict]
+    analyses: dict[Place, CellAnalysis]
+    steps: dict[Row, list[Step]]
+    groups: dict[Place, str]
+
+
+def cell_id(key: Row, env: str) -> str:
+    """The HTML id of a matrix cell (timeline and answers link to it)."""
+    family, legacy, kind, role = key
+    return "c-" + "-".join(str(p) for p in (family, "legacy" if legacy else "default", kind, role, env))
+
+
+def env_summary(result: dict) -> dict:
+    """What the report says about one environment (column header and environment table)."""
+    installed = (result.get("installed") or {}).get("packages") or {}
+    devices = result.get("devices") or {}
+    gpu = devices.get("gpu")
+    install = result.get("install") or {}
+    return {
+        "name": result["env"]["name"],
+        "tensorflow": result["env"]["tensorflow"],
+        "label": short_version(result["env"]["tensorflow"]),
+        "python": (result.get("platform") or {}).get("python") or result["env"]["python"],
+        "status": result["status"],
+        "reason": one_line(result.get("reason"), 300) if result.get("reason") else "",
+        "log_tail": str(result.get("log_tail") or "")[-3000:],
+        "keras": installed.get("keras"), "tf_keras": installed.get("tf-keras"),
+        "numpy": installed.get("numpy"), "protobuf": installed.get("protobuf"),
+        "gpu": ("no GPU" if gpu in (None, "none found") else
+                ", ".join(gpu) if isinstance(gpu, list) else str(gpu)),
+        "resolution": install.get("resolution") or result["env"].get("resolution"),
+        "exclude_newer": install.get("exclude_newer"),
+        "pins": install.get("pins") or [],
+        "source": result.get("_source"),
+        "cpu": (result.get("platform") or {}).get("cpu_model"),
+    }
+
+
+def measure(ordered_results: list[dict]) -> Measured:
+    """Analyse every cell of results already in version order."""
+    cells: dict[Place, dict] = {}
+    analyses: dict[Place, CellAnalysis] = {}
+    keys: dict[Row, None] = {}
+    for result in ordered_results:
+        for cell in result["cells"]:
+            key = row_key(cell)
+            keys.setdefault(key, None)
+            cells[(key, result["env"]["name"])] = cell
+            analyses[(key, result["env"]["name"])] = analyse_cell(cell, result["env"]["tensorflow"])
+    family_rank = {name: i for i, name in enumerate(API_FAMILIES)}
+    kinds = list(dict.fromkeys(k[2] for k in keys))
+    role_order = list(dict.fromkeys(k[3] for k in keys))
+    row_keys = sorted(keys, key=lambda k: (family_rank.get(k[0], 99), k[1], kinds.index(k[2]),
+                                           role_order.index(k[3])))
+    return Measured(results=list(ordered_results), envs=[env_summary(r) for r in ordered_results],
+                    row_keys=row_keys, cells=cells, analyses=analyses,
+                    steps=change_steps(ordered_results),
+                    groups=reproducibility_groups(ordered_results))

@@ -1,0 +1,70 @@
+"""The report's sections: each loads what it needs, computes and builds its part of the View
+(pure) and renders with its own template, templates/sections/<field name>.html.j2.
+
+View's fields are the sections in page order; index.html.j2 includes each one's template with
+the field's value as `section`. CONTRIBUTING.md, "Add a report section", is the recipe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from initcompat.report.frame import order_results
+from initcompat.report.load import Loaded
+from initcompat.report.measured import measure
+from initcompat.report.sections.answers import Answers, build_answers
+from initcompat.report.sections.environments import Environments, build_environments
+from initcompat.report.sections.failures import Failures, build_failures
+from initcompat.report.sections.matrix import Matrix, build_matrix
+from initcompat.report.sections.rejected import Rejected, build_rejected
+from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
+                                                   load_pyperf)
+from initcompat.report.sections.timeline import Timeline, build_timeline
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the sections read: the loaded results in version order, and what sections load themselves."""
+
+    results: list[dict]
+    rejected: list[str]  # one line per refused file
+    pyperf: list[PyperfValues]  # the throughput section's raw values, one per result
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the page shows: one field per section, in page order."""
+
+    rejected: Rejected
+    answers: Answers
+    timeline: Timeline
+    throughput: Throughput
+    failures: Failures
+    matrix: Matrix
+    environments: Environments
+
+    def sections(self) -> list[tuple[str, object]]:
+        """(template name, section view) in page order, for index.html.j2."""
+        return [(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)]
+
+
+def load_inputs(loaded: Loaded, sources: list[Path]) -> Inputs:
+    """Every section's own load step on top of the loader's results (the only I/O here)."""
+    results = order_results(loaded.results)
+    return Inputs(results=results, rejected=[r.line() for r in loaded.rejected],
+                  pyperf=load_pyperf(results, sources))
+
+
+def build_view(inputs: Inputs) -> View:
+    """Every section from the inputs; pure."""
+    measured = measure(inputs.results)
+    throughput = build_throughput(inputs.results, inputs.pyperf)
+    return View(rejected=build_rejected(inputs.rejected),
+                answers=build_answers(measured),
+                timeline=build_timeline(measured, throughput.changes),
+                throughput=throughput,
+                failures=build_failures(measured),
+                matrix=build_matrix(measured),
+                environments=build_environments(measured))

@@ -1,0 +1,125 @@
+"""The Throughput section: initialization speed per version and device, against the machine's
+ceilings measured in the same run. Pure, apart from its load step.
+
+  pyperf_file.py  load: every timed value from each result's pyperf file (the only I/O)
+  timing.py       statistics: CI of the median, the Mann-Whitney change test
+  formatting.py   numbers in words (si, seconds_text)
+  cells.py        one environment's column and each cell
+  chart.py        SVG chart geometry
+  here            the section's view: rows, flagged changes (for the timeline), charts
+
+Parameters/s and bytes/s are the parameter count (float32: 4 bytes each) divided by the times.
+Each version is set against the ceilings measured in the same run (numpy memory-write
+bandwidth, numpy Philox float32 rate) and a change says so when those moved too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from initcompat.probe.schema import API_FAMILIES
+from initcompat.report.sections.throughput.cells import anchor, cell, env_entry, resolve
+from initcompat.report.sections.throughput.chart import chart
+from initcompat.report.sections.throughput.pyperf_file import PHILOX, PyperfValues, load_pyperf
+from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD, P_THRESHOLD, compare
+
+__all__ = ["Throughput", "build_throughput", "load_pyperf", "PyperfValues"]
+
+
+@dataclass(frozen=True)
+class Throughput:
+    present: bool  # some result carries a throughput block
+    envs: list[dict]  # cells.env_entry of every result, in version order
+    devices: list[str]  # "cpu", then each GPU measured (or "gpu" when none was)
+    rows: list[dict]  # {"family", "layer", "size", "benchmark", "devices": [{"device", "cells"}]}
+    changes: dict[str, list[dict]]  # environment name -> flagged changes, as timeline changes
+    charts: list[dict]  # chart.chart geometry, per device and layer size
+    no_gpu: bool  # no environment listed a GPU device
+    p_threshold: float
+    factor_threshold: float
+
+
+def _split(name: str) -> tuple[str, str, str, str]:
+    family, layer, size, device = name.rsplit("/", 3)
+    return family, layer, size, device
+
+
+def _row_sort_key(key: tuple[str, str, str]) -> tuple:
+    family, layer, size = key
+    order = API_FAMILIES.index(family) if family in API_FAMILIES else len(API_FAMILIES)
+    params = math.prod(int(p) for p in size.split("x") if p.isdigit()) if size else 0
+    return (order, family, layer, params, size)
+
+
+def _note_ceiling_drift(change: dict, before: dict, after: dict, device: str) -> None:
+    """Say so when the machine itself (its Philox ceiling) moved by more than the factor between
+    the two runs: then the change may be the machine's state, not TensorFlow."""
+    rates = [((env["ceilings"].get(device) or {}).get(PHILOX) or {}).get("rate")
+             for env in (before, after)]
+    change["ceiling_drift"] = rates[1] / rates[0] if all(rates) else None
+    drift = change["ceiling_drift"]
+    if drift and max(drift, 1 / drift) > FACTOR_THRESHOLD:
+        change["caution"] = (f"the Philox ceiling measured in the same runs also moved "
+                             f"{max(drift, 1 / drift):.2f}× ({'faster' if drift > 1 else 'slower'}): "
+                             "part of this change may be the machine's state, not TensorFlow")
+        change["detail"] += "; " + change["caution"]
+    else:
+        change["caution"] = None
+
+
+def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues]) -> Throughput:
+    """The section from results in version order and their raw values (load_pyperf, same order)."""
+    envs = [env_entry(result, raw) for result, raw in zip(ordered_results, pyperf)]
+    blocks = [result.get("throughput") or {} for result in ordered_results]
+    values_by_env = [raw.values for raw in pyperf]
+    keys, gpu_devices = set(), set()
+    for env, block in zip(envs, blocks):
+        for name in block.get("benchmarks") or {}:
+            family, layer, size, device = _split(name)
+            keys.add((family, layer, size))
+            if device != "cpu":
+                gpu_devices.add(device)
+        for alias, target in env["aliases"].items():
+            for family, layer, size in list(keys):
+                if family == target:
+                    keys.add((alias, layer, size))
+    devices = ["cpu"] + (sorted(gpu_devices) or ["gpu"])
+    rows = []
+    changes: dict[str, list[dict]] = {}
+    reported = set()  # an alias row must not report the same measured change twice
+    for family, layer, size in sorted(keys, key=_row_sort_key):
+        row = {"family": family, "layer": layer, "size": size,
+               "benchmark": f"{family}/{layer}/{size}", "devices": []}
+        for device in devices:
+            cells, previous = [], None
+            for env, block, values in zip(envs, blocks, values_by_env):
+                entry, samples, alias_of = resolve(env, block, values, family, layer, size, device)
+                shown = cell(env, entry, samples, alias_of, device, family)
+                measured = f"{alias_of or family}/{layer}/{size}/{device}"
+                shown["id"] = anchor(family, layer, size, device, env["name"])
+                if shown["css"] == "tp-ok" and samples:
+                    if previous is not None:
+                        change = compare(previous[1], samples)
+                        change["since"] = previous[0]["label"]
+                        _note_ceiling_drift(change, previous[0], env, device)
+                        shown["change"] = change
+                        if change["flagged"] and (env["name"], measured, previous[2]) not in reported:
+                            reported.add((env["name"], measured, previous[2]))
+                            changes.setdefault(env["name"], []).append({
+                                "row": f"{family}/{layer}/{size}/{device}", "kind": change["kind"],
+                                "text": f"initialization throughput {change['text']} "
+                                        f"({change['detail']})",
+                                "cell": shown["id"], "since": previous[0]["label"],
+                                "factor": change["factor"], "p": change["p"]})
+                    previous = (env, samples, measured)
+                cells.append(shown)
+            row["devices"].append({"device": device, "cells": cells})
+        rows.append(row)
+    benchmarks = dict.fromkeys(r["benchmark"].split("/", 1)[1] for r in rows)
+    charts = [found for index, device in enumerate(devices) for benchmark in benchmarks
+              for found in [chart([r for r in rows if r["benchmark"].endswith("/" + benchmark)],
+                                  envs, device, index, benchmark)] if found]
+    return Throughput(present=any(blocks), envs=envs, devices=devices, rows=rows, changes=changes,
+                      charts=charts, no_gpu=not gpu_devices, p_threshold=P_THRESHOLD,
+                      factor_threshold=FACTOR_THRESHOLD)

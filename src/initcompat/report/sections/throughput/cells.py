@@ -1,0 +1,129 @@
+"""One environment's column of the throughput section, and each of its cells. Pure."""
+
+from __future__ import annotations
+
+from initcompat.report.describe import short_version
+from initcompat.report.sections.throughput.formatting import seconds_text, si
+from initcompat.report.sections.throughput.pyperf_file import (CEILING_PREFIX, MEMORY_WRITE, PHILOX,
+                                                               PyperfValues)
+from initcompat.report.sections.throughput.timing import median_ci
+
+NO_GPU = "no GPU measured"
+
+
+def _ceilings(block: dict, values: dict) -> dict:
+    """device -> ceiling name -> {rate, text, ci, n} (or {text} where it was not measured)."""
+    ceilings = {}
+    for device, found in (block.get("ceilings") or {}).items():
+        if isinstance(found, str):
+            ceilings[device] = {"text": found}
+            continue
+        entry = {}
+        for name, ceiling in found.items():
+            if isinstance(ceiling, str):
+                entry[name] = {"text": ceiling, "rate": None, "ci": "", "n": None}
+                continue
+            rate = ceiling.get("bytes_per_s") if name == MEMORY_WRITE else ceiling.get("elements_per_s")
+            unit = "B/s" if name == MEMORY_WRITE else "float/s"
+            samples = values.get(f"{CEILING_PREFIX}{name}/{device}")
+            ci = median_ci(samples) if samples else None
+            scale = ceiling.get("bytes") if name == MEMORY_WRITE else ceiling.get("elements")
+            ci_text = (f"{si(scale / ci['high'])}–{si(scale / ci['low'], unit)}"
+                       if ci and ci["low"] and scale else "")
+            entry[name] = {"rate": rate, "text": si(rate, unit), "ci": ci_text,
+                           "n": ceiling.get("n")}
+        ceilings[device] = entry
+    return ceilings
+
+
+def env_entry(result: dict, pyperf: PyperfValues) -> dict:
+    """What the section says about one environment's run: status, ceilings, design, notes."""
+    block = result.get("throughput") or {}
+    gpu = block.get("gpu")
+    errors = list(block.get("errors") or [])
+    if pyperf.error:
+        errors.append(pyperf.error)
+    elif block and pyperf.path is None and block.get("pyperf_file"):
+        errors.append(f"pyperf file {block['pyperf_file']} not found: no raw values, "
+                      "no confidence intervals or tests")
+    return {
+        "name": result["env"]["name"], "tensorflow": result["env"]["tensorflow"],
+        "label": short_version(result["env"]["tensorflow"]),
+        "status": block.get("status") or "not measured",
+        "reason": block.get("reason") or ("no throughput block in this result (the throughput "
+                                          "step did not run)" if not block else None),
+        "gpu": gpu, "gpu_text": NO_GPU if gpu in (None, "none found") or not gpu else
+        (", ".join(gpu) if isinstance(gpu, list) else str(gpu)),
+        "devices": list(block.get("devices") or []),
+        "design": block.get("design"), "seconds": block.get("seconds"),
+        "import_seconds": block.get("import_seconds"),
+        "aliases": dict(block.get("aliases") or {}), "skipped": dict(block.get("skipped") or {}),
+        "errors": errors, "ceilings": _ceilings(block, pyperf.values),
+        "pyperf_file": str(pyperf.path) if pyperf.path else None,
+        "numpy": block.get("numpy"), "pyperf": block.get("pyperf"),
+    }
+
+
+def resolve(env: dict, block: dict, values: dict, family: str, layer: str, size: str,
+            device: str):
+    """(summary entry, values, alias_of) of one benchmark in one environment, or Nones."""
+    name = f"{family}/{layer}/{size}/{device}"
+    alias_of = None
+    entry = (block.get("benchmarks") or {}).get(name)
+    if entry is None and family in env["aliases"]:
+        alias_of = env["aliases"][family]
+        entry = (block.get("benchmarks") or {}).get(f"{alias_of}/{layer}/{size}/{device}")
+        name = f"{alias_of}/{layer}/{size}/{device}"
+    return entry, values.get(name), alias_of
+
+
+def _missing(text: str, title: str) -> dict:
+    return {"css": "tp-missing", "text": text, "title": title, "change": None, "alias_of": None,
+            "params_per_s": None, "values": []}
+
+
+def cell(env: dict, entry: dict | None, samples, alias_of: str | None, device: str,
+         family: str) -> dict:
+    """One benchmark in one environment on one device: rate, CI, fractions of the ceilings."""
+    if env["status"] not in ("ok", "partial"):
+        return _missing(env["status"], env["reason"] or "")
+    if device != "cpu" and device not in env["devices"]:
+        return _missing(NO_GPU, f"GPU: {env['gpu_text']}")
+    if entry is None:
+        reason = env["skipped"].get(family) or next(
+            (r for k, r in env["skipped"].items() if k.startswith(family + "/")), None)
+        return _missing("unavailable" if reason else "not measured",
+                        reason or "this benchmark is not in this environment's run "
+                                  "(e.g. the package is not installed)")
+    params = entry.get("params")
+    median = entry["median_s"]
+    ci = median_ci(samples) if samples else {"low": None, "high": None, "coverage": 0.0}
+    rate = entry.get("params_per_s")
+    found = {
+        "css": "tp-ok", "params_per_s": rate, "bytes_per_s": entry.get("bytes_per_s"),
+        "text": si(rate, "param/s"), "bytes": si(entry.get("bytes_per_s"), "B/s"),
+        "median": seconds_text(median), "n": entry.get("n"),
+        "ci_low_rate": params / ci["high"] if ci["high"] and params else None,
+        "ci_high_rate": params / ci["low"] if ci["low"] and params else None,
+        "ci": (f"{si(params / ci['high'])}–{si(params / ci['low'])} "
+               f"({ci['coverage']:.0%} CI)") if ci["low"] and params else "",
+        "alias_of": alias_of, "title": "",
+        "values": samples or [], "change": None,
+    }
+    philox = ((env["ceilings"].get(device) or {}).get(PHILOX) or {}).get("rate")
+    memory = ((env["ceilings"].get(device) or {}).get(MEMORY_WRITE) or {}).get("rate")
+    found["philox_fraction"] = rate / philox if rate and philox else None
+    found["memory_fraction"] = (entry.get("bytes_per_s") / memory
+                                if entry.get("bytes_per_s") and memory else None)
+    found["fractions"] = " · ".join(part for part in (
+        f"{found['philox_fraction']:.2f}× Philox" if found["philox_fraction"] else "",
+        f"{found['memory_fraction']:.3f}× mem-write" if found["memory_fraction"] else "") if part)
+    found["title"] = (f"median {found['median']} per initialization, n = {found['n']} values"
+                      + (f"; same classes as {alias_of}, timed once as {alias_of}" if alias_of else ""))
+    return found
+
+
+def anchor(*parts: str) -> str:
+    """An HTML id for a throughput cell ("tp-..."), safe for any benchmark or environment name."""
+    text = "-".join(parts)
+    return "tp-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in text)

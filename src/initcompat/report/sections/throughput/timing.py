@@ -1,0 +1,71 @@
+"""Statistics of timed values: the median's confidence interval and the change test. Pure.
+
+Each cell shows the median time of one initialization and its distribution-free confidence
+interval (order statistics of the pooled values, coverage >= 95% when there are enough values;
+the coverage is stated). A change between a version and the previous version that measured the
+same benchmark is flagged only when an exact two-sided Mann-Whitney U test on the raw values
+gives p < 0.002 (asv's threshold) AND the medians differ by more than a factor 1.1; the text
+says by how much.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from initcompat.report.sections.throughput.formatting import seconds_text
+
+P_THRESHOLD = 0.002
+FACTOR_THRESHOLD = 1.1
+CONFIDENCE = 0.95
+
+
+def median_ci(values, confidence: float = CONFIDENCE) -> dict:
+    """Distribution-free CI of the median from order statistics: {low, high, coverage}.
+
+    [x_(j), x_(n+1-j)] covers the median with probability 1 - 2 P(Binomial(n, 1/2) <= j - 1);
+    j is the largest rank reaching `confidence`. With too few values even [min, max] covers
+    less, and the returned coverage says so.
+    """
+    ordered = np.sort(np.asarray(values, dtype=float))
+    n = ordered.size
+    if n == 0:
+        return {"low": None, "high": None, "coverage": 0.0}
+    best = 1
+    for j in range(1, n // 2 + 1):
+        if 1 - 2 * stats.binom.cdf(j - 1, n, 0.5) >= confidence:
+            best = j
+        else:
+            break
+    coverage = float(1 - 2 * stats.binom.cdf(best - 1, n, 0.5))
+    return {"low": float(ordered[best - 1]), "high": float(ordered[n - best]), "coverage": coverage}
+
+
+def compare(before, after, *, p_threshold: float = P_THRESHOLD,
+            factor_threshold: float = FACTOR_THRESHOLD) -> dict:
+    """Exact Mann-Whitney U on the raw times; flagged only when significant AND > the factor.
+
+    ratio = median(after) / median(before) of the times: > 1 is slower (a regression).
+    """
+    before = np.asarray(before, dtype=float)
+    after = np.asarray(after, dtype=float)
+    ratio = float(np.median(after) / np.median(before))
+    p = float(stats.mannwhitneyu(before, after, alternative="two-sided", method="exact").pvalue)
+    factor = max(ratio, 1 / ratio)
+    significant = p < p_threshold
+    flagged = significant and factor > factor_threshold
+    direction = "slower" if ratio > 1 else "faster"
+    if flagged:
+        kind = "regression" if ratio > 1 else "speed-up"
+        text = f"{factor:.2f}× {direction}"
+    elif significant:
+        kind = "small"
+        text = f"{factor:.2f}× {direction}, within the ×{factor_threshold:g} threshold"
+    else:
+        kind = "same"
+        text = f"no significant change ({factor:.2f}× {direction}, p = {p:.2g})"
+    return {"kind": kind, "flagged": flagged, "ratio": ratio, "factor": factor, "p": p,
+            "n_before": int(before.size), "n_after": int(after.size), "text": text,
+            "detail": (f"median {seconds_text(float(np.median(before)))} → "
+                       f"{seconds_text(float(np.median(after)))}; exact Mann–Whitney U p = {p:.2g}, "
+                       f"n = {before.size}/{after.size}")}
