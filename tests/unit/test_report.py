@@ -12,6 +12,7 @@ from pathlib import Path
 from initcompat.probe import schema
 from initcompat.report import sections
 from initcompat.report.__main__ import main as report_main
+from initcompat.report.describe import initializer_label
 from initcompat.report.frame import cells_frame, order_results, version_key
 from initcompat.report.outputs import cells_csv
 from initcompat.report.render import render_index
@@ -69,6 +70,14 @@ def test_versions_sort_numerically():
         "1.4.1", "1.15.5", "2.9.3", "2.10.0", "2.23.0.dev20261026"]
 
 
+def test_every_spelling_of_a_class_gets_one_readable_label():
+    for spelling in ("GlorotUniformV2", "glorot_uniform_initializer", "GlorotUniform",
+                     "GlorotUniformInitializer"):
+        assert initializer_label(spelling, None) == "Glorot uniform", spelling
+    assert initializer_label("HeNormalV2", '{"seed": null}') == "He normal"
+    assert initializer_label("MyInitializer", None) == "MyInitializer"  # unknown: kept as is
+
+
 def test_each_view_field_is_a_section_rendered_by_its_own_template_in_page_order():
     failed = result("tf-9.0", "9.0.0", [], status="install-failed", reason="no wheel")
     view = view_of([*history(), failed], ["x.json: bad"])
@@ -86,7 +95,8 @@ def test_answers_are_version_ranges_in_words():
     kernel = next(a for a in group["items"] if a["role"] == "kernel")
     texts = [(s["text"], s["range"]) for s in kernel["segments"]]
     assert texts[0][0].startswith("Glorot uniform") and f"{LIMIT:.4g}"[:4] in texts[0][0]
-    assert texts[-1][1] == "from 2.0 to 2.5"  # the renamed class; after that the whole family is gone, said once:
+    # GlorotUniform (1.15) and GlorotUniformV2 (2.0) read the same; then the family is gone, said once:
+    assert texts == [(texts[0][0], "from 1.15 to 2.5")]
     assert [(s["text"], s["range"]) for s in group["availability"]] == [
         ("available", "from 1.15 to 2.5"),
         ("unavailable (AttributeError: `dense` is not available with Keras 3.)", "in 2.16")]
@@ -98,6 +108,8 @@ def test_timeline_tells_rename_from_change_and_availability():
     view = view_of(history())
     kinds = {entry["label"]: sorted({c["kind"] for c in entry["changes"]}) for entry in view.timeline.entries}
     assert "renamed" in kinds["2.0"] and "distribution" not in kinds["2.0"]  # same distribution
+    (renamed,) = [c for c in view.timeline.entries[0]["changes"] if c["kind"] == "renamed"]
+    assert renamed["text"].startswith("moved: ") and renamed["text"].endswith(".GlorotUniformV2")
     assert "distribution" in kinds["2.5"]              # uniform -> normal of equal variance
     assert kinds["2.16"] == ["availability"]
     # the zeros bias never changes until it becomes unavailable with the whole API

@@ -6,14 +6,15 @@ import json
 import re
 
 from initcompat.report.analysis import CellAnalysis
+from initcompat.report.theory import normalize_class_name
 
-# Human names for initializer classes, by normalized class name.
+# Human names for initializer classes, by theory.normalize_class_name's key (the one normalizer:
+# 'GlorotUniformV2', 'glorot_uniform_initializer' and 'GlorotUniform' share the key).
 HUMAN_NAMES = {
-    "glorotuniform": "Glorot uniform", "glorotuniforminitializer": "Glorot uniform",
-    "glorotnormal": "Glorot normal", "glorotnormalinitializer": "Glorot normal",
+    "glorotuniform": "Glorot uniform", "glorotnormal": "Glorot normal",
     "heuniform": "He uniform", "henormal": "He normal",
     "lecununiform": "LeCun uniform", "lecunnormal": "LeCun normal",
-    "zeros": "zeros", "zerosinitializer": "zeros", "ones": "ones", "onesinitializer": "ones",
+    "zeros": "zeros", "ones": "ones",
     "constant": "constant", "randomuniform": "random uniform", "randomnormal": "random normal",
     "truncatednormal": "truncated normal", "variancescaling": "variance scaling",
     "orthogonal": "orthogonal", "identity": "identity",
@@ -21,10 +22,6 @@ HUMAN_NAMES = {
 }
 # Config keys that never change what is drawn.
 IGNORED_CONFIG_KEYS = {"seed", "dtype"}
-
-
-def normalize(class_name: str | None) -> str:
-    return re.sub(r"[^a-z]", "", (class_name or "").lower())
 
 
 def relevant_config(config_json: str | None) -> dict:
@@ -44,7 +41,7 @@ def initializer_label(class_name: str | None, config_json: str | None) -> str:
     """'Glorot uniform' or 'variance scaling (mode=fan_in, scale=2.0)': name plus what matters."""
     if not class_name:
         return "unknown initializer"
-    name = HUMAN_NAMES.get(normalize(class_name), class_name)
+    name = HUMAN_NAMES.get(normalize_class_name(class_name), class_name)
     config = relevant_config(config_json)
     if not config:
         return name
