@@ -140,6 +140,15 @@ def test_hostile_text_appears_escaped_as_text(report):
     assert "\ufffd\ufffd end" in text  # undecodable bytes of the error tail
 
 
+def test_no_python_object_repr_leaks_into_the_page(report):
+    html = (report / "index.html").read_text(encoding="utf-8")
+    # The evidence data may quote what a probe recorded (held_by_layer is the environment's own
+    # repr, "<...Zeros object at 0x...>"); everything the templates print must be words.
+    start = html.index('<script type="application/json" id="evidence-data">')
+    markup = html[:start] + html[html.index("</script>", start):]
+    assert "built-in method" not in markup and " at 0x" not in markup
+
+
 def test_evidence_data_is_inert_json_holding_the_hostile_text(report):
     page = parsed(report)
     data = page.script_text[0]

@@ -16,11 +16,11 @@ from initcompat.probe import ceilings, schema
 from initcompat.probe import throughput as probe_throughput
 from initcompat.probe.output import write_json_atomic
 from initcompat.report.__main__ import main as report_main
+from initcompat.report.describe import NO_GPU
 from initcompat.report.frame import order_results
 from initcompat.report.load import load_results
 from initcompat.report.render import jinja_environment
 from initcompat.report.sections.throughput import build_throughput, load_pyperf
-from initcompat.report.sections.throughput.cells import NO_GPU
 from initcompat.report.sections.throughput.pyperf_file import read_pyperf_values
 from initcompat.report.sections.throughput.timing import compare, median_ci
 
@@ -187,15 +187,22 @@ def test_template_renders_svg_and_table_without_blanks(two_versions):
     results, folder = two_versions
     html = jinja_environment().get_template("sections/throughput.html.j2").render(
         section=section_of(results, folder))
-    assert "<svg" in html and "<rect" in html and "no GPU measured" in html
+    assert "<svg" in html and "<rect" in html and f">{NO_GPU}<" in html
     assert "slower" in html and "<td></td>" not in html and "<script" not in html
+    assert "3 processes × 4 values, 1 warmup" in html  # the design's "values", not dict.values
+    assert "built-in method" not in html and " at 0x" not in html
 
 
-def test_the_flagged_regression_joins_the_timeline_of_its_version(two_versions, tmp_path):
+def test_the_report_page_shows_the_design_and_one_no_gpu_sentence(two_versions, tmp_path):
     _, folder = two_versions
     assert report_main([str(folder), "--out", str(tmp_path / "out")]) == 0
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "3 processes × 4 values, 1 warmup" in html
+    assert "built-in method" not in html and " at 0x" not in html  # no Python repr leaks
+    assert html.count(f"<td>{NO_GPU}</td>") == 4  # environment table and ceilings table, 2 each
+    assert "no GPU measured" not in html
     changes = json.loads((tmp_path / "out" / "changes.json").read_text())
-    (entry,) = changes["timeline"]
+    (entry,) = changes["timeline"]  # the flagged regression joins the timeline of its version
     assert entry["env"] == "tf-2.21" and [c["row"] for c in entry["changes"]] == [DENSE]
     assert entry["groups"][0]["kind"] == "regression"
 

@@ -1,4 +1,4 @@
-"""Words for what was measured: initializer labels, cell answers, version ranges."""
+"""Words for what was measured: initializer labels, cell answers, GPUs, version ranges."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ HUMAN_NAMES = {
 }
 # Config keys that never change what is drawn.
 IGNORED_CONFIG_KEYS = {"seed", "dtype"}
+# What the probe records when TensorFlow lists no GPU, and the report's one sentence for it.
+GPU_NONE_FOUND = "none found"
+NO_GPU = "no GPU"
 
 
 def relevant_config(config_json: str | None) -> dict:
@@ -63,6 +66,13 @@ def cell_answer(cell: dict | None, analysis: CellAnalysis | None, legacy: bool =
     if analysis and analysis.theory:
         label += f" — {analysis.theory}"
     return label
+
+
+def gpu_text(gpu) -> str:
+    """The GPUs a record lists, or NO_GPU when it lists none (never a blank)."""
+    if not gpu or gpu == GPU_NONE_FOUND:
+        return NO_GPU
+    return ", ".join(gpu) if isinstance(gpu, list) else str(gpu)
 
 
 def short_version(version: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from initcompat.probe.schema import API_FAMILIES
 from initcompat.report.analysis import (CellAnalysis, Step, analyse_cell, change_steps,
                                         reproducibility_groups, row_key)
-from initcompat.report.describe import one_line, short_version
+from initcompat.report.describe import gpu_text, one_line, short_version
 
 Row = tuple  # (api_family, legacy_keras, layer_kind, weight_role): analysis.row_key
 Place = tuple  # (row, environment name): one cell of the matrix
@@ -37,7 +37,6 @@ def env_summary(result: dict) -> dict:
     """What the report says about one environment (column header and environment table)."""
     installed = (result.get("installed") or {}).get("packages") or {}
     devices = result.get("devices") or {}
-    gpu = devices.get("gpu")
     install = result.get("install") or {}
     return {
         "name": result["env"]["name"],
@@ -49,8 +48,7 @@ def env_summary(result: dict) -> dict:
         "log_tail": str(result.get("log_tail") or "")[-3000:],
         "keras": installed.get("keras"), "tf_keras": installed.get("tf-keras"),
         "numpy": installed.get("numpy"), "protobuf": installed.get("protobuf"),
-        "gpu": ("no GPU" if gpu in (None, "none found") else
-                ", ".join(gpu) if isinstance(gpu, list) else str(gpu)),
+        "gpu": gpu_text(devices.get("gpu")),
         "resolution": install.get("resolution") or result["env"].get("resolution"),
         "exclude_newer": install.get("exclude_newer"),
         "pins": install.get("pins") or [],

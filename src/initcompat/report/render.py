@@ -7,15 +7,17 @@ from importlib import resources
 
 import jinja2
 
+from initcompat.report.describe import NO_GPU
 from initcompat.report.sections import View
 
 
 def jinja_environment() -> jinja2.Environment:
-    """The templates, autoescaped and strict about undefined names."""
+    """The templates, autoescaped, strict about undefined names, with the shared globals."""
     loader = jinja2.PackageLoader("initcompat.report", "templates")
     environment = jinja2.Environment(loader=loader, autoescape=True,
                                      undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
+    environment.globals["NO_GPU"] = NO_GPU  # the one "no GPU" sentence, for every template
     return environment
 
 

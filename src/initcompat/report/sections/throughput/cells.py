@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from initcompat.report.describe import short_version
+from initcompat.report.describe import NO_GPU, gpu_text, short_version
 from initcompat.report.sections.throughput.formatting import seconds_text, si
 from initcompat.report.sections.throughput.pyperf_file import (CEILING_PREFIX, MEMORY_WRITE, PHILOX,
                                                                PyperfValues)
 from initcompat.report.sections.throughput.timing import median_ci
-
-NO_GPU = "no GPU measured"
 
 
 def _ceilings(block: dict, values: dict) -> dict:
@@ -52,8 +50,7 @@ def env_entry(result: dict, pyperf: PyperfValues) -> dict:
         "status": block.get("status") or "not measured",
         "reason": block.get("reason") or ("no throughput block in this result (the throughput "
                                           "step did not run)" if not block else None),
-        "gpu": gpu, "gpu_text": NO_GPU if gpu in (None, "none found") or not gpu else
-        (", ".join(gpu) if isinstance(gpu, list) else str(gpu)),
+        "gpu": gpu, "gpu_text": gpu_text(gpu),
         "devices": list(block.get("devices") or []),
         "design": block.get("design"), "seconds": block.get("seconds"),
         "import_seconds": block.get("import_seconds"),
