@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from initcompat.probe.moments import fingerprint_bytes, summarize_sample
-from initcompat.probe.schema import SCHEMA_VERSION
+from initcompat.probe.schema import KIND_RESULT, SCHEMA_VERSION
 
 
 def glorot_limit(fan_in: int, fan_out: int) -> float:
@@ -39,7 +39,7 @@ def cell(family: str, kind: str, role: str, values=None, class_name="GlorotUnifo
 
 
 def result(name: str, tensorflow: str, cells: list[dict], status: str = "ok", reason=None) -> dict:
-    return {"schema_version": SCHEMA_VERSION, "status": status, "reason": reason,
+    return {"schema_version": SCHEMA_VERSION, "kind": KIND_RESULT, "status": status, "reason": reason,
             "env": {"name": name, "tensorflow": tensorflow, "python": "3.11", "tags": [],
                     "resolution": "as-released"},
             "platform": {"python": "3.11.7"}, "installed": {"packages": {"tensorflow": tensorflow}},

@@ -19,9 +19,10 @@ import math
 from dataclasses import dataclass
 
 from initcompat.probe.schema import API_FAMILIES
+from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX
 from initcompat.report.sections.throughput.cells import anchor, cell, env_entry, resolve
 from initcompat.report.sections.throughput.chart import chart
-from initcompat.report.sections.throughput.pyperf_file import PHILOX, PyperfValues, load_pyperf
+from initcompat.report.sections.throughput.pyperf_file import PyperfValues, load_pyperf
 from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD, P_THRESHOLD, compare
 
 __all__ = ["Throughput", "build_throughput", "load_pyperf", "PyperfValues"]

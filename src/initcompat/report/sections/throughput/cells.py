@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from initcompat.probe.schema import CEILING_MEMORY_WRITE as MEMORY_WRITE
+from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX
+from initcompat.probe.schema import CEILING_PREFIX
 from initcompat.report.describe import NO_GPU, gpu_text, short_version
 from initcompat.report.sections.throughput.formatting import seconds_text, si
-from initcompat.report.sections.throughput.pyperf_file import (CEILING_PREFIX, MEMORY_WRITE, PHILOX,
-                                                               PyperfValues)
+from initcompat.report.sections.throughput.pyperf_file import PyperfValues
 from initcompat.report.sections.throughput.timing import median_ci
 
 

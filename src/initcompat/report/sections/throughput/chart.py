@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from initcompat.report.sections.throughput.formatting import si
-from initcompat.report.sections.throughput.pyperf_file import MEMORY_WRITE, PHILOX
+from initcompat.probe.schema import CEILING_MEMORY_WRITE as MEMORY_WRITE
+from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX
 
 # One colour per series, in series order (asv keeps a series' colour across graphs).
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",

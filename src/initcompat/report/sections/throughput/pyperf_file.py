@@ -8,12 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-# Benchmark names and ceiling keys as the probe writes them (initcompat.probe.throughput and
-# initcompat.probe.ceilings): "ceiling/<ceiling>/<device>" in the pyperf file, <ceiling> in the
-# throughput block's "ceilings".
-CEILING_PREFIX = "ceiling/"
-MEMORY_WRITE = "memory-write"
-PHILOX = "philox-float32"
 
 
 @dataclass(frozen=True)
