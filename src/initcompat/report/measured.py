@@ -57,6 +57,29 @@ def env_summary(result: dict) -> dict:
     }
 
 
+def assign_variants(envs: list[dict]) -> list[dict]:
+    """Mark every environment that measures the same TensorFlow version as another as a variant.
+
+    Per version label, the primary is the environment named tf-<label> (else the first by
+    name); the others get `variant_of` (the primary's name) and `variant` (their name without
+    the primary's, e.g. "gpu"). Variants are columns beside their version, never timeline steps.
+    """
+    by_label: dict[str, list[dict]] = {}
+    for env in envs:
+        by_label.setdefault(env["label"], []).append(env)
+    for label, group in by_label.items():
+        named = [e for e in group if e["name"] == f"tf-{label}"]
+        primary = named[0] if named else sorted(group, key=lambda e: e["name"])[0]
+        for env in group:
+            is_variant = env is not primary
+            suffix = env["name"][len(primary["name"]):].lstrip("-_.") \
+                if env["name"].startswith(primary["name"]) else env["name"]
+            env["variant_of"] = primary["name"] if is_variant else None
+            env["variant"] = (suffix or env["name"]) if is_variant else None
+            env["column_label"] = f"TF {env['label']}" + (f" · {env['variant']}" if is_variant else "")
+    return envs
+
+
 def measure(ordered_results: list[dict]) -> Measured:
     """Analyse every cell of results already in version order."""
     cells: dict[Place, dict] = {}
@@ -73,7 +96,8 @@ def measure(ordered_results: list[dict]) -> Measured:
     role_order = list(dict.fromkeys(k[3] for k in keys))
     row_keys = sorted(keys, key=lambda k: (family_rank.get(k[0], 99), k[1], kinds.index(k[2]),
                                            role_order.index(k[3])))
-    return Measured(results=list(ordered_results), envs=[env_summary(r) for r in ordered_results],
+    return Measured(results=list(ordered_results),
+                    envs=assign_variants([env_summary(r) for r in ordered_results]),
                     row_keys=row_keys, cells=cells, analyses=analyses,
                     steps=change_steps(ordered_results),
                     groups=reproducibility_groups(ordered_results))
