@@ -7,8 +7,13 @@ import math
 import string
 from dataclasses import dataclass
 
-from initcompat.report import change, fit, theory
+from initcompat.report import change, fit
 from initcompat.report.frame import ROW_KEY
+from initcompat.report.layer_theory import layer_distribution
+
+# The group of a cell whose seeded draws were not reproducible: its hash says nothing.
+NOT_REPRODUCIBLE = "not reproducible"
+SEEDING_FAILED = "none (seeding failed)"
 
 
 @dataclass(frozen=True)
@@ -24,12 +29,21 @@ class CellAnalysis:
 
 @dataclass(frozen=True)
 class Step:
-    """What happened to one row between an environment and the previous one that has the row."""
+    """What happened to one row between an environment and the one it is compared with: the
+    previous primary version having the row, or for a variant its primary."""
 
     previous_env: str
     env: str
-    verdict: str  # change.SAME / CHANGED / RENAMED / NOT_COMPARABLE
+    verdict: str  # change.SAME / CHANGED / RENAMED / NOT_COMPARABLE, shape changes included
     detail: str
+    distribution_verdict: str = change.NOT_COMPARABLE  # the two-sample tests alone
+    shape_before: tuple | None = None
+    shape_after: tuple | None = None
+
+    @property
+    def shape_changed(self) -> bool:
+        return self.shape_before is not None and self.shape_after is not None \
+            and self.shape_before != self.shape_after
 
 
 def row_key(cell: dict) -> tuple:
@@ -40,16 +54,10 @@ def analyse_cell(cell: dict, framework_version: str) -> CellAnalysis:
     """Theory, fit and fingerprint of one measured cell."""
     if cell.get("status") != "ok" or not cell.get("sample"):
         return CellAnalysis(None, None, fit.VERDICT_NOT_TESTED, "not measured", None, None, None)
-    initializer = cell.get("initializer") or {}
-    distribution = None
-    if initializer.get("class_name"):
-        try:
-            distribution = theory.declared_distribution(
-                initializer["class_name"], initializer.get("config") if isinstance(
-                    initializer.get("config"), dict) else None,
-                cell.get("shape") or [], framework_version, initializer.get("module"))
-        except (TypeError, ValueError, KeyError, ZeroDivisionError, OverflowError):
-            distribution = None
+    try:
+        distribution = layer_distribution(cell, framework_version)
+    except (TypeError, ValueError, KeyError, ZeroDivisionError, OverflowError):
+        distribution = None
     try:
         fitted = fit.goodness_of_fit(cell["sample"], distribution)
         fitted_verdict, fitted_detail = fitted.verdict, fitted.detail
@@ -66,51 +74,108 @@ def analyse_cell(cell: dict, framework_version: str) -> CellAnalysis:
                         distribution)
 
 
-def change_steps(ordered_results: list[dict]) -> dict[tuple, list[Step]]:
-    """For every row, the change verdict of each environment vs the previous one having the row.
-
-    All two-sample tests of the report are corrected together (Holm), as change.classify_changes
-    requires, so adding versions makes each verdict more conservative, never less.
-    """
-    last_seen: dict[tuple, tuple[str, dict]] = {}
-    pending: list[tuple[tuple, str, str, change.ChangeTest]] = []
+def comparison_pairs(ordered_results: list[dict], variant_of: dict[str, str | None]):
+    """(previous result, result) pairs to compare: each primary with the previous primary, each
+    variant with its primary; environments that did not run are skipped."""
+    by_name = {r["env"]["name"]: r for r in ordered_results}
+    previous = None
     for result in ordered_results:
         if result["status"] != "ok":
             continue
-        for cell in result["cells"]:
+        primary = variant_of.get(result["env"]["name"])
+        if primary is not None:
+            if primary in by_name and by_name[primary]["status"] == "ok":
+                yield by_name[primary], result, False
+            continue
+        if previous is not None:
+            yield previous, result, True
+        previous = result
+
+
+def _shape(cell: dict) -> tuple | None:
+    return tuple(cell["shape"]) if isinstance(cell.get("shape"), list) else None
+
+
+def change_steps(ordered_results: list[dict],
+                 variant_of: dict[str, str | None] | None = None) -> dict[tuple, list[Step]]:
+    """For every row, the change verdict of each environment vs the one it is compared with.
+
+    Primaries follow the previous primary that has the row (a row missing in between keeps the
+    last one seen); variants are compared with their primary. All two-sample tests of the report
+    are corrected together (Holm), as change.classify_changes requires. A changed weight shape
+    makes a step "changed" whatever the distribution does.
+    """
+    variant_of = variant_of or {}
+    last_seen: dict[tuple, tuple[str, dict]] = {}
+    pending: list[tuple[tuple, str, str, dict, dict, change.ChangeTest]] = []
+    for before, after, chained in comparison_pairs(ordered_results, variant_of):
+        before_cells = {row_key(c): c for c in before["cells"]}
+        for cell in after["cells"]:
             key = row_key(cell)
-            if key in last_seen:
-                previous_env, previous_cell = last_seen[key]
+            if chained:
+                found = last_seen.get(key) or ((before["env"]["name"], before_cells[key])
+                                               if key in before_cells else None)
+            else:
+                found = (before["env"]["name"], before_cells[key]) if key in before_cells else None
+            if found is not None:
+                previous_env, previous_cell = found
                 try:
                     test = change.compare_samples(previous_cell.get("sample"), cell.get("sample"),
                                                   previous_cell.get("initializer"),
                                                   cell.get("initializer"))
                 except (TypeError, ValueError, KeyError, ZeroDivisionError) as error:
                     test = change.ChangeTest(False, detail=f"not comparable: {error!r}")
-                pending.append((key, previous_env, result["env"]["name"], test))
-            last_seen[key] = (result["env"]["name"], cell)
+                pending.append((key, previous_env, after["env"]["name"], previous_cell, cell, test))
+            if chained:
+                last_seen[key] = (after["env"]["name"], cell)
+        if chained:
+            for cell in before["cells"]:  # the first primary seeds the chain
+                last_seen.setdefault(row_key(cell), (before["env"]["name"], cell))
     verdicts = change.classify_changes([test for *_, test in pending])
     steps: dict[tuple, list[Step]] = {}
-    for (key, previous_env, env, test), verdict in zip(pending, verdicts):
-        steps.setdefault(key, []).append(Step(previous_env, env, verdict, test.detail))
+    for (key, previous_env, env, previous_cell, cell, test), verdict in zip(pending, verdicts):
+        shapes = _shape(previous_cell), _shape(cell)
+        overall, detail = verdict, test.detail
+        if shapes[0] is not None and shapes[1] is not None and shapes[0] != shapes[1]:
+            overall = change.CHANGED
+            detail = f"shape {list(shapes[0])} → {list(shapes[1])}; " + detail
+        steps.setdefault(key, []).append(Step(previous_env, env, overall, detail, verdict,
+                                              shapes[0], shapes[1]))
     return steps
 
 
+def reproducible(cell: dict) -> bool:
+    """Whether a cell's seeded draws are a stream worth comparing: seeding worked and the same
+    seed gave the same bytes again (in the probe's process; see the seeding section for more)."""
+    seeded = cell.get("seeded") or {}
+    return bool(seeded.get("sha256")) and not seeded.get("error") \
+        and seeded.get("repeats_in_process") is True
+
+
 def reproducibility_groups(ordered_results: list[dict]) -> dict[tuple[tuple, str], str]:
-    """(row, env) -> group letter; environments with bit-identical seeded weights share a letter."""
+    """(row, env) -> group letter; environments with bit-identical reproducible seeded weights
+    share a letter. A cell whose seeded draws do not repeat is NOT_REPRODUCIBLE (no letter: its
+    hash is noise), one whose seeding failed SEEDING_FAILED."""
     letters: dict[tuple, dict[str, str]] = {}
     groups: dict[tuple[tuple, str], str] = {}
     for result in ordered_results:
         for cell in result["cells"]:
-            digest = (cell.get("seeded") or {}).get("sha256")
-            if cell.get("status") != "ok" or not digest:
+            if cell.get("status") != "ok" or not cell.get("seeded"):
                 continue
             key = row_key(cell)
+            place = (key, result["env"]["name"])
+            if (cell.get("seeded") or {}).get("error"):
+                groups[place] = SEEDING_FAILED
+                continue
+            if not reproducible(cell):
+                groups[place] = NOT_REPRODUCIBLE
+                continue
             seen = letters.setdefault(key, {})
+            digest = cell["seeded"]["sha256"]
             if digest not in seen:
                 index = len(seen)
                 seen[digest] = string.ascii_uppercase[index % 26] + ("" if index < 26 else str(index // 26))
-            groups[(key, result["env"]["name"])] = seen[digest]
+            groups[place] = seen[digest]
     return groups
 
 

@@ -86,10 +86,19 @@ class Fingerprint:
 
 
 def _exact_fit(sample: Mapping[str, Any], distribution: Distribution) -> FitResult:
-    """Constants and identities are deterministic: the values are the declared ones or not."""
+    """Constants, identities and fixed mixtures are deterministic: the values are the declared
+    ones in the declared proportions, or not."""
     low, high, mean = float(sample["min"]), float(sample["max"]), float(sample["mean"])
     p = distribution.params
-    if distribution.family == "constant":
+    if distribution.family == "discrete":
+        allowed = [np.float32(v) for v in p["values"]]
+        scale = max(abs(v) for v in p["values"]) or 1.0
+        values_ok = np.float32(low) in allowed and np.float32(high) in allowed and (
+            _subsample_within(sample, allowed))
+        same = values_ok and abs(mean - distribution.mean) <= 1e-6 * scale
+        detail = "values in [%g, %g], mean %.6g; declared %s (mean %.6g)" % (
+            low, high, mean, distribution.description, distribution.mean)
+    elif distribution.family == "constant":
         value = p["value"]
         # compare at float32 precision: the probe's values are float32
         same = low == high and np.float32(low) == np.float32(value)
@@ -105,6 +114,27 @@ def _exact_fit(sample: Mapping[str, Any], distribution: Distribution) -> FitResu
             low, high, mean, distribution.description, expected_mean)
     return FitResult(test="exact", statistic=float(high - low), p_value=1.0 if same else 0.0,
                      verdict=VERDICT_CONSISTENT if same else VERDICT_INCONSISTENT, detail=detail)
+
+
+def _subsample_within(sample: Mapping[str, Any], allowed: list) -> bool:
+    """Every stored subsample value is one of the allowed float32 values."""
+    values = np.asarray(sample.get("subsample") or [], dtype=np.float32)
+    return bool(np.isin(values, np.asarray(allowed, dtype=np.float32)).all())
+
+
+def two_point_fraction(sample: Mapping[str, Any]) -> Optional[float]:
+    """The share of the maximum when every value is the minimum or the maximum, else None.
+
+    Decided from the histogram (only its outer bins hold values) and the subsample (only the
+    two extremes); the share itself is exact, from the full sample's mean.
+    """
+    low, high = float(sample["min"]), float(sample["max"])
+    counts = (sample.get("histogram") or {}).get("counts") or []
+    if not high > low or len(counts) < 3 or any(counts[1:-1]):
+        return None
+    if not _subsample_within(sample, [np.float32(low), np.float32(high)]):
+        return None
+    return (float(sample["mean"]) - low) / (high - low)
 
 
 def _structural_violations(sample: Mapping[str, Any], distribution: Distribution) -> list:
@@ -162,7 +192,7 @@ def goodness_of_fit(sample: Optional[Mapping[str, Any]],
         return FitResult("none", math.nan, math.nan, VERDICT_NOT_TESTED, "no declared distribution")
     if not sample or not sample.get("n"):
         return FitResult("none", math.nan, math.nan, VERDICT_NOT_TESTED, "no sample")
-    if distribution.family in ("constant", "identity"):
+    if distribution.family in theory.EXACT_FAMILIES:
         return _exact_fit(sample, distribution)
 
     violations = _structural_violations(sample, distribution)
@@ -194,6 +224,12 @@ _STANDARD_CANDIDATES = {
     "truncated_normal": theory.truncated_normal(0.0, 1.0, "standard truncated normal"),
     "normal": theory.normal(0.0, 1.0, "standard normal"),
 }
+
+
+def _percent(share: float) -> str:
+    """0.25 -> '25%', 1/3 -> '33.3%'."""
+    text = "%.3g" % (100.0 * share)
+    return text + "%"
 
 
 def _fmt(value: float, se: float) -> str:
@@ -232,6 +268,12 @@ def fingerprint(sample: Mapping[str, Any]) -> Fingerprint:
     low, high = float(sample["min"]), float(sample["max"])
     if low == high:
         return Fingerprint("constant", "constant %g" % low, {"value": low}, "min == max")
+    share = two_point_fraction(sample)
+    if share is not None:
+        return Fingerprint("discrete", "%g for %s of the entries, %g for %s" % (
+            low, _percent(1.0 - share), high, _percent(share)),
+            {"values": [low, high], "weights": [1.0 - share, share]},
+            "every value is the minimum or the maximum")
     gram = sample.get("first_build_max_abs_gram_offdiag")
     if gram is not None and float(gram) < ORTHOGONAL_GRAM_MAX:
         return Fingerprint("orthogonal", "orthogonal", {"entry_std": std},

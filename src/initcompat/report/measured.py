@@ -96,8 +96,8 @@ def measure(ordered_results: list[dict]) -> Measured:
     role_order = list(dict.fromkeys(k[3] for k in keys))
     row_keys = sorted(keys, key=lambda k: (family_rank.get(k[0], 99), k[1], kinds.index(k[2]),
                                            role_order.index(k[3])))
-    return Measured(results=list(ordered_results),
-                    envs=assign_variants([env_summary(r) for r in ordered_results]),
-                    row_keys=row_keys, cells=cells, analyses=analyses,
-                    steps=change_steps(ordered_results),
+    envs = assign_variants([env_summary(r) for r in ordered_results])
+    variant_of = {env["name"]: env["variant_of"] for env in envs}
+    return Measured(results=list(ordered_results), envs=envs, row_keys=row_keys, cells=cells,
+                    analyses=analyses, steps=change_steps(ordered_results, variant_of),
                     groups=reproducibility_groups(ordered_results))

@@ -54,7 +54,10 @@ KERAS_DEFAULT_SCALE = 0.05  # Keras RandomNormal/TruncatedNormal stddev and Rand
 # tf.contrib.layers.variance_scaling_initializer's own (approximate) truncation correction.
 CONTRIB_TRUNCATED_VARIANCE_FACTOR = 1.3
 
-FAMILIES = ("uniform", "normal", "truncated_normal", "constant", "orthogonal", "identity")
+FAMILIES = ("uniform", "normal", "truncated_normal", "constant", "orthogonal", "identity",
+            "discrete")
+# Families whose draws are fixed values: their fit is exact, not statistical.
+EXACT_FAMILIES = ("constant", "identity", "discrete")
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,9 @@ class Distribution:
             at_zero = (x >= 0.0) * (1.0 - p["p"])
             at_gain = (x >= p["gain"]) * p["p"]
             return np.asarray(at_zero + at_gain, dtype=np.float64)
+        if self.family == "discrete":
+            return np.asarray(sum((x >= value) * weight for value, weight
+                                  in zip(p["values"], p["weights"])), dtype=np.float64)
         raise ValueError("no cdf for family %r" % self.family)
 
     def kurtosis_se(self, n: int) -> float:
@@ -251,6 +257,21 @@ def identity(rows: int, cols: int, gain: float) -> Distribution:
         description="identity %dx%d times %g: %d of %d entries equal %g, the rest 0"
                     % (rows, cols, gain, min(rows, cols), rows * cols, gain),
         central_moments=moments)
+
+
+def discrete(values: Sequence[float], weights: Sequence[float], description: str) -> Distribution:
+    """Fixed values in fixed proportions (an LSTM bias: zeros, and ones for the forget gate)."""
+    values = [float(v) for v in values]
+    weights = [float(w) for w in weights]
+    mean = sum(v * w for v, w in zip(values, weights))
+    moments = tuple(sum(w * (v - mean) ** k for v, w in zip(values, weights)) for k in range(1, 9))
+    variance = moments[1]
+    skew = moments[2] / variance ** 1.5 if variance > 0 else float("nan")
+    kurt = moments[3] / variance ** 2 - 3.0 if variance > 0 else float("nan")
+    return Distribution(
+        family="discrete", params={"values": values, "weights": weights},
+        support=(min(values), max(values)), mean=mean, variance=variance, skewness=skew,
+        excess_kurtosis=kurt, description=description, central_moments=moments)
 
 
 # ---------------------------------------------------------------- declared initializers
