@@ -8,7 +8,6 @@ import string
 from dataclasses import dataclass
 
 from initcompat.report import change, fit
-from initcompat.report.frame import ROW_KEY
 from initcompat.report.layer_theory import layer_distribution
 
 # The group of a cell whose seeded draws were not reproducible: its hash says nothing.
@@ -47,7 +46,9 @@ class Step:
 
 
 def row_key(cell: dict) -> tuple:
-    return tuple(bool(cell[k]) if k == "legacy_keras" else cell[k] for k in ROW_KEY)
+    """frame.ROW_KEY's fields of a cell in that order, legacy_keras as a bool (spelled out: it
+    runs for every cell several times)."""
+    return (cell["api_family"], bool(cell["legacy_keras"]), cell["layer_kind"], cell["weight_role"])
 
 
 def analyse_cell(cell: dict, framework_version: str) -> CellAnalysis:

@@ -84,8 +84,30 @@ def _kurtosis_variance_factor(previous: Mapping[str, Any], current: Mapping[str,
         pooled.append((values - float(sample["mean"])) / float(sample["std"]))
     z = np.concatenate(pooled)
     z = z - z.mean()
-    mu = {k: float(np.mean(z ** k)) for k in (2, 4, 6, 8)}
+    # products instead of z ** k: pow() per element was a tenth of the report's time
+    z2 = z * z
+    z4 = z2 * z2
+    mu = {2: float(np.mean(z2)), 4: float(np.mean(z4)), 6: float(np.mean(z4 * z2)),
+          8: float(np.mean(z4 * z4))}
     return max(kurtosis_variance_factor(mu[2], mu[4], mu[6], mu[8]), 1e-6)
+
+
+def ks_two_samples(first, second) -> Tuple[float, float]:
+    """(D, p) of the two-sided two-sample KS test with the asymptotic p-value: what
+    scipy.stats.ks_2samp(first, second, method="asymp") returns, without its per-call
+    array-API wrapping (thousands of calls per report)."""
+    data1 = np.sort(np.asarray(first, dtype=np.float64))
+    data2 = np.sort(np.asarray(second, dtype=np.float64))
+    n1, n2 = data1.shape[0], data2.shape[0]
+    data_all = np.concatenate([data1, data2])
+    differences = (np.searchsorted(data1, data_all, side="right") / n1
+                   - np.searchsorted(data2, data_all, side="right") / n2)
+    below = float(np.clip(-np.min(differences), 0, 1))
+    above = float(np.max(differences))
+    statistic = below if below > above else above
+    m, n = sorted([float(n1), float(n2)], reverse=True)
+    p_value = float(np.clip(stats.kstwo.sf(statistic, np.round(m * n / (m + n))), 0, 1))
+    return statistic, p_value
 
 
 def _is_usable(sample: Optional[Mapping[str, Any]]) -> bool:
@@ -142,10 +164,8 @@ def compare_samples(previous: Optional[Mapping[str, Any]], current: Optional[Map
     if all(subsamples):
         # Asymptotic p-values: with 1000 values a side they are accurate, and the exact method
         # gives up (with a warning) on samples with ties, e.g. discrete LSTM biases.
-        result = stats.ks_2samp(np.asarray(subsamples[0], dtype=np.float64),
-                                np.asarray(subsamples[1], dtype=np.float64), method="asymp")
-        comparisons.append(Comparison("ks", float(result.statistic), float(result.pvalue),
-                                      float(result.statistic)))
+        statistic, p_value = ks_two_samples(subsamples[0], subsamples[1])
+        comparisons.append(Comparison("ks", statistic, p_value, statistic))
     detail = "; ".join("%s %s=%.3g p=%.2g effect %.3g" % (
         c.name, "D" if c.name == "ks" else "z", c.statistic, c.p_value, c.effect)
         for c in comparisons)
