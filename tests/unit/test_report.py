@@ -89,32 +89,44 @@ def test_each_view_field_is_a_section_rendered_by_its_own_template_in_page_order
     assert positions == sorted(positions)
 
 
-def test_answers_are_version_ranges_in_words():
+def test_answers_say_what_is_drawn_over_the_versions_where_it_did_not_change():
     view = view_of(history())
     (group,) = view.answers.groups
     kernel = next(a for a in group["items"] if a["role"] == "kernel")
     texts = [(s["text"], s["range"]) for s in kernel["segments"]]
-    assert texts[0][0].startswith("Glorot uniform") and f"{LIMIT:.4g}"[:4] in texts[0][0]
-    # GlorotUniform (1.15) and GlorotUniformV2 (2.0) read the same; then the family is gone, said once:
-    assert texts == [(texts[0][0], "from 1.15 to 2.5")]
+    # GlorotUniform (1.15) and GlorotUniformV2 (2.0) draw the same: one range, led by the draw
+    assert texts[0][0].startswith(f"uniform on ±{LIMIT:.4g}"[:15])
+    assert texts[0][0].endswith("— Glorot uniform, as declared") and texts[0][1] == "1.15–2.0"
+    # the planted change at 2.5 is a new answer saying what was drawn, and a finding
+    assert texts[1][0].startswith("normal, σ=") and "but that would draw uniform" in texts[1][0]
+    assert texts[1][1] == "in 2.5"
+    assert [f["range"] for f in view.answers.findings] == ["in 2.5"]
     assert [(s["text"], s["range"]) for s in group["availability"]] == [
         ("available", "from 1.15 to 2.5"),
         ("unavailable (AttributeError: `dense` is not available with Keras 3.)", "in 2.16")]
     bias = next(a for a in group["items"] if a["role"] == "bias")
-    assert bias["segments"][0]["range"] == "from 1.15 to 2.5"
+    assert [s["range"] for s in bias["segments"]] == ["every version with tf.compat.v1.layers: 1.15–2.5"]
 
 
 def test_timeline_tells_rename_from_change_and_availability():
     view = view_of(history())
-    kinds = {entry["label"]: sorted({c["kind"] for c in entry["changes"]}) for entry in view.timeline.entries}
-    assert "renamed" in kinds["2.0"] and "distribution" not in kinds["2.0"]  # same distribution
-    (renamed,) = [c for c in view.timeline.entries[0]["changes"] if c["kind"] == "renamed"]
-    assert renamed["text"].startswith("moved: ") and renamed["text"].endswith(".GlorotUniformV2")
-    assert "distribution" in kinds["2.5"]              # uniform -> normal of equal variance
+    kinds = {entry["label"]: sorted({g["kind"] for g in entry["groups"]})
+             for entry in view.timeline.entries}
+    # same distribution: the rename is folded and not counted; the synthetic seeded draws differ
+    # and repeat in-process on both sides, so that is a seeded-stream change
+    assert kinds["2.0"] == ["renamed", "seeded stream"]
+    assert [e["count"] for e in view.timeline.entries if e["label"] == "2.0"] == [1]
+    (renamed,) = [g for g in view.timeline.entries[0]["groups"] if g["kind"] == "renamed"]
+    assert renamed["text"] == "1 internal rename, same distribution"
+    assert renamed["rows"][0]["text"].endswith(".GlorotUniformV2")
+    assert "distribution" in kinds["2.5"]  # uniform -> normal of equal variance
     assert kinds["2.16"] == ["availability"]
+    (gone,) = [g for e in view.timeline.entries if e["label"] == "2.16" for g in e["groups"]]
+    assert gone["family"] == "tf.compat.v1.layers" and len(gone["rows"]) == 1  # one line per family
     # the zeros bias never changes until it becomes unavailable with the whole API
-    assert all("bias" not in c["row"] for entry in view.timeline.entries if entry["label"] != "2.16"
-               for c in entry["changes"])
+    assert not any(e["weight"] == "bias" for e in view.timeline.events)
+    assert {g["kind"] for g in view.timeline.summary} == {"renamed", "distribution", "availability",
+                                                          "seeded stream"}
 
 
 def test_matrix_cells_carry_fit_fingerprint_change_and_group():

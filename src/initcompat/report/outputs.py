@@ -52,7 +52,8 @@ def _defuse_formula(value):
 
 def changes_document(view: View) -> dict:
     """changes.json: the timeline, the environments and the rejected files, for machines."""
-    return {"timeline": view.timeline.entries,
+    return {"timeline": view.timeline.entries, "summary": view.timeline.summary,
+            "events": view.timeline.events,
             "environments": [{k: e[k] for k in ("name", "tensorflow", "python", "status", "reason")}
                              for e in view.environments.envs],
             "rejected": view.rejected.lines}
