@@ -188,6 +188,41 @@ def test_baseline_exits_nonzero_on_a_planted_change(tmp_path, capsys):
     assert all("bias" not in line for line in lines)
 
 
+def _reseeded(documents, repeats: bool):
+    """The same documents with other seeded bytes in every cell, repeating in-process or not."""
+    for document in documents:
+        for item in document["cells"]:
+            if item.get("seeded"):
+                item["seeded"] = dict(item["seeded"], sha256="f" * 64, repeats_in_process=repeats)
+    return documents
+
+
+def test_baseline_ignores_seeded_bytes_that_never_repeat(tmp_path, capsys):
+    """A rerun of cells whose seeded draws do not repeat even in one process: their hashes are
+    noise, so the gate compares their distributions only and passes (issue 18)."""
+    base = write_results(tmp_path / "base", _reseeded(history(), repeats=False))
+    rerun = history()
+    for document in rerun:
+        for item in document["cells"]:
+            if item.get("seeded"):
+                item["seeded"] = dict(item["seeded"], repeats_in_process=False)
+    current = write_results(tmp_path / "current", rerun)
+    capsys.readouterr()
+    assert report_main([str(current), "--out", str(tmp_path / "o"), "--baseline", str(base)]) == 0
+    assert "CHANGED" not in capsys.readouterr().out
+    groups = {c["group"] for r in view_of(rerun).matrix.rows for c in r["cells"] if c.get("group")}
+    assert groups == {"not reproducible"}  # no group letter for a stream that does not repeat
+
+
+def test_baseline_flags_reproducible_seeded_bytes_that_differ(tmp_path, capsys):
+    base = write_results(tmp_path / "base", _reseeded(history(), repeats=True))
+    current = write_results(tmp_path / "current", history())
+    capsys.readouterr()
+    assert report_main([str(current), "--out", str(tmp_path / "o"), "--baseline", str(base)]) == 1
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("CHANGED")]
+    assert lines and all(": seeded ffffffff… -> " in line for line in lines)
+
+
 def test_missing_results_folder_is_one_line_exit_2(tmp_path, capsys):
     assert report_main([str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -1,22 +1,51 @@
-"""Comparing a run with a saved one, per environment and cell, for CI gating."""
+"""Comparing a run with a saved one, per environment and cell, for CI gating.
+
+A rerun of the same environments must pass: a behaviour is compared only where it is a
+behaviour. Status, declared initializer and weight shape always; the drawn distribution by the
+report's two-sample tests (Holm over every comparison); the seeded stream only where the same
+seed repeated on both sides (analysis.reproducible) — a stream that does not repeat even in one
+process changes on every run, and is compared by its distribution alone.
+"""
 
 from __future__ import annotations
 
 import json
 
 from initcompat.report import change
-from initcompat.report.analysis import row_key
+from initcompat.report.analysis import reproducible, row_key
 from initcompat.report.frame import family_label
 
 
-def _behaviour(cell: dict) -> dict:
+def _declared(cell: dict) -> tuple:
     initializer = cell.get("initializer") or {}
-    return {
-        "status": cell.get("status"),
-        "initializer": (initializer.get("class_name"), initializer.get("module"),
-                        json.dumps(initializer.get("config"), sort_keys=True)),
-        "seeded": (cell.get("seeded") or {}).get("sha256"),
-    }
+    return (initializer.get("class_name"), initializer.get("module"),
+            json.dumps(initializer.get("config"), sort_keys=True))
+
+
+def _seeding(cell: dict) -> str:
+    seeded = cell.get("seeded") or {}
+    if seeded.get("error"):
+        return "seeding fails"
+    return "reproducible" if reproducible(cell) else "not reproducible"
+
+
+def cell_differences(old: dict, new: dict) -> list[str]:
+    """What differs between two measurements of one cell, statistics aside."""
+    lines = []
+    if old.get("status") != new.get("status"):
+        return [f"status {old.get('status')} -> {new.get('status')}"]
+    if new.get("status") != "ok":
+        return lines
+    if _declared(old) != _declared(new):
+        lines.append(f"initializer {_declared(old)} -> {_declared(new)}")
+    if old.get("shape") != new.get("shape"):
+        lines.append(f"shape {old.get('shape')} -> {new.get('shape')}")
+    seeding = _seeding(old), _seeding(new)
+    if seeding[0] != seeding[1]:
+        lines.append(f"seeding {seeding[0]} -> {seeding[1]}")
+    elif seeding[0] == "reproducible" and old["seeded"]["sha256"] != new["seeded"]["sha256"]:
+        lines.append(f"seeded {old['seeded']['sha256'][:8]}… -> {new['seeded']['sha256'][:8]}…")
+    return lines
 
 
 def new_differences(baseline: tuple[dict, ...], current: tuple[dict, ...]) -> list[str]:
@@ -36,11 +65,9 @@ def new_differences(baseline: tuple[dict, ...], current: tuple[dict, ...]) -> li
             if old is None:
                 continue
             where = f"{name} {family_label(key[0], key[1])} {cell['layer']} {key[3]}"
-            before, after = _behaviour(old), _behaviour(cell)
-            for aspect in ("status", "initializer", "seeded"):
-                if before[aspect] != after[aspect]:
-                    lines.append(f"{where}: {aspect} {before[aspect]} -> {after[aspect]}")
-            pending.append((where, change.compare_samples(old.get("sample"), cell.get("sample"))))
+            lines.extend(f"{where}: {line}" for line in cell_differences(old, cell))
+            if old.get("status") == cell.get("status") == "ok":
+                pending.append((where, change.compare_samples(old.get("sample"), cell.get("sample"))))
     verdicts = change.classify_changes([test for _, test in pending])
     for (where, test), verdict in zip(pending, verdicts):
         if verdict == change.CHANGED:
