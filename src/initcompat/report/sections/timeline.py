@@ -85,7 +85,8 @@ def weight_events(before: dict, after: dict, step: Step | None, fingerprints: tu
             events.append(("seeding", "the same seed gives the same weights again" if repeats[1]
                            else "the same seed no longer gives the same weights"))
         elif all(repeats) and groups[0] != groups[1]:
-            events.append(("seeded stream", f"seed group {groups[0]} → {groups[1]}"))
+            events.append(("seeded stream", f"the same seed gives other weights "
+                                            f"(seed group {groups[0]} → {groups[1]})"))
     return events
 
 
