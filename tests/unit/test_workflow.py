@@ -110,6 +110,7 @@ def test_legs_run_the_nox_session_and_upload_a_unique_artifact(jobs: dict, name:
     (uv,) = steps_using(job, "astral-sh/setup-uv")
     assert uv["with"]["enable-cache"] is True
     assert uv["with"]["cache-dependency-glob"] == "suites/matrix.toml"
+    assert uv["with"]["version"] == "${{ env.UV_VERSION }}"
 
 
 def test_artifact_names_differ_between_lanes(jobs: dict) -> None:
@@ -200,3 +201,10 @@ def test_no_untrusted_expression_inside_scripts(jobs: dict) -> None:
         for step in job["steps"]:
             script = step.get("run", "")
             assert not re.search(r"\$\{\{\s*(inputs|matrix|github\.event)\.", script), (name, script)
+
+
+def test_every_action_is_pinned_to_a_commit(jobs: dict) -> None:
+    """A tag can be moved; a commit SHA cannot (and the local act run provides exactly it)."""
+    uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    assert uses
+    assert [use for use in uses if not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use)] == []
