@@ -105,8 +105,11 @@ def test_legs_run_the_nox_session_and_upload_a_unique_artifact(jobs: dict, name:
     assert upload["with"]["name"].startswith("result-")
     assert upload["with"]["path"].rstrip("/") == "results"
     assert condition(upload["if"]) == "always()", "a failed leg's result file is data"
-    (python,) = steps_using(job, "actions/setup-python")
+    host, python = steps_using(job, "actions/setup-python")
+    assert host["with"]["python-version"] == "${{ env.HOST_PYTHON }}", "nox's Python, not a uv download"
+    assert "continue-on-error" not in host
     assert python["with"]["python-version"] == "${{ matrix.python }}"
+    assert python["continue-on-error"] is True, "a missing Python is data (status skipped)"
     (uv,) = steps_using(job, "astral-sh/setup-uv")
     assert uv["with"]["enable-cache"] is True
     assert uv["with"]["cache-dependency-glob"] == "suites/matrix.toml"
@@ -123,8 +126,8 @@ def test_old_python_runs_on_ubuntu_22_04_or_in_a_container(jobs: dict) -> None:
     probe = jobs["probe"]
     assert probe["runs-on"] == "${{ matrix.runs-on }}"
     assert probe["container"] == "${{ matrix.container }}"
-    (python,) = steps_using(probe, "actions/setup-python")
-    assert condition(python["if"]) == "!matrix.container"
+    assert [condition(step["if"]) for step in steps_using(probe, "actions/setup-python")] == \
+        ["!matrix.container"] * 2
     legs = {python: leg(f"tf-{python}", python) for python in ("3.6", "3.7", "3.8", "3.10", "3.12")}
     # setup-python has 3.7 on ubuntu-22.04 only; 3.6 on neither 22.04 nor 24.04 (so: an image)
     assert legs["3.7"]["runs-on"] == "ubuntu-22.04" and legs["3.7"]["container"] == ""
