@@ -211,3 +211,9 @@ def test_every_action_is_pinned_to_a_commit(jobs: dict) -> None:
     uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
     assert uses
     assert [use for use in uses if not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use)] == []
+
+
+def test_summary_has_one_row_per_environment(jobs: dict) -> None:
+    """results/ holds several files per environment; only the outcome file has its status."""
+    summary = next(step for step in jobs["report"]["steps"] if step.get("name") == "Summary")
+    assert "results/*.outcome.json" in summary["run"]
