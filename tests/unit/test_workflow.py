@@ -63,7 +63,7 @@ def test_triggers(workflow: dict) -> None:
     assert triggers["schedule"] and all("cron" in item for item in triggers["schedule"])
     selection = triggers["workflow_dispatch"]["inputs"]["selection"]
     assert selection["type"] == "choice"
-    assert set(selection["options"]) == {"default", "history", "nightly"}
+    assert set(selection["options"]) == {"default", "history", "nightly", "smoke"}
     assert {"suites/**", "src/**", "noxfile.py"} <= set(triggers["pull_request"]["paths"])
 
 
@@ -211,6 +211,12 @@ def test_every_action_is_pinned_to_a_commit(jobs: dict) -> None:
     uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
     assert uses
     assert [use for use in uses if not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use)] == []
+
+
+def test_scheduled_runs_take_their_selection_from_a_variable(jobs: dict) -> None:
+    matrix = next(step for step in jobs["sessions"]["steps"] if step.get("id") == "matrix")
+    assert matrix["env"]["SELECTION"] == \
+        "${{ inputs.selection || vars.INITCOMPAT_SELECTION || 'default' }}"
 
 
 def test_summary_has_one_row_per_environment(jobs: dict) -> None:
