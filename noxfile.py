@@ -65,7 +65,9 @@ for matrix_entry in MATRIX.entries:
     define_probe_session(matrix_entry)
 
 
-@nox.session(tags=[matrix_module.DEFAULT_TAG, matrix_module.HISTORY_TAG, "nightly", "gpu"])
+# Reused: a rerun only checks that the report's dependencies are there (uv: a fraction of a second).
+@nox.session(tags=[matrix_module.DEFAULT_TAG, matrix_module.HISTORY_TAG, "nightly", "gpu"],
+             reuse_venv=True)
 def report(session: nox.Session) -> None:
     """Build reports/ from every result in results/."""
     session.install("-e", ".[report]")
