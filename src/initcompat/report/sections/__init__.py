@@ -22,6 +22,7 @@ from initcompat.report.sections.rejected import Rejected, build_rejected
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
                                                    load_pyperf)
 from initcompat.report.sections.timeline import Timeline, build_timeline
+from initcompat.report.sections.upgrade import Upgrade, build_upgrade
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,11 @@ class View:
 
     rejected: Rejected
     answers: Answers
+    upgrade: Upgrade
     timeline: Timeline
+    matrix: Matrix
     throughput: Throughput
     failures: Failures
-    matrix: Matrix
     environments: Environments
 
     def sections(self) -> list[tuple[str, object]]:
@@ -61,10 +63,12 @@ def build_view(inputs: Inputs) -> View:
     """Every section from the inputs; pure."""
     measured = measure(inputs.results)
     throughput = build_throughput(inputs.results, inputs.pyperf)
+    timeline = build_timeline(measured, throughput.changes)
     return View(rejected=build_rejected(inputs.rejected),
                 answers=build_answers(measured),
-                timeline=build_timeline(measured, throughput.changes),
+                upgrade=build_upgrade(measured.envs, timeline.events),
+                timeline=timeline,
+                matrix=build_matrix(measured),
                 throughput=throughput,
                 failures=build_failures(measured),
-                matrix=build_matrix(measured),
                 environments=build_environments(measured))

@@ -1,0 +1,141 @@
+"""The Upgrade section: every behaviour difference between any two environments, grouped by kind.
+
+The page holds the timeline's events once; report.js picks those between the two chosen
+environments by the rule events_between implements (the `diff` command line uses the function
+itself), so the page and the command line agree. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Kinds in the order the view lists them; renames last and never counted as a difference.
+KINDS = ("availability", "shape", "layer default", "distribution", "seeding", "seeded stream",
+         "regression", "speed-up", "renamed")
+NOT_A_DIFFERENCE = ("renamed",)
+RULE = ("Between two environments taken in version order, the differences are the changes of "
+        "every version after the first up to the second (each against the version before it), "
+        "plus the changes of a variant column (CUDA build, ...) against its own version when "
+        "either side is one; renames of an unchanged initializer are listed apart and are not "
+        "differences.")
+# One-click pairs: (from label, to label); the two newest versions are added when present.
+PAIRS = (("1.15", "2.0"), ("2.15", "2.16"))
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    envs: list[dict]  # {"name", "label", "column_label", "variant_of", "status"}, version order
+    pairs: list[dict]  # one-click pairs present in these results: {"text", "first", "second"}
+    default: dict | None  # the pair shown first (the two newest versions), or None
+    events: list[dict]  # the timeline's events ({"env", "since", "kind", "row", "text", "cell"})
+    data: dict  # what report.js reads (the page's upgrade-data block): see _data
+    rule: str  # RULE, shown on the page
+
+
+def _positions(envs: list[dict]) -> tuple[dict[str, dict], dict[str, int]]:
+    """Environments by name, and each one's position: its primary's among the primaries."""
+    by_name = {env["name"]: env for env in envs}
+    primaries = [env["name"] for env in envs if env.get("variant_of") is None]
+    rank = {name: index for index, name in enumerate(primaries)}
+    position = {}
+    for env in envs:
+        primary = env.get("variant_of") or env["name"]
+        if primary not in rank:
+            raise ValueError(f"environment {env['name']!r} is a variant of {primary!r}, "
+                             "which is not among the environments")
+        position[env["name"]] = rank[primary]
+    return by_name, position
+
+
+def events_between(envs: list[dict], events: list[dict], first: str, second: str) -> list[dict]:
+    """Every timeline event between environments `first` and `second` (names), in either order.
+
+    With the primaries (environments whose variant_of is None) in version order and pos(e) the
+    position of e's primary (e itself if primary), and (first, second) put in version order:
+    the events whose env is a primary with position in (pos(first), pos(second)] (each compares
+    an environment with the one before it, its `since`), plus the events of either side that is
+    a variant (they compare it with its primary). The same environment twice: no events.
+    Renames (kind "renamed") are included; is_difference says which events are differences.
+    ValueError names an unknown environment.
+    """
+    by_name, position = _positions(envs)
+    for name in (first, second):
+        if name not in by_name:
+            raise ValueError(f"unknown environment {name!r}; known: {', '.join(by_name)}")
+    if first == second:
+        return []
+    order = {env["name"]: index for index, env in enumerate(envs)}
+    low, high = sorted((first, second), key=lambda name: (position[name], order[name]))
+    variants = {name for name in (low, high) if by_name[name].get("variant_of") is not None}
+    return [event for event in events
+            if event["env"] in variants
+            or (event["env"] in by_name and by_name[event["env"]].get("variant_of") is None
+                and position[low] < position[event["env"]] <= position[high])]
+
+
+def is_difference(event: dict) -> bool:
+    """Whether an event is a behaviour difference (a rename of the same distribution is not)."""
+    return event["kind"] not in NOT_A_DIFFERENCE
+
+
+def grouped(events: list[dict]) -> list[dict]:
+    """Events by kind (KINDS order), then by (version step, text) within a kind:
+    [{"kind", "count", "difference", "groups": [{"env", "since", "text", "rows": [event]}]}]."""
+    by_kind: dict[str, dict[tuple, dict]] = {}
+    for event in events:
+        steps = by_kind.setdefault(event["kind"], {})
+        group = steps.setdefault((event["env"], event.get("since"), event["text"]), {
+            "env": event["env"], "since": event.get("since"), "text": event["text"], "rows": []})
+        group["rows"].append(event)
+    ordered = sorted(by_kind, key=lambda k: (KINDS.index(k) if k in KINDS else len(KINDS), k))
+    return [{"kind": kind, "count": sum(len(g["rows"]) for g in by_kind[kind].values()),
+             "difference": kind not in NOT_A_DIFFERENCE, "groups": list(by_kind[kind].values())}
+            for kind in ordered]
+
+
+def _pairs(envs: list[dict]) -> tuple[list[dict], dict | None]:
+    primaries = [env for env in envs if env.get("variant_of") is None]
+    by_label = {env["label"]: env for env in primaries}
+    pairs = []
+    for first, second in PAIRS:
+        if first in by_label and second in by_label:
+            pairs.append({"text": f"{first} → {second}", "first": by_label[first]["name"],
+                          "second": by_label[second]["name"]})
+    default = None
+    if len(primaries) >= 2:
+        first, second = primaries[-2], primaries[-1]
+        default = {"text": f"{first['label']} → {second['label']} (the two newest)",
+                   "first": first["name"], "second": second["name"]}
+        if not any(p["first"] == first["name"] and p["second"] == second["name"] for p in pairs):
+            pairs.append(default)
+    return pairs, default
+
+
+def _data(envs: list[dict], events: list[dict]) -> dict:
+    """Compact for the page: environments as [name, column label, index of its primary or -1],
+    each event as [environment index, since (index or -1), kind index, row, text, cell id]."""
+    index = {env["name"]: i for i, env in enumerate(envs)}
+    kinds = {kind: i for i, kind in enumerate(KINDS)}
+    rows = []
+    for event in events:
+        if event["env"] not in index:
+            continue
+        kinds.setdefault(event["kind"], len(kinds))
+        rows.append([index[event["env"]], index.get(event.get("since"), -1), kinds[event["kind"]],
+                     event.get("row") or "", event.get("text") or "", event.get("cell") or ""])
+    return {"envs": [[env["name"], env["column_label"], index.get(env["variant_of"], -1)]
+                     for env in envs],
+            "kinds": list(kinds), "notDifference": list(NOT_A_DIFFERENCE), "events": rows}
+
+
+def build_upgrade(envs: list[dict], events: list[dict]) -> Upgrade:
+    """The section from measured.envs and the timeline's events (Timeline.events)."""
+    _positions(envs)  # every variant's primary is among the environments
+    shown = [{"name": env["name"], "label": env["label"],
+              "column_label": env.get("column_label") or f"TF {env['label']}",
+              "variant_of": env.get("variant_of"), "status": env["status"]} for env in envs]
+    pairs, default = _pairs(shown)
+    kept = [{key: event.get(key) for key in ("env", "since", "kind", "row", "text", "cell")}
+            for event in events]
+    return Upgrade(envs=shown, pairs=pairs, default=default, events=kept,
+                   data=dict(_data(shown, kept), default=default), rule=RULE)
