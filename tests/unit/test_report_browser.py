@@ -1,5 +1,7 @@
 """The report in a real browser (Debian's headless Chromium driven by Playwright): no console
-errors, answers and matrix present, the evidence panel opens, hostile text stays text.
+errors; the upgrade view, the sticky matrix header, the evidence dialog by keyboard, its URL hash
+and the Back button; hostile text stays text; a 390 px phone has no page overflow outside the
+matrix and legible charts.
 
 CI installs chromium; a missing browser fails this test rather than skipping it.
 """
@@ -14,14 +16,26 @@ import pytest
 
 from initcompat.probe import schema
 from initcompat.report.__main__ import main as report_main
+from initcompat.report.frame import order_results
+from initcompat.report.load import load_results
+from initcompat.report.sections import Inputs, build_view
+from initcompat.report.sections.throughput import load_pyperf
+from initcompat.report.sections.upgrade import events_between, is_difference
 from synthetic import cell, glorot_limit, result, uniform
+from test_throughput_report import CONV, DENSE, PARAMS, write_environment
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
+MERGE = ROOT / "tests" / "fixtures" / "merge"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HOSTILE = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned=2\">"
+# Environments made from the real fixtures: (name, TensorFlow, fixture it copies). tf-2.21-gpu
+# is a variant (same version as tf-2.21).
+HISTORY = [("tf-1.15", "1.15.5", "tf-1.15"), ("tf-2.0", "2.0.4", "tf-2.15"),
+           ("tf-2.15", "2.15.1", "tf-2.15"), ("tf-2.16", "2.16.2", "tf-2.21"),
+           ("tf-2.21", "2.21.0", "tf-2.21"), ("tf-2.21-gpu", "2.21.0", "tf-2.21")]
 
 
 def chromium() -> str:
@@ -52,33 +66,252 @@ def report(tmp_path_factory) -> Path:
     return out / "index.html"
 
 
-def test_report_renders_in_chromium_without_console_errors(report):
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> tuple[Path, Path]:
+    """(index.html, results folder) of six environments made from the real fixtures, with
+    throughput files beside them."""
+    results = tmp_path_factory.mktemp("history")
+    timed = tmp_path_factory.mktemp("timed")
+    for index, (name, tensorflow, source) in enumerate(HISTORY):
+        document = json.loads((MERGE / f"{source}.json").read_text())
+        document["env"].update(name=name, tensorflow=tensorflow)
+        (results / f"{name}.json").write_text(json.dumps(document))
+        write_environment(timed, name, tensorflow, {DENSE: (0.25 * (1 + index / 10), PARAMS[DENSE]),
+                                                    CONV: (0.010, PARAMS[CONV])}, seed=index)
+        for suffix in (".throughput.json", ".pyperf.json"):
+            shutil.copy(timed / f"{name}{suffix}", results / f"{name}{suffix}")
+    out = tmp_path_factory.mktemp("history-report")
+    assert report_main([str(results), "--out", str(out)]) == 0
+    return out / "index.html", results
+
+
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    problems: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("request", lambda r: problems.append(f"network request: {r.url}")
-                if not r.url.startswith(("file:", "data:", "about:")) else None)
-        page.goto(report.as_uri())
-        assert page.locator("#answers li").count() >= 2
-        assert "Glorot uniform" in page.locator("#answers").inner_text()
-        assert page.locator("#matrix-table tbody tr").count() == 2
-        page.locator("td.cell.ok").first.click()
-        panel = page.locator("#evidence")
-        assert panel.is_visible() and "Drawn values" in panel.inner_text()
-        assert page.locator("#evidence svg rect").count() > 10
-        page.select_option("#filter-layer", "dense")
-        page.screenshot(path=str(ARTIFACTS / "report-1280.png"), full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(ARTIFACTS / "report-phone.png"), full_page=False)
-        # hostile text from a result file is shown, not executed
-        assert page.evaluate("window.__pwned === undefined")
-        assert HOSTILE in page.locator("#answers").inner_text()
-        browser.close()
-    assert problems == []
+        launched = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Page:
+    """A page that records every console error or warning, page error and network request."""
+
+    def __init__(self, browser, url: str, width: int = 1280, height: int = 900):
+        self.problems: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("request", lambda r: self.problems.append(f"network request: {r.url}")
+                     if not r.url.startswith(("file:", "data:", "about:")) else None)
+        self.page.goto(url)
+
+    def close(self) -> None:
+        self.page.close()
+        assert self.problems == []
+
+
+def test_report_renders_in_chromium_without_console_errors(report, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    shown = Page(browser, report.as_uri())
+    page = shown.page
+    assert page.locator("#answers li").count() >= 2
+    assert "Glorot uniform" in page.locator("#answers").inner_text()
+    assert page.locator("#matrix-table tbody tr").count() == 2
+    page.locator("td.ok button.c").first.click()
+    dialog = page.locator("#evidence")
+    assert dialog.is_visible() and "Drawn values" in dialog.inner_text()
+    assert page.locator("#evidence svg rect").count() > 10
+    page.keyboard.press("Escape")
+    # an unavailable cell opens its reason, from the shared list of reasons, as text
+    page.locator("td.na button.c").first.click()
+    assert HOSTILE in dialog.inner_text()
+    page.keyboard.press("Escape")
+    page.select_option("#filter-layer", "dense")
+    page.screenshot(path=str(ARTIFACTS / "report-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "report-phone.png"), full_page=False)
+    # hostile text from a result file is shown, not executed
+    assert page.evaluate("window.__pwned === undefined")
+    assert HOSTILE in page.locator("#answers").inner_text()
+    shown.close()
+
+
+def test_the_table_of_contents_links_every_section_and_the_downloads(history, browser):
+    shown = Page(browser, history[0].as_uri())
+    links = shown.page.locator("nav.toc a")
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert targets == ["#answers", "#upgrade", "#timeline", "#matrix", "#throughput",
+                       "#environments", "#downloads", "cells.csv", "changes.json"]
+    for target in targets[:7]:
+        assert shown.page.locator(target).count() == 1
+    for name in ("cells.csv", "changes.json"):
+        assert (history[0].parent / name).is_file()
+    shown.close()
+
+
+def upgrade_events(results: Path, first: str, second: str) -> list[dict]:
+    ordered = order_results(load_results(results).results)
+    view = build_view(Inputs(ordered, [], load_pyperf(ordered, [results])))
+    return events_between(view.upgrade.envs, view.upgrade.events, first, second)
+
+
+def test_the_upgrade_view_shows_a_one_click_pair_grouped_by_kind(history, browser):
+    index, results = history
+    shown = Page(browser, index.as_uri())
+    page = shown.page
+    pairs = page.locator(".pairs button")
+    assert [pairs.nth(i).inner_text() for i in range(pairs.count())] == [
+        "1.15 → 2.0", "2.15 → 2.16", "2.16 → 2.21 (the two newest)"]
+    # the two newest are shown on arrival
+    page.wait_for_selector("#upgrade-result .upgrade-summary")
+    assert pairs.nth(2).get_attribute("aria-pressed") == "true"
+    for number, (first, second) in enumerate((("tf-1.15", "tf-2.0"), ("tf-2.15", "tf-2.16"))):
+        pairs.nth(number).click()
+        assert pairs.nth(number).get_attribute("aria-pressed") == "true"
+        assert (page.input_value("#upgrade-from"), page.input_value("#upgrade-to")) == (first, second)
+        expected = upgrade_events(results, first, second)
+        differences = [e for e in expected if is_difference(e)]
+        summary = page.locator("#upgrade-result .upgrade-summary").inner_text()
+        assert summary.startswith(f"{len(differences)} behaviour difference"), summary
+        kinds = page.locator("#upgrade-result .upgrade-kind")
+        assert [kinds.nth(i).get_attribute("data-kind") for i in range(kinds.count())] == \
+            list(dict.fromkeys(sorted({e["kind"] for e in expected}, key=[
+                "availability", "shape", "layer default", "distribution", "seeding",
+                "seeded stream", "regression", "speed-up", "renamed"].index)))
+        assert page.locator("#upgrade-result a").count() == len(expected)  # one link per weight
+        if any(not is_difference(e) for e in expected):  # renames folded, never counted
+            fold = page.locator("#upgrade-result .upgrade-kind[data-kind=renamed] summary")
+            assert "internal rename" in fold.inner_text()
+    # a variant: the CUDA build against its own version
+    page.select_option("#upgrade-from", "tf-2.21")
+    page.select_option("#upgrade-to", "tf-2.21-gpu")
+    expected = upgrade_events(results, "tf-2.21", "tf-2.21-gpu")
+    assert page.locator("#upgrade-result a").count() == len(expected)
+    # the same environment twice: nothing
+    page.select_option("#upgrade-from", "tf-2.15")
+    page.select_option("#upgrade-to", "tf-2.15")
+    assert "nothing differs" in page.locator("#upgrade-result").inner_text()
+    assert page.locator("#upgrade-result .upgrade-kind").count() == 0
+    # a weight in the list opens its evidence
+    pairs.nth(0).click()
+    link = page.locator("#upgrade-result a[data-cell]").first
+    link.click()
+    assert page.locator("#evidence").is_visible()
+    page.keyboard.press("Escape")
+    shown.close()
+
+
+def test_the_matrix_header_and_row_labels_stay_visible_while_it_scrolls(history, browser):
+    shown = Page(browser, history[0].as_uri(), height=700)
+    page = shown.page
+    page.locator("#matrix-scroll").scroll_into_view_if_needed()
+    scroller = page.locator("#matrix-scroll")
+    # it does scroll (once on screen the browser lays it out: content-visibility: auto)
+    page.wait_for_function("(e => e.scrollHeight > e.clientHeight + 200)"
+                           "(document.getElementById('matrix-scroll'))")
+    scroller.evaluate("e => { e.scrollTop = 400; e.scrollLeft = 250; }")
+    page.wait_for_timeout(50)
+    box = scroller.bounding_box()
+    header = page.locator("#matrix-table thead th").nth(2).bounding_box()
+    assert abs(header["y"] - box["y"]) <= 2  # stuck to the top of the scrolled matrix
+    row_label = page.locator("#matrix-table tbody th.rowhead").nth(8).bounding_box()
+    assert abs(row_label["x"] - box["x"]) <= 2  # stuck to its left edge
+    # the legend explains every colour and tag the cells use
+    legend = page.locator("#matrix .legend").inner_text()
+    for words in ("measured", "unavailable", "changed", "renamed", "variant", "fit ✓", "fit ✗",
+                  "seed A"):
+        assert words in legend
+    shown.close()
+
+
+def test_filters_are_one_entry_per_layer_kind_whatever_its_case(history, browser):
+    shown = Page(browser, history[0].as_uri())
+    page = shown.page
+    options = page.locator("#filter-layer option")
+    labels = [options.nth(i).inner_text() for i in range(options.count())]
+    assert len({label.casefold() for label in labels}) == len(labels)
+    assert "Dense" in labels and "dense" not in labels
+    page.select_option("#filter-layer", "dense")
+    visible = page.locator("#matrix-table tbody tr:not(.hidden)")
+    families = {visible.nth(i).get_attribute("data-family") for i in range(visible.count())}
+    assert len(families) >= 3  # tf.layers' dense and Keras' Dense rows both
+    assert {visible.nth(i).get_attribute("data-kind") for i in range(visible.count())} == {"dense"}
+    shown.close()
+
+
+def test_the_evidence_dialog_by_keyboard_returns_focus_and_follows_the_hash(history, browser):
+    shown = Page(browser, history[0].as_uri())
+    page = shown.page
+    cells = page.locator("#matrix-table td.ok button.c")
+    dialog = page.locator("#evidence")
+    for key, number in (("Enter", 0), ("Space", 5)):
+        cells.nth(number).focus()
+        page.keyboard.press(key)
+        assert dialog.is_visible()
+        assert page.evaluate("document.activeElement.closest('dialog') !== null")  # focus moved in
+        assert page.evaluate("location.hash").startswith("#c-")
+        stats = page.locator("#evidence table.stats th")
+        assert [stats.nth(i).inner_text() for i in range(1, 8)] == [
+            "mean", "std", "min", "max", "skewness", "excess kurtosis", "n"]
+        page.keyboard.press("Escape")
+        assert not dialog.is_visible()
+        assert page.evaluate("location.hash") == ""
+        assert cells.nth(number).evaluate("b => b === document.activeElement")  # focus is back
+    # the close button closes it too
+    cells.nth(1).click()
+    page.locator("#evidence-close").click()
+    assert not dialog.is_visible() and page.evaluate("location.hash") == ""
+    shown.close()
+
+
+def test_back_closes_the_evidence_and_a_link_to_a_cell_opens_it(history, browser):
+    shown = Page(browser, history[0].as_uri())
+    page = shown.page
+    cells = page.locator("#matrix-table tr[data-role=kernel] td.ok button.c")
+    cells.nth(2).click()
+    opened = page.evaluate("location.hash")
+    assert page.locator("#evidence").is_visible() and opened.startswith("#c-")
+    page.go_back()
+    page.wait_for_function("!document.getElementById('evidence').open")
+    assert page.evaluate("location.hash") == ""
+    assert page.url.startswith(history[0].as_uri())  # Back closed the dialog, stayed on the page
+    page.go_forward()
+    page.wait_for_function("document.getElementById('evidence').open")
+    page.keyboard.press("Escape")
+    # a link to a cell (shared, bookmarked) opens its evidence; closing it stays on the page
+    linked = Page(browser, history[0].as_uri() + opened)
+    assert linked.page.locator("#evidence").is_visible()
+    histogram = linked.page.locator("#evidence svg text")
+    axis = " ".join(histogram.nth(i).text_content() for i in range(histogram.count()))
+    assert "drawn weight value" in axis and "values per bin (count)" in axis
+    linked.page.keyboard.press("Escape")
+    assert linked.page.evaluate("location.hash") == ""
+    assert linked.page.url.startswith(history[0].as_uri())
+    linked.close()
+    shown.close()
+
+
+def test_a_390_px_phone_has_no_page_overflow_outside_the_matrix_and_legible_charts(history, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    shown = Page(browser, history[0].as_uri(), width=390, height=844)
+    page = shown.page
+    page.wait_for_selector("#upgrade-result .upgrade-summary")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    outside = page.evaluate("""() => Array.from(document.body.querySelectorAll('*'))
+        .filter(e => !e.closest('.scroll, .matrix-scroll, dialog, svg'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+    assert outside == []
+    charts = page.locator("#throughput svg.tp-chart")
+    assert charts.count() >= 2
+    for i in range(charts.count()):  # 13-unit text in a 480-unit-wide chart: >= 9.5 px on screen
+        width = charts.nth(i).evaluate("s => s.getBoundingClientRect().width")
+        assert 13 * width / 480 >= 9.5
+    page.screenshot(path=str(ARTIFACTS / "report-phone-history.png"), full_page=False)
+    page.locator("#matrix-table td.ok button.c").first.click()
+    assert page.locator("#evidence").evaluate("d => d.getBoundingClientRect().width") <= 390
+    page.keyboard.press("Escape")
+    shown.close()

@@ -1,151 +1,244 @@
-"""The Matrix section: API family x layer x weight against versions, and the evidence behind each
-cell (histogram with the declared density, moments, config, test statistics). Pure."""
+"""The Matrix section: API family x layer x weight against environments, and the evidence behind
+each measured cell (histogram with the declared density, moments, config, test statistics). Pure.
+
+The evidence is JSON in the page (report.js draws it in the evidence dialog). To keep the page
+light it holds only measured cells (an unavailable cell's reason comes from the cell itself, an
+index into one shared list of reasons), numbers at 5 significant digits, no null fields, and
+each repeated text (module, config, theory, ...) once in a shared list of strings.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from initcompat.report import change
 from initcompat.report.analysis import CellAnalysis, Step, finite
-from initcompat.report.describe import initializer_label, one_line, relevant_config
+from initcompat.report.describe import initializer_label, one_line
 from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured, cell_id
 
-MOMENT_KEYS = ("n", "mean", "std", "min", "max", "skewness", "excess_kurtosis", "se_mean",
-               "se_std", "se_skewness", "se_excess_kurtosis", "builds")
+# The evidence table's statistics, in this order (their standard errors beside them).
+MOMENTS = ("mean", "std", "min", "max", "skewness", "excess_kurtosis", "n")
+STANDARD_ERRORS = {"mean": "se_mean", "std": "se_std", "skewness": "se_skewness",
+                   "excess_kurtosis": "se_excess_kurtosis"}
+# Evidence fields whose texts repeat across cells: stored once in data["strings"].
+SHARED = ("initializer", "module", "config", "held_by_layer", "resolved_by", "fan_source",
+          "theory", "seed_call", "error_type", "graph_evidence")
+# Each evidence field's one-letter key in the page (data["fields"] maps them back; report.js
+# reads the long names): key names were a sixth of the page.
+FIELDS = ("status", "reason", "error_type", "initializer", "module", "config", "held_by_layer",
+          "resolved_by", "theory", "fingerprint", "fit", "fit_detail", "change", "change_detail",
+          "shape", "fan_in", "fan_out", "fan_source", "seeded", "group", "graph_evidence",
+          "moments", "se", "builds", "histogram", "lo", "hi", "counts", "expected", "edges",
+          "seed", "seed_call", "sha256", "first_values", "repeats_in_process", "error")
+SHORT = {name: chr(ord("a") + i) if i < 26 else chr(ord("A") + i - 26)
+         for i, name in enumerate(FIELDS)}
+DIGITS = 5
+SE_DIGITS = 2  # a standard error's own precision is no better than that
+SHA_DIGITS = 16  # hex digits of the seeded weights' sha256 shown (the whole one is in cells.csv)
 
 
 @dataclass(frozen=True)
 class Matrix:
     envs: list[dict]  # the columns (measured.envs)
-    rows: list[dict]  # {"family", "family_id", "layer", "kind", "role", "cells", "changed"}
-    evidence: dict[str, dict]  # cell id -> what the evidence panel shows (JSON in the page)
-    families: list[str]  # for the filters
-    layers: list[str]
+    # {"key", "family", "family_id", "layer", "kind", "role", "cells", "changed", "renamed"};
+    # key: the cell ids' common start (a cell's id is key + environment name)
+    rows: list[dict]
+    families: list[str]  # the family filter's entries
+    kinds: list[dict]  # the layer filter's entries, one per layer kind: {"kind", "label"}
+    roles: list[str]  # the weight filter's entries
+    # what report.js reads: {"fields", "strings", "reasons", "cells": {cell id: evidence with
+    # SHORT keys}}
+    data: dict
 
 
-def _expected_counts(analysis: CellAnalysis, sample: dict) -> list[float] | None:
-    """Counts per histogram bin the declared distribution predicts, for the evidence plot."""
+class Strings:
+    """Each distinct text once: intern() gives its index in `values`."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def intern(self, text: str) -> int:
+        if text not in self._index:
+            self._index[text] = len(self.values)
+            self.values.append(text)
+        return self._index[text]
+
+
+def significant(value, digits: int = DIGITS):
+    """A float at `digits` significant digits (ints, None and non-numbers unchanged)."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return value
+    return float(f"{value:.{digits}g}") if np.isfinite(value) else None
+
+
+def _histogram(analysis: CellAnalysis, sample: dict) -> dict | None:
+    """{lo, hi, counts, expected}: equal-width bins from lo to hi (the probe's np.histogram), and
+    the counts per bin the declared distribution predicts (None for constants and identities)."""
     histogram = sample.get("histogram") or {}
     edges, counts = histogram.get("edges"), histogram.get("counts")
-    if analysis.distribution is None or not edges or not counts or len(edges) != len(counts) + 1:
+    if not edges or not counts or len(edges) != len(counts) + 1 or edges[0] == edges[-1]:
         return None
-    if analysis.theory_family in ("constant", "identity"):
+    edges = np.asarray(edges, dtype=float)
+    shown = {"lo": significant(float(edges[0])), "hi": significant(float(edges[-1])),
+             "counts": [int(c) for c in counts]}
+    widths = np.diff(edges)
+    if not np.allclose(widths, widths[0], rtol=1e-6, atol=0.0):
+        shown["edges"] = [significant(float(e)) for e in edges]  # not equal-width: every edge
+    if analysis.distribution is not None and analysis.theory_family not in ("constant", "identity"):
+        try:
+            cdf = np.asarray(analysis.distribution.cdf(edges), dtype=float)
+        except (ValueError, TypeError, KeyError):
+            cdf = None
+        if cdf is not None:
+            expected = np.diff(cdf) * float(sum(counts))
+            if np.all(np.isfinite(expected)):
+                shown["expected"] = _plotted(expected)
+    return shown
+
+
+def _plotted(values: np.ndarray):
+    """Counts for a plot line: to a thousandth of the largest or finer (a 270-unit-high plot
+    shows no more); one number when every bin expects the same (a uniform distribution)."""
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    if top <= 0:
+        return [0] * int(values.size)
+    quantum = 10.0 ** (math.floor(math.log10(top)) - 3)
+    rounded = [round(float(v) / quantum) * quantum for v in values]
+    rounded = [int(v) if quantum >= 1 else significant(v, 6) for v in rounded]
+    return rounded[0] if all(v == rounded[0] for v in rounded) else rounded
+
+
+def _seeded(seeded: dict | None, strings: Strings) -> dict | None:
+    if not seeded:
         return None
-    try:
-        cdf = np.asarray(analysis.distribution.cdf(np.asarray(edges, dtype=float)), dtype=float)
-    except (ValueError, TypeError, KeyError):
-        return None
-    total = float(sum(counts))
-    expected = np.diff(cdf) * total
-    return [round(float(v), 3) for v in expected] if np.all(np.isfinite(expected)) else None
+    shown = {"seed": seeded.get("seed"),
+             "seed_call": strings.intern(str(seeded["seed_call"])) if seeded.get("seed_call") else None,
+             "sha256": (seeded.get("sha256") or "")[:SHA_DIGITS] or None,
+             "first_values": [significant(v) for v in seeded.get("first_values") or []] or None,
+             "repeats_in_process": seeded.get("repeats_in_process"),
+             "error": one_line(seeded.get("error"), 600) if seeded.get("error") else None}
+    return {k: v for k, v in shown.items() if v is not None}
 
 
-def _rounded(values: list | None, digits: int = 6) -> list | None:
-    """Plot coordinates need no more than 6 significant digits (keeps the page light)."""
-    return None if values is None else [float(f"{v:.{digits}g}") for v in values]
-
-
-def evidence_for(cell: dict, env: dict, analysis: CellAnalysis, step: Step | None,
-                 group: str | None) -> dict:
-    """What the evidence panel shows for one cell."""
+def evidence_for(cell: dict, analysis: CellAnalysis, step: Step | None, group: str | None,
+                 strings: Strings) -> dict:
+    """What the evidence dialog shows for one measured (ok or error) cell; no null fields."""
     sample = cell.get("sample") or {}
     initializer = cell.get("initializer") or {}
-    histogram = sample.get("histogram") or {}
-    return {
-        "title": f"{family_label(cell['api_family'], cell['legacy_keras'])} {cell['layer']} "
-                 f"{cell['weight_role']} — TF {env['tensorflow']}",
+    texts = {
+        "initializer": initializer.get("class_name"), "module": initializer.get("module"),
+        "config": (json.dumps(initializer.get("config"), sort_keys=True, indent=1)
+                   if initializer.get("config") is not None else None),
+        "held_by_layer": initializer.get("held_by_layer"),
+        "resolved_by": initializer.get("resolved_by"), "fan_source": cell.get("fan_source"),
+        "theory": analysis.theory, "error_type": cell.get("error_type"),
+        "graph_evidence": (cell.get("graph_evidence") if isinstance(cell.get("graph_evidence"), str)
+                           or cell.get("graph_evidence") is None
+                           else json.dumps(cell.get("graph_evidence"), sort_keys=True)),
+    }
+    item = {key: strings.intern(str(value)) for key, value in texts.items() if value is not None}
+    item.update({
         "status": cell["status"],
         "reason": one_line(cell.get("reason"), 2000) if cell.get("reason") else None,
-        "error_type": cell.get("error_type"),
-        "initializer": initializer.get("class_name"),
-        "module": initializer.get("module"),
-        "config": json.dumps(initializer.get("config"), sort_keys=True, indent=1),
-        "held_by_layer": initializer.get("held_by_layer"),
-        "resolved_by": initializer.get("resolved_by"),
-        "graph_evidence": cell.get("graph_evidence"),
         "shape": cell.get("shape"), "fan_in": cell.get("fan_in"), "fan_out": cell.get("fan_out"),
-        "fan_source": cell.get("fan_source"),
-        "moments": {k: finite(sample.get(k)) for k in MOMENT_KEYS},
-        "histogram": {"edges": _rounded(histogram.get("edges")), "counts": histogram.get("counts"),
-                      "expected": _expected_counts(analysis, sample) if sample else None},
-        "theory": analysis.theory, "fit": analysis.fit_verdict, "fit_detail": analysis.fit_detail,
+        "fit": analysis.fit_verdict if sample else None,
+        "fit_detail": analysis.fit_detail if sample else None,
         "fingerprint": analysis.fingerprint,
         "change": step.verdict if step else None,
-        "change_detail": (f"vs {step.previous_env}: {step.detail}" if step else None),
-        "seeded": cell.get("seeded"), "group": group,
-    }
+        "change_detail": f"vs {step.previous_env}: {step.detail}" if step else None,
+        "seeded": _seeded(cell.get("seeded"), strings), "group": group,
+    })
+    if sample:
+        item["moments"] = [significant(finite(sample.get(k))) for k in MOMENTS]
+        item["se"] = [significant(finite(sample.get(STANDARD_ERRORS[k])), SE_DIGITS)
+                      if k in STANDARD_ERRORS else None for k in MOMENTS]
+        item["builds"] = sample.get("builds")
+        item["histogram"] = _histogram(analysis, sample)
+    return {k: v for k, v in item.items() if v is not None}
 
 
-def _moments_text(sample: dict) -> str:
-    """The moments in one line, for the cell's hover text."""
-    parts = []
-    for key in ("n", "mean", "std", "min", "max", "skewness", "excess_kurtosis"):
-        value = finite(sample.get(key))
-        parts.append(f"{key}={value:.4g}" if value is not None else f"{key}=—")
-    return "moments: " + ", ".join(parts)
+def shortened(value):
+    """An evidence item with SHORT keys, nested dicts included."""
+    if isinstance(value, dict):
+        return {SHORT[k]: shortened(v) for k, v in value.items()}
+    return value
 
 
 def _blank_cell(**fields) -> dict:
-    """A matrix cell with every key the template reads."""
+    """A matrix cell with every key the template and cells.csv read."""
     base = {"css": "", "text": "", "measured": None, "fit": None, "change": None,
-            "changed": False, "group": None, "title": "", "id": None}
+            "changed": False, "renamed": False, "group": None, "id": None, "reason": None}
     base.update(fields)
     return base
 
 
 def _matrix_cell(cell: dict, analysis: CellAnalysis, step: Step | None, group: str | None,
-                 identifier: str) -> dict:
+                 identifier: str, reasons: Strings) -> dict:
     if cell["status"] != "ok":
+        reason = f"{cell.get('error_type') or ''}: {one_line(cell.get('reason'), 600)}".strip(": ")
         return _blank_cell(css=cell["status"], text=cell["status"], id=identifier,
-                           title=f"{cell.get('error_type') or ''}: {one_line(cell.get('reason'), 300)}")
+                           reason=reasons.intern(reason or cell["status"]))
     initializer = cell.get("initializer") or {}
-    config = json.dumps(initializer.get("config"), sort_keys=True)
     verdict = step.verdict if step else None
-    return _blank_cell(**{
-        "css": "ok" + (" inconsistent" if analysis.fit_verdict == "inconsistent" else ""),
-        "text": initializer_label(initializer.get("class_name"), config),
-        "measured": analysis.fingerprint,
-        "fit": analysis.fit_verdict,
-        "change": verdict,
-        "changed": verdict in (change.CHANGED, change.RENAMED),
-        "group": group or ("none (seeding failed)" if (cell.get("seeded") or {}).get("error") else None),
-        "title": f"declared: {analysis.theory or 'unknown'}; measured: {analysis.fingerprint}; "
-                 f"fit: {analysis.fit_verdict}; relevant config: {relevant_config(config)}; "
-                 + _moments_text(cell.get("sample") or {}),
-        "id": identifier,
-    })
+    return _blank_cell(
+        css="ok", id=identifier,
+        text=initializer_label(initializer.get("class_name"),
+                               json.dumps(initializer.get("config"), sort_keys=True)),
+        measured=analysis.fingerprint, fit=analysis.fit_verdict, change=verdict,
+        changed=verdict == change.CHANGED, renamed=verdict == change.RENAMED,
+        group=group or ("none (seeding failed)" if (cell.get("seeded") or {}).get("error") else None))
+
+
+def _kinds(rows: list[dict]) -> list[dict]:
+    """One filter entry per layer kind (tf.layers' `dense` and Keras' `Dense` are one layer),
+    labelled with the Keras class name where a family uses it."""
+    names: dict[str, list[str]] = {}
+    for row in rows:
+        names.setdefault(row["kind"], []).append(row["layer"])
+    entries = []
+    for kind, layers in names.items():
+        capitalized = [name for name in layers if name[:1].isupper()]
+        entries.append({"kind": kind, "label": (capitalized or layers)[0]})
+    return sorted(entries, key=lambda e: e["label"].casefold())
 
 
 def build_matrix(measured: Measured) -> Matrix:
     """One row per weight that some version offers, one cell per environment, and the evidence."""
     envs, cells = measured.envs, measured.cells
+    strings, reasons = Strings(), Strings()
     rows, evidence = [], {}
     for key in measured.row_keys:
+        if not any(cells.get((key, e["name"]), {}).get("status") in ("ok", "error") for e in envs):
+            continue  # no measured version offers this layer in this API: nothing to show
         step_by_env = {s.env: s for s in measured.steps.get(key, [])}
         row_cells = []
         layer = next((cells[(key, e["name"])]["layer"] for e in envs if (key, e["name"]) in cells), key[2])
         for env in envs:
             cell = cells.get((key, env["name"]))
             if cell is None:
-                row_cells.append(_blank_cell(
-                    css="missing", text="—" if env["status"] == "ok" else env["status"],
-                    title="not probed" if env["status"] == "ok" else env["reason"]))
+                row_cells.append(_blank_cell(css="missing", text="—"))
                 continue
             analysis = measured.analyses[(key, env["name"])]
             step = step_by_env.get(env["name"])
             identifier = cell_id(key, env["name"])
             group = measured.groups.get((key, env["name"]))
-            evidence[identifier] = evidence_for(cell, env, analysis, step, group)
-            row_cells.append(_matrix_cell(cell, analysis, step, group, identifier))
-        if not any(cells.get((key, e["name"]), {}).get("status") in ("ok", "error") for e in envs):
-            continue  # no measured version offers this layer in this API: nothing to show
-        rows.append({"family": family_label(key[0], key[1]), "family_id": key[0], "layer": layer,
+            if cell["status"] in ("ok", "error"):
+                evidence[identifier] = evidence_for(cell, analysis, step, group, strings)
+            row_cells.append(_matrix_cell(cell, analysis, step, group, identifier, reasons))
+        rows.append({"key": cell_id(key, ""), "family": family_label(key[0], key[1]),
+                     "family_id": key[0], "layer": layer,
                      "kind": key[2], "role": key[3], "cells": row_cells,
-                     "changed": any(c.get("changed") for c in row_cells)})
-    return Matrix(envs=envs, rows=rows, evidence=evidence,
+                     "changed": any(c["changed"] for c in row_cells),
+                     "renamed": any(c["renamed"] for c in row_cells)})
+    return Matrix(envs=envs, rows=rows,
                   families=list(dict.fromkeys(r["family"] for r in rows)),
-                  layers=list(dict.fromkeys(r["layer"] for r in rows)))
+                  kinds=_kinds(rows), roles=list(dict.fromkeys(r["role"] for r in rows)),
+                  data={"fields": {short: name for name, short in SHORT.items()},
+                        "strings": strings.values, "reasons": reasons.values,
+                        "cells": {k: shortened(v) for k, v in evidence.items()}})

@@ -1,8 +1,11 @@
 "use strict";
+// The report's only code: the matrix filters, the evidence dialog (in sync with the URL hash and
+// the Back button) and the upgrade view. Every text from the results goes in as textContent.
 (function () {
-  var evidence = JSON.parse(document.getElementById("evidence-data").textContent);
-  var panel = document.getElementById("evidence");
   var SVG = "http://www.w3.org/2000/svg";
+  var dataNode = document.getElementById("report-data");
+  var parsed = null;
+  function data() { if (!parsed) parsed = JSON.parse(dataNode.textContent); return parsed; }
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -10,88 +13,300 @@
     if (cls) node.className = cls;
     return node;
   }
-  function fmt(value) {
-    if (value === null || value === undefined) return "—";
-    if (typeof value === "number") return Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential(4) : String(Math.round(value * 1e6) / 1e6);
-    return typeof value === "string" ? value : JSON.stringify(value);
-  }
-  function svgNode(tag, attrs) {
+  function svg(tag, attrs, text) {
     var node = document.createElementNS(SVG, tag);
     Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = String(text);
     return node;
   }
-  function histogram(data) {
-    var edges = data.edges, counts = data.counts, expected = data.expected;
-    if (!edges || !counts || counts.length < 2) return el("p", "No histogram (constant or missing sample).", "muted");
-    var width = 520, height = 180, pad = 24, max = 0;
+  function fmt(value) {
+    if (value === null || value === undefined) return "—";
+    if (typeof value === "number") {
+      if (value === 0 || Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
+      var abs = Math.abs(value);
+      return abs >= 1e5 || abs < 1e-3 ? value.toExponential(3) : String(Number(value.toPrecision(5)));
+    }
+    if (typeof value === "boolean") return value ? "yes" : "no";
+    return typeof value === "string" ? value : JSON.stringify(value);
+  }
+
+  // ------------------------------------------------------------------ matrix filters
+  var filters = ["family", "layer", "role"].map(function (n) { return document.getElementById("filter-" + n); });
+  var onlyChanged = document.getElementById("filter-changed");
+  function filter() {
+    var wanted = filters.map(function (f) { return f ? f.value : ""; });
+    var attributes = ["data-family", "data-kind", "data-role"];
+    Array.prototype.forEach.call(document.querySelectorAll("#matrix-table tbody tr"), function (row) {
+      var visible = wanted.every(function (value, i) { return !value || row.getAttribute(attributes[i]) === value; }) &&
+        (!onlyChanged || !onlyChanged.checked || row.hasAttribute("data-changed"));
+      row.classList.toggle("hidden", !visible);
+    });
+  }
+  filters.concat([onlyChanged]).forEach(function (control) { if (control) control.addEventListener("change", filter); });
+
+  // ------------------------------------------------------------------ evidence dialog
+  var dialog = document.getElementById("evidence");
+  var body = document.getElementById("evidence-body");
+  var heading = document.getElementById("evidence-title");
+  var openId = null, opener = null;
+
+  function text(value) {  // a shared string (an index into data().matrix.strings) or a value
+    return typeof value === "number" ? data().matrix.strings[value] : value;
+  }
+  // A matrix cell's id is its row's data-key followed by its column's data-env (no per-cell id
+  // in the markup): index the buttons once, when first needed.
+  var buttons = null;
+  function cellIdOf(button) {
+    var row = button.closest("tr"), envs = document.querySelectorAll("#matrix-table thead th");
+    return row.getAttribute("data-key") + envs[button.parentNode.cellIndex].getAttribute("data-env");
+  }
+  function button(id) {
+    if (!buttons) {
+      buttons = {};
+      var envs = Array.prototype.map.call(document.querySelectorAll("#matrix-table thead th"), function (th) { return th.getAttribute("data-env"); });
+      Array.prototype.forEach.call(document.querySelectorAll("#matrix-table tbody tr"), function (row) {
+        var key = row.getAttribute("data-key");
+        Array.prototype.forEach.call(row.querySelectorAll("button.c"), function (b) { buttons[key + envs[b.parentNode.cellIndex]] = b; });
+      });
+    }
+    return buttons[id] || null;
+  }
+  function isCell(id) {
+    return !!id && (!!data().matrix.cells[id] || !!button(id));
+  }
+  function titleOf(id, node) {
+    if (!node) return id;
+    var cell = node.closest("td"), row = node.closest("tr");
+    var head = document.querySelectorAll("#matrix-table thead th")[cell.cellIndex];
+    var rowText = row.querySelector("th").innerText.replace(/\s+/g, " ").trim();
+    return rowText + " — " + head.firstChild.textContent.trim();
+  }
+  function niceTicks(lo, hi, count) {
+    var span = hi - lo;
+    if (!(span > 0)) return [lo];
+    var step = Math.pow(10, Math.floor(Math.log10(span / count)));
+    var err = span / count / step;
+    step *= err >= 7.5 ? 10 : err >= 3.5 ? 5 : err >= 1.5 ? 2 : 1;
+    var ticks = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+    return ticks;
+  }
+  function tickText(v) { return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(Number(v.toPrecision(4))); }
+  function histogram(h, theory, n) {
+    var figure = el("figure");
+    figure.style.margin = "0";
+    var counts = h.counts, bins = counts.length;
+    var edges = h.edges || counts.map(function (_, i) { return h.lo + (h.hi - h.lo) * i / bins; }).concat([h.hi]);
+    var W = 560, H = 270, L = 62, R = 14, T = 12, B = 52;
+    var expected = typeof h.expected === "number" ? counts.map(function () { return h.expected; }) : h.expected;
+    var max = 0;
     counts.forEach(function (c, i) { max = Math.max(max, c, expected ? expected[i] : 0); });
-    var lo = edges[0], hi = edges[edges.length - 1], span = (hi - lo) || 1;
-    var x = function (v) { return pad + (v - lo) / span * (width - 2 * pad); };
-    var y = function (v) { return height - pad - v / (max || 1) * (height - 2 * pad); };
-    var svg = svgNode("svg", { viewBox: "0 0 " + width + " " + height, width: "100%", role: "img" });
-    svg.appendChild(svgNode("title", {})).textContent = "histogram of drawn values" + (expected ? " with the declared distribution (line)" : "");
+    var x = function (v) { return L + (v - edges[0]) / ((edges[bins] - edges[0]) || 1) * (W - L - R); };
+    var y = function (v) { return H - B - v / (max || 1) * (H - T - B); };
+    var plot = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Histogram of the drawn values" + (expected ? " with the counts the declared distribution predicts" : "") });
     counts.forEach(function (c, i) {
-      svg.appendChild(svgNode("rect", { x: x(edges[i]), y: y(c), width: Math.max(x(edges[i + 1]) - x(edges[i]) - 0.5, 0.5), height: height - pad - y(c), fill: "#8fb3e8" }));
+      plot.appendChild(svg("rect", { x: x(edges[i]), y: y(c), width: Math.max(x(edges[i + 1]) - x(edges[i]) - 0.5, 0.5), height: H - B - y(c), fill: "#8fb3e8" }));
     });
     if (expected) {
       var points = [];
       expected.forEach(function (e, i) { points.push(x(edges[i]) + "," + y(e)); points.push(x(edges[i + 1]) + "," + y(e)); });
-      svg.appendChild(svgNode("polyline", { points: points.join(" "), fill: "none", stroke: "#c62828", "stroke-width": 1.5 }));
+      plot.appendChild(svg("polyline", { points: points.join(" "), fill: "none", stroke: "#c62828", "stroke-width": 2 }));
     }
-    svg.appendChild(svgNode("line", { x1: pad, x2: width - pad, y1: height - pad, y2: height - pad, stroke: "#999" }));
-    var left = svgNode("text", { x: pad, y: height - 6 }); left.textContent = fmt(lo); svg.appendChild(left);
-    var right = svgNode("text", { x: width - pad, y: height - 6, "text-anchor": "end" }); right.textContent = fmt(hi); svg.appendChild(right);
-    return svg;
+    plot.appendChild(svg("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#555" }));
+    plot.appendChild(svg("line", { x1: L, x2: L, y1: T, y2: H - B, stroke: "#555" }));
+    niceTicks(edges[0], edges[bins], 5).forEach(function (v) {
+      plot.appendChild(svg("line", { x1: x(v), x2: x(v), y1: H - B, y2: H - B + 5, stroke: "#555" }));
+      plot.appendChild(svg("text", { x: x(v), y: H - B + 18, "text-anchor": "middle" }, tickText(v)));
+    });
+    niceTicks(0, max, 4).forEach(function (v) {
+      plot.appendChild(svg("line", { x1: L - 5, x2: L, y1: y(v), y2: y(v), stroke: "#555" }));
+      plot.appendChild(svg("text", { x: L - 8, y: y(v) + 4, "text-anchor": "end" }, tickText(v)));
+    });
+    plot.appendChild(svg("text", { x: (L + W - R) / 2, y: H - 8, "text-anchor": "middle" }, "drawn weight value (unitless; " + bins + " bins of " + tickText((edges[bins] - edges[0]) / bins) + ")"));
+    plot.appendChild(svg("text", { x: 14, y: (T + H - B) / 2, "text-anchor": "middle", transform: "rotate(-90 14 " + (T + H - B) / 2 + ")" }, "values per bin (count)"));
+    figure.appendChild(plot);
+    var legend = el("ul", null, "legend");
+    var drawn = el("li"); var box = el("span", null, "swatch"); box.style.background = "#8fb3e8"; drawn.appendChild(box);
+    drawn.appendChild(document.createTextNode("drawn values (n = " + fmt(n) + ")")); legend.appendChild(drawn);
+    if (expected) {
+      var declared = el("li"), line = el("span", null, "swatch");
+      line.style.background = "linear-gradient(transparent 45%, #c62828 45%, #c62828 60%, transparent 60%)"; line.style.border = "0";
+      declared.appendChild(line);
+      declared.appendChild(document.createTextNode("declared " + (theory || "distribution") + ": the count per bin it predicts"));
+      legend.appendChild(declared);
+    }
+    figure.appendChild(legend);
+    return figure;
   }
-  function show(id) {
-    var item = evidence[id];
-    if (!item) return;
-    panel.textContent = "";
-    panel.classList.remove("hidden");
-    panel.appendChild(el("h3", item.title));
+  function statistics(item) {
+    var names = ["mean", "std", "min", "max", "skewness", "excess kurtosis", "n"];
+    var table = el("table", null, "stats"), head = el("tr"), values = el("tr"), errors = el("tr");
+    head.appendChild(el("th", "")); values.appendChild(el("th", "value")); errors.appendChild(el("th", "± SE"));
+    names.forEach(function (name, i) {
+      head.appendChild(el("th", name));
+      values.appendChild(el("td", fmt(item.moments[i])));
+      errors.appendChild(el("td", item.se && item.se[i] !== null && item.se[i] !== undefined ? fmt(item.se[i]) : ""));
+    });
+    [head, values, errors].forEach(function (row) { table.appendChild(row); });
+    var wrap = el("div", null, "scroll"); wrap.appendChild(table);
+    return wrap;
+  }
+  function longNames(value) {  // the page stores evidence with one-letter keys (data.matrix.fields)
+    if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+    var fields = data().matrix.fields, out = {};
+    Object.keys(value).forEach(function (k) { out[fields[k] || k] = longNames(value[k]); });
+    return out;
+  }
+  function render(id, node) {
+    var item = longNames(data().matrix.cells[id]);
+    heading.textContent = titleOf(id, node);
+    body.textContent = "";
     var dl = el("dl");
     var add = function (k, v) { if (v === null || v === undefined || v === "") return; dl.appendChild(el("dt", k)); dl.appendChild(el("dd", fmt(v))); };
-    add("status", item.status); add("reason", item.error_type ? item.error_type + ": " + item.reason : item.reason);
-    add("declared initializer", item.initializer); add("module", item.module);
-    add("layer holds", item.held_by_layer); add("resolved by", item.resolved_by);
-    add("declared distribution", item.theory); add("measured fingerprint", item.fingerprint);
+    if (!item) {  // unavailable: the reason the cell carries
+      add("status", node.textContent.trim());
+      add("reason", data().matrix.reasons[Number(node.getAttribute("data-r"))]);
+      body.appendChild(dl);
+      return;
+    }
+    add("status", item.status);
+    if (item.reason || item.error_type) add("reason", [text(item.error_type), item.reason].filter(Boolean).join(": "));
+    add("declared initializer", text(item.initializer)); add("module", text(item.module));
+    add("layer holds", text(item.held_by_layer)); add("resolved by", text(item.resolved_by));
+    add("declared distribution", text(item.theory)); add("drawn (fingerprint)", item.fingerprint);
     add("fit", item.fit); add("fit detail", item.fit_detail);
     add("change vs previous", item.change); add("change detail", item.change_detail);
-    add("shape", item.shape); add("fan_in / fan_out", item.fan_in === undefined || item.fan_in === null ? null : item.fan_in + " / " + item.fan_out + " (" + item.fan_source + ")");
-    if (item.seeded) { add("seed", item.seeded.seed + " via " + item.seeded.seed_call); add("seeded sha256", item.seeded.sha256); add("first values", item.seeded.first_values); add("repeats in-process", item.seeded.repeats_in_process); add("seeding error", item.seeded.error); add("reproducibility group", item.group); }
-    if (item.graph_evidence) add("graph ops", item.graph_evidence);
-    panel.appendChild(dl);
-    if (item.status === "ok") {
-      panel.appendChild(el("h3", "Drawn values"));
-      panel.appendChild(histogram(item.histogram));
-      var table = el("table"), head = el("tr"), body = el("tr");
-      Object.keys(item.moments).forEach(function (k) { head.appendChild(el("th", k)); body.appendChild(el("td", fmt(item.moments[k]))); });
-      table.appendChild(head); table.appendChild(body);
-      var wrap = el("div", null, "scroll"); wrap.appendChild(table); panel.appendChild(wrap);
-      panel.appendChild(el("h3", "Config"));
-      panel.appendChild(el("pre", item.config));
+    add("shape", item.shape);
+    if (item.fan_in !== undefined) add("fan_in / fan_out", item.fan_in + " / " + item.fan_out + (item.fan_source !== undefined ? " (" + text(item.fan_source) + ")" : ""));
+    var s = item.seeded;
+    if (s) {
+      add("seed", s.seed + (s.seed_call !== undefined ? " via " + text(s.seed_call) : ""));
+      add("seeded sha256 (first 16 hex digits)", s.sha256); add("first values", s.first_values);
+      add("repeats in-process", s.repeats_in_process); add("seeding error", s.error); add("reproducibility group", item.group);
     }
-    panel.scrollIntoView({ block: "nearest" });
+    add("graph ops", text(item.graph_evidence));
+    body.appendChild(dl);
+    if (item.moments) {
+      body.appendChild(el("h4", "Drawn values" + (item.builds ? " (" + item.builds + " layer builds)" : "")));
+      body.appendChild(item.histogram ? histogram(item.histogram, text(item.theory), item.moments[6]) : el("p", "No histogram: every value is the same (" + fmt(item.moments[2]) + ").", "muted"));
+      body.appendChild(statistics(item));
+    }
+    if (item.config !== undefined) { body.appendChild(el("h4", "Config")); body.appendChild(el("pre", text(item.config))); }
   }
+  function open(id, push, from) {
+    if (!isCell(id)) return false;
+    var node = button(id);
+    render(id, node);
+    if (!dialog.open) {
+      opener = from || node || document.activeElement;
+      dialog.showModal();
+    }
+    openId = id;
+    if (push) history.pushState({ cell: id, pushed: true }, "", "#" + id);
+    document.getElementById("evidence-close").focus();
+    return true;
+  }
+  dialog.addEventListener("close", function () {
+    var id = openId, back = opener;
+    openId = null; opener = null;
+    if (!back || !document.contains(back)) back = id && button(id);
+    if (back && back.focus) back.focus();
+    if (history.state && history.state.pushed && history.state.cell === id) history.back();
+    else if (id && location.hash === "#" + id) history.replaceState(null, "", location.pathname + location.search);
+  });
+  document.getElementById("evidence-close").addEventListener("click", function () { dialog.close(); });
+  window.addEventListener("popstate", function () {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (isCell(id)) open(id, false);
+    else if (dialog.open) dialog.close();
+  });
   document.addEventListener("click", function (event) {
-    var target = event.target.closest("[data-cell]");
+    var target = event.target.closest("button.c, [data-cell]");
     if (!target) return;
-    if (target.tagName === "A") event.preventDefault();
-    show(target.getAttribute("data-cell"));
-    history.replaceState(null, "", "#" + target.getAttribute("data-cell"));
+    var id = target.getAttribute("data-cell") || cellIdOf(target);
+    if (!isCell(id)) return;
+    event.preventDefault();
+    open(id, true, target);
   });
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && event.target.getAttribute && event.target.getAttribute("data-cell")) show(event.target.getAttribute("data-cell"));
-  });
-  var family = document.getElementById("filter-family"), layer = document.getElementById("filter-layer"), changed = document.getElementById("filter-changed");
-  function filter() {
-    Array.prototype.forEach.call(document.querySelectorAll("#matrix-table tbody tr"), function (row) {
-      var visible = (!family.value || row.getAttribute("data-family") === family.value) &&
-        (!layer.value || row.getAttribute("data-layer") === layer.value) &&
-        (!changed.checked || row.getAttribute("data-changed") === "yes");
-      row.classList.toggle("hidden", !visible);
+
+  // ------------------------------------------------------------------ upgrade view
+  var from = document.getElementById("upgrade-from"), to = document.getElementById("upgrade-to");
+  var result = document.getElementById("upgrade-result");
+  function between(first, second) {  // sections/upgrade.py events_between, on indices
+    var u = data().upgrade, envs = u.envs, pos = [], count = 0;
+    envs.forEach(function (e, i) { if (e[2] < 0) pos[i] = count++; });
+    envs.forEach(function (e, i) { if (e[2] >= 0) pos[i] = pos[e[2]]; });
+    if (first === second) return [];
+    var pair = [first, second].sort(function (a, b) { return pos[a] - pos[b] || a - b; });
+    var lo = pair[0], hi = pair[1];
+    var variant = function (i) { return envs[i][2] >= 0; };
+    return u.events.filter(function (ev) {
+      var e = ev[0];
+      return (variant(e) && (e === lo || e === hi)) || (!variant(e) && pos[lo] < pos[e] && pos[e] <= pos[hi]);
     });
   }
-  [family, layer, changed].forEach(function (control) { control.addEventListener("change", filter); });
-  if (location.hash && evidence[location.hash.slice(1)]) show(location.hash.slice(1));
+  function rowLink(ev) {
+    var a = el("a", ev[3]);
+    a.href = "#" + ev[5];
+    if (ev[5].indexOf("tp-") !== 0) a.setAttribute("data-cell", ev[5]);
+    return a;
+  }
+  function showUpgrade() {
+    var u = data().upgrade, names = u.envs.map(function (e) { return e[0]; });
+    var first = names.indexOf(from.value), second = names.indexOf(to.value);
+    var events = between(first, second);
+    Array.prototype.forEach.call(document.querySelectorAll(".pairs button"), function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-first") === from.value && b.getAttribute("data-second") === to.value));
+    });
+    result.textContent = "";
+    var label = function (i) { return u.envs[i][1]; };
+    var order = [first, second].sort(function (a, b) { return a - b; });
+    var differences = events.filter(function (ev) { return u.notDifference.indexOf(u.kinds[ev[2]]) < 0; });
+    var summary = el("p", null, "upgrade-summary");
+    summary.appendChild(el("strong", first === second ? "The same environment twice: nothing differs." :
+      differences.length === 0 ? "No behaviour difference from " + label(order[0]) + " to " + label(order[1]) + "." :
+      differences.length + " behaviour difference" + (differences.length === 1 ? "" : "s") + " from " + label(order[0]) + " to " + label(order[1]) + "."));
+    if (first > second) summary.appendChild(document.createTextNode(" (Shown in version order.)"));
+    result.appendChild(summary);
+    u.kinds.forEach(function (kind, k) {
+      var mine = events.filter(function (ev) { return ev[2] === k; });
+      if (!mine.length) return;
+      var groups = [], byKey = {};
+      mine.forEach(function (ev) {
+        var key = ev[0] + "\u0000" + ev[1] + "\u0000" + ev[4];
+        if (!byKey[key]) { byKey[key] = { env: ev[0], since: ev[1], text: ev[4], rows: [] }; groups.push(byKey[key]); }
+        byKey[key].rows.push(ev);
+      });
+      var list = el("ul");
+      groups.forEach(function (g) {
+        var li = el("li");
+        li.appendChild(el("strong", label(g.env)));
+        li.appendChild(document.createTextNode((g.since >= 0 ? " vs " + label(g.since) : "") + ": " + g.text + " — "));
+        g.rows.forEach(function (ev, i) { if (i) li.appendChild(document.createTextNode(", ")); li.appendChild(rowLink(ev)); });
+        list.appendChild(li);
+      });
+      var block = el("section", null, "upgrade-kind");
+      block.setAttribute("data-kind", kind);
+      if (u.notDifference.indexOf(kind) >= 0) {
+        var fold = el("details"), title = el("summary", mine.length + " internal rename" + (mine.length === 1 ? "" : "s") + ", same distribution (not a difference)");
+        fold.appendChild(title); fold.appendChild(list); block.appendChild(fold);
+      } else {
+        var h = el("h3"); h.appendChild(el("span", kind, "kind kind-" + kind.replace(/ /g, "-")));
+        h.appendChild(el("span", "(" + mine.length + ")", "muted"));
+        block.appendChild(h); block.appendChild(list);
+      }
+      result.appendChild(block);
+    });
+  }
+  if (from && to && result) {
+    from.addEventListener("change", showUpgrade);
+    to.addEventListener("change", showUpgrade);
+    Array.prototype.forEach.call(document.querySelectorAll(".pairs button"), function (b) {
+      b.addEventListener("click", function () { from.value = b.getAttribute("data-first"); to.value = b.getAttribute("data-second"); showUpgrade(); });
+    });
+    setTimeout(showUpgrade, 0);  // after the page is shown: it reads the data block
+  }
+
+  var initial = decodeURIComponent(location.hash.slice(1));
+  if (isCell(initial)) open(initial, false);
 })();
