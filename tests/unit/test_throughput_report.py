@@ -21,6 +21,7 @@ from initcompat.report.frame import order_results
 from initcompat.report.load import load_results
 from initcompat.report.render import jinja_environment
 from initcompat.report.sections.throughput import build_throughput, load_pyperf
+from initcompat.report.sections.throughput.chart import FAMILY_COLORS
 from initcompat.report.sections.throughput.pyperf_file import read_pyperf_values
 from initcompat.report.sections.throughput.timing import compare, median_ci
 
@@ -167,15 +168,13 @@ def section_of(results, folder):
 def test_section_flags_the_regression_once_and_says_no_gpu(two_versions):
     results, folder = two_versions
     section = section_of(results, folder)
-    assert section.devices == ["cpu", "gpu"] and section.no_gpu
+    assert section.devices == ["cpu"] and section.no_gpu  # no GPU measured: no GPU column
     rows = {row["benchmark"]: row for row in section.rows}
     dense_cpu = rows["tf.keras/Dense/4096x4096"]["devices"][0]["cells"]
     assert dense_cpu[1]["change"]["flagged"] and dense_cpu[1]["change"]["kind"] == "regression"
     assert dense_cpu[1]["change"]["text"].endswith("× slower")
     conv_cpu = rows["tf.keras/Conv2D/3x3x256x256"]["devices"][0]["cells"]
     assert not conv_cpu[1]["change"]["flagged"]  # 2 % slower: never flagged
-    gpu_cells = rows["tf.keras/Dense/4096x4096"]["devices"][1]["cells"]
-    assert [cell["text"] for cell in gpu_cells] == [NO_GPU, NO_GPU]
     # keras is tf.keras in 2.15 (alias): shown with the tf.keras values, the change reported once
     assert rows["keras/Dense/4096x4096"]["devices"][0]["cells"][0]["alias_of"] == "tf.keras"
     changes = [c for flagged in section.changes.values() for c in flagged]
@@ -187,7 +186,8 @@ def test_template_renders_svg_and_table_without_blanks(two_versions):
     results, folder = two_versions
     html = jinja_environment().get_template("sections/throughput.html.j2").render(
         section=section_of(results, folder))
-    assert "<svg" in html and "<rect" in html and f">{NO_GPU}<" in html
+    assert "<svg" in html and "<polyline" in html
+    assert html.count(NO_GPU.capitalize()) == 1 and f">{NO_GPU}<" not in html  # said once
     assert "slower" in html and "<td></td>" not in html and "<script" not in html
     assert "3 processes × 4 values, 1 warmup" in html  # the design's "values", not dict.values
     assert "built-in method" not in html and " at 0x" not in html
@@ -199,13 +199,61 @@ def test_the_report_page_shows_the_design_and_one_no_gpu_sentence(two_versions, 
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "3 processes × 4 values, 1 warmup" in html
     assert "built-in method" not in html and " at 0x" not in html  # no Python repr leaks
-    assert html.count(f"<td>{NO_GPU}</td>") == 4  # environment table and ceilings table, 2 each
+    # no GPU column anywhere: one sentence in the throughput section, one in the environments
+    assert f"<td>{NO_GPU}</td>" not in html and "<th>GPU</th>" not in html
+    assert html.count(f"{NO_GPU.capitalize()}: no environment listed a GPU device") == 2
     assert "no GPU measured" not in html
     changes = json.loads((tmp_path / "out" / "changes.json").read_text())
     (entry,) = changes["timeline"]  # the flagged regression joins the timeline of its version
     assert entry["env"] == "tf-2.21"
     assert [row["row"] for g in entry["groups"] for row in g["rows"]] == [DENSE]
     assert entry["groups"][0]["kind"] == "regression"
+
+
+def test_the_page_names_files_never_the_folders_they_are_in(two_versions, tmp_path):
+    _, folder = two_versions
+    assert report_main([str(folder), "--out", str(tmp_path / "out")]) == 0
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "raw values: tf-2.21.pyperf.json" in html
+    assert str(folder) not in html and str(tmp_path) not in html
+
+
+def test_every_chart_gives_a_family_one_colour_a_title_above_and_axis_titles(two_versions):
+    results, folder = two_versions
+    section = section_of(results, folder)
+    colours: dict[str, str] = {}
+    assert len(section.charts) >= 2
+    for chart in section.charts:
+        assert chart["x_title"] == "TensorFlow version" and chart["y_title"] == "param/s (log scale)"
+        for item in chart["legend"]:
+            assert colours.setdefault(item["family"], item["color"]) == item["color"]
+        assert {line["color"] for line in chart["polylines"]} <= set(colours.values())
+        for line in chart["polylines"]:
+            assert line["color"] == FAMILY_COLORS[line["family"]]
+    assert section.legend and all(item["color"] == FAMILY_COLORS[item["family"]]
+                                  for item in section.legend)
+    html = jinja_environment().get_template("sections/throughput.html.j2").render(section=section)
+    first_chart = html.index("<figure>")
+    assert html.index("<figcaption>", first_chart) < html.index("<svg", first_chart)  # above
+    assert "</svg>\n<figcaption" not in html
+    # one unit, parameters per second, in the charts, the cells and the ceilings
+    assert "param/s" in html and "B/s" not in html and "float/s" not in html
+
+
+def test_a_gpu_column_only_where_a_gpu_was_measured(two_versions):
+    results, folder = two_versions
+    block = results[1]["throughput"]
+    block["benchmarks"]["tf.keras/Dense/4096x4096/gpu"] = dict(block["benchmarks"][DENSE],
+                                                               device="gpu")
+    block.update(devices=["cpu", "gpu"], gpu=["NVIDIA H200"])
+    section = section_of(results, folder)
+    assert section.devices == ["cpu", "gpu"] and not section.no_gpu
+    dense = {row["benchmark"]: row for row in section.rows}["tf.keras/Dense/4096x4096"]
+    texts = [cell["text"] for cell in dense["devices"][1]["cells"]]
+    assert texts[0] == NO_GPU and texts[1].endswith("param/s")
+    html = jinja_environment().get_template("sections/throughput.html.j2").render(section=section)
+    assert "<th>GPU</th>" in html and "<td>NVIDIA H200</td>" in html
+    assert NO_GPU.capitalize() + ":" not in html
 
 
 def test_results_without_throughput_say_so(tmp_path):
@@ -234,7 +282,9 @@ def test_an_unreadable_pyperf_file_is_named_in_the_notes(two_versions):
     (folder / "tf-2.21.pyperf.json").write_text("{not json")
     section = section_of(results, folder)
     errors = section.envs[1]["errors"]
-    assert len(errors) == 1 and errors[0].startswith(f"pyperf file {folder / 'tf-2.21.pyperf.json'}:")
+    # the file's name, never the folder it is in on the machine that made the report
+    assert len(errors) == 1 and errors[0].startswith("pyperf file tf-2.21.pyperf.json: ")
+    assert str(folder) not in errors[0]
     dense = {row["benchmark"]: row for row in section.rows}["tf.keras/Dense/4096x4096"]
     assert dense["devices"][0]["cells"][1]["change"] is None  # no raw values: no test
 

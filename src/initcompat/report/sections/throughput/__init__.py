@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from initcompat.probe.schema import API_FAMILIES
 from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX
 from initcompat.report.sections.throughput.cells import anchor, cell, env_entry, resolve
-from initcompat.report.sections.throughput.chart import chart
+from initcompat.report.sections.throughput.chart import chart, legend
 from initcompat.report.sections.throughput.pyperf_file import PyperfValues, load_pyperf
 from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD, P_THRESHOLD, compare
 
@@ -32,11 +32,12 @@ __all__ = ["Throughput", "build_throughput", "load_pyperf", "PyperfValues"]
 class Throughput:
     present: bool  # some result carries a throughput block
     envs: list[dict]  # cells.env_entry of every result, in version order
-    devices: list[str]  # "cpu", then each GPU measured (or "gpu" when none was)
+    devices: list[str]  # "cpu", then each GPU some environment measured (none: no GPU column)
     rows: list[dict]  # {"family", "layer", "size", "benchmark", "devices": [{"device", "cells"}]}
     changes: dict[str, list[dict]]  # environment name -> flagged changes, as timeline changes
     charts: list[dict]  # chart.chart geometry, per device and layer size
-    no_gpu: bool  # no environment listed a GPU device
+    no_gpu: bool  # no environment listed a GPU device (the page says so once)
+    legend: list[dict]  # chart.legend of every family charted: one colour per family
     p_threshold: float
     factor_threshold: float
 
@@ -85,7 +86,7 @@ def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues]) ->
             for family, layer, size in list(keys):
                 if family == target:
                     keys.add((alias, layer, size))
-    devices = ["cpu"] + (sorted(gpu_devices) or ["gpu"])
+    devices = ["cpu"] + sorted(gpu_devices)  # a GPU column only where a GPU was measured
     rows = []
     changes: dict[str, list[dict]] = {}
     reported = set()  # an alias row must not report the same measured change twice
@@ -123,4 +124,5 @@ def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues]) ->
                                   envs, device, index, benchmark)] if found]
     return Throughput(present=any(blocks), envs=envs, devices=devices, rows=rows, changes=changes,
                       charts=charts, no_gpu=not gpu_devices, p_threshold=P_THRESHOLD,
-                      factor_threshold=FACTOR_THRESHOLD)
+                      factor_threshold=FACTOR_THRESHOLD,
+                      legend=legend([item["family"] for c in charts for item in c["legend"]]))

@@ -7,6 +7,8 @@ from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX
 from initcompat.probe.schema import CEILING_PREFIX
 from initcompat.report.describe import NO_GPU, gpu_text, short_version
 from initcompat.report.sections.throughput.formatting import seconds_text, si
+
+UNIT = "param/s"  # the section's one unit: parameters (float32) per second
 from initcompat.report.sections.throughput.pyperf_file import PyperfValues
 from initcompat.report.sections.throughput.timing import median_ci
 
@@ -23,15 +25,17 @@ def _ceilings(block: dict, values: dict) -> dict:
             if isinstance(ceiling, str):
                 entry[name] = {"text": ceiling, "rate": None, "ci": "", "n": None}
                 continue
+            # each ceiling's own rate (bytes/s, floats/s) for the fractions; shown in the
+            # section's one unit: float32 parameters/s (4 bytes, or one generated float, each)
             rate = ceiling.get("bytes_per_s") if name == MEMORY_WRITE else ceiling.get("elements_per_s")
-            unit = "B/s" if name == MEMORY_WRITE else "float/s"
+            per_param = 4.0 if name == MEMORY_WRITE else 1.0
             samples = values.get(f"{CEILING_PREFIX}{name}/{device}")
             ci = median_ci(samples) if samples else None
             scale = ceiling.get("bytes") if name == MEMORY_WRITE else ceiling.get("elements")
-            ci_text = (f"{si(scale / ci['high'])}–{si(scale / ci['low'], unit)}"
+            ci_text = (f"{si(scale / per_param / ci['high'])}–{si(scale / per_param / ci['low'], UNIT)}"
                        if ci and ci["low"] and scale else "")
-            entry[name] = {"rate": rate, "text": si(rate, unit), "ci": ci_text,
-                           "n": ceiling.get("n")}
+            entry[name] = {"rate": rate, "text": si(rate / per_param if rate else None, UNIT),
+                           "ci": ci_text, "n": ceiling.get("n")}
         ceilings[device] = entry
     return ceilings
 
@@ -44,7 +48,7 @@ def env_entry(result: dict, pyperf: PyperfValues) -> dict:
     if pyperf.error:
         errors.append(pyperf.error)
     elif block and pyperf.path is None and block.get("pyperf_file"):
-        errors.append(f"pyperf file {block['pyperf_file']} not found: no raw values, "
+        errors.append(f"pyperf file {file_name(block['pyperf_file'])} not found: no raw values, "
                       "no confidence intervals or tests")
     return {
         "name": result["env"]["name"], "tensorflow": result["env"]["tensorflow"],
@@ -58,9 +62,14 @@ def env_entry(result: dict, pyperf: PyperfValues) -> dict:
         "import_seconds": block.get("import_seconds"),
         "aliases": dict(block.get("aliases") or {}), "skipped": dict(block.get("skipped") or {}),
         "errors": errors, "ceilings": _ceilings(block, pyperf.values),
-        "pyperf_file": str(pyperf.path) if pyperf.path else None,
+        "pyperf_file": pyperf.path.name if pyperf.path else None,  # never the machine's path
         "numpy": block.get("numpy"), "pyperf": block.get("pyperf"),
     }
+
+
+def file_name(path) -> str:
+    """A file's name without the folders it was in (a path says where the build host keeps it)."""
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def resolve(env: dict, block: dict, values: dict, family: str, layer: str, size: str,
@@ -100,7 +109,7 @@ def cell(env: dict, entry: dict | None, samples, alias_of: str | None, device: s
     rate = entry.get("params_per_s")
     found = {
         "css": "tp-ok", "params_per_s": rate, "bytes_per_s": entry.get("bytes_per_s"),
-        "text": si(rate, "param/s"), "bytes": si(entry.get("bytes_per_s"), "B/s"),
+        "text": si(rate, UNIT),
         "median": seconds_text(median), "n": entry.get("n"),
         "ci_low_rate": params / ci["high"] if ci["high"] and params else None,
         "ci_high_rate": params / ci["low"] if ci["low"] and params else None,
@@ -117,8 +126,8 @@ def cell(env: dict, entry: dict | None, samples, alias_of: str | None, device: s
     found["fractions"] = " · ".join(part for part in (
         f"{found['philox_fraction']:.2f}× Philox" if found["philox_fraction"] else "",
         f"{found['memory_fraction']:.3f}× mem-write" if found["memory_fraction"] else "") if part)
-    found["title"] = (f"median {found['median']} per initialization, n = {found['n']} values"
-                      + (f"; same classes as {alias_of}, timed once as {alias_of}" if alias_of else ""))
+    # the cell shows the median and n; a title only says what the cell cannot
+    found["title"] = f"same classes as {alias_of}, timed once as {alias_of}" if alias_of else ""
     return found
 
 

@@ -76,5 +76,6 @@ def load_pyperf(ordered_results: list[dict], results_dirs: Iterable) -> list[Pyp
         try:
             loaded.append(PyperfValues(path, read_pyperf_values(path) if path else {}))
         except (OSError, ValueError, TypeError, AttributeError) as error:  # any malformed file
-            loaded.append(PyperfValues(path, {}, f"pyperf file {path}: {error}"))
+            detail = error.strerror if isinstance(error, OSError) and error.strerror else error
+            loaded.append(PyperfValues(path, {}, f"pyperf file {path.name}: {detail}"))
     return loaded
