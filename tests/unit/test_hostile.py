@@ -59,7 +59,12 @@ def evidence_items(data: dict) -> dict:
         named = {fields[k]: long(v) for k, v in value.items()}
         return {k: strings[v] if k in shared and isinstance(v, int) else v for k, v in named.items()}
 
-    return {key: long(item) for key, item in matrix["cells"].items()}
+    def item(raw):
+        found = long(raw)
+        return dict(long(matrix["profiles"][found.pop("profile")]), **found)
+
+    return {key + env: item(raw) for key, row in matrix["cells"].items()
+            for env, raw in row.items()}
 
 
 def hostile_results(folder: Path) -> dict:

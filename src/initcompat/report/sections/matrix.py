@@ -4,7 +4,9 @@ each measured cell (histogram with the declared density, moments, config, test s
 The evidence is JSON in the page (report.js draws it in the evidence dialog). To keep the page
 light it holds only measured cells (an unavailable cell's reason comes from the cell itself, an
 index into one shared list of reasons), numbers at 5 significant digits, no null fields, and
-each repeated text (module, config, theory, ...) once in a shared list of strings.
+each repeated text (module, config, theory, ...) once in a shared list of strings, and what a
+weight's cells share from version to version (declaration, shape, fans, seeding call) once in a
+list of profiles.
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ from initcompat.report.measured import Measured, cell_id
 MOMENTS = ("mean", "std", "min", "max", "skewness", "excess_kurtosis", "n")
 STANDARD_ERRORS = {"mean": "se_mean", "std": "se_std", "skewness": "se_skewness",
                    "excess_kurtosis": "se_excess_kurtosis"}
-# Evidence fields whose texts repeat across cells: stored once in data["strings"].
+# Profile fields whose texts repeat across cells: stored once in data["strings"].
 SHARED = ("initializer", "module", "config", "held_by_layer", "resolved_by", "fan_source",
           "theory", "seed_call", "error_type", "graph_evidence")
 # Each evidence field's one-letter key in the page (data["fields"] maps them back; report.js
 # reads the long names): key names were a sixth of the page.
-FIELDS = ("status", "reason", "error_type", "initializer", "module", "config", "held_by_layer",
+FIELDS = ("profile", "status", "reason", "error_type", "initializer", "module", "config", "held_by_layer",
           "resolved_by", "theory", "fingerprint", "fit", "fit_detail", "change", "change_detail",
           "shape", "fan_in", "fan_out", "fan_source", "seeded", "group", "graph_evidence",
           "moments", "se", "builds", "histogram", "lo", "hi", "counts", "expected", "edges",
@@ -51,8 +53,8 @@ class Matrix:
     families: list[str]  # the family filter's entries
     kinds: list[dict]  # the layer filter's entries, one per layer kind: {"kind", "label"}
     roles: list[str]  # the weight filter's entries
-    # what report.js reads: {"fields", "strings", "reasons", "cells": {cell id: evidence with
-    # SHORT keys}}
+    # what report.js reads: {"fields", "strings", "reasons", "profiles", "cells": {row key:
+    # {environment name: evidence with SHORT keys}}} (a cell's id: row key + environment name)
     data: dict
 
 
@@ -114,23 +116,23 @@ def _plotted(values: np.ndarray):
     return rounded[0] if all(v == rounded[0] for v in rounded) else rounded
 
 
-def _seeded(seeded: dict | None, strings: Strings) -> dict | None:
+def _seeded(seeded: dict | None) -> dict | None:
+    """What this cell's seeded draw gave (the seed and how it was set are in its profile)."""
     if not seeded:
         return None
-    shown = {"seed": seeded.get("seed"),
-             "seed_call": strings.intern(str(seeded["seed_call"])) if seeded.get("seed_call") else None,
-             "sha256": (seeded.get("sha256") or "")[:SHA_DIGITS] or None,
+    shown = {"sha256": (seeded.get("sha256") or "")[:SHA_DIGITS] or None,
              "first_values": [significant(v) for v in seeded.get("first_values") or []] or None,
              "repeats_in_process": seeded.get("repeats_in_process"),
              "error": one_line(seeded.get("error"), 600) if seeded.get("error") else None}
     return {k: v for k, v in shown.items() if v is not None}
 
 
-def evidence_for(cell: dict, analysis: CellAnalysis, step: Step | None, group: str | None,
-                 strings: Strings) -> dict:
-    """What the evidence dialog shows for one measured (ok or error) cell; no null fields."""
-    sample = cell.get("sample") or {}
+def _profile(cell: dict, analysis: CellAnalysis, strings: Strings) -> dict:
+    """What a weight's cells share from version to version (declaration, shape, fans, seeding
+    call): stored once in data["profiles"], a cell naming it by index."""
     initializer = cell.get("initializer") or {}
+    seeded = cell.get("seeded") or {}
+    graph = cell.get("graph_evidence")
     texts = {
         "initializer": initializer.get("class_name"), "module": initializer.get("module"),
         "config": (json.dumps(initializer.get("config"), sort_keys=True, indent=1)
@@ -138,22 +140,33 @@ def evidence_for(cell: dict, analysis: CellAnalysis, step: Step | None, group: s
         "held_by_layer": initializer.get("held_by_layer"),
         "resolved_by": initializer.get("resolved_by"), "fan_source": cell.get("fan_source"),
         "theory": analysis.theory, "error_type": cell.get("error_type"),
-        "graph_evidence": (cell.get("graph_evidence") if isinstance(cell.get("graph_evidence"), str)
-                           or cell.get("graph_evidence") is None
-                           else json.dumps(cell.get("graph_evidence"), sort_keys=True)),
+        "graph_evidence": graph if isinstance(graph, str) or graph is None
+        else json.dumps(graph, sort_keys=True),
+        "seed_call": seeded.get("seed_call"),
     }
-    item = {key: strings.intern(str(value)) for key, value in texts.items() if value is not None}
-    item.update({
-        "status": cell["status"],
+    profile = {key: strings.intern(str(texts[key])) for key in SHARED if texts[key] is not None}
+    profile.update({k: v for k, v in (("shape", cell.get("shape")), ("fan_in", cell.get("fan_in")),
+                                      ("fan_out", cell.get("fan_out")), ("seed", seeded.get("seed")))
+                    if v is not None})
+    return profile
+
+
+def evidence_for(cell: dict, analysis: CellAnalysis, step: Step | None, group: str | None,
+                 strings: Strings, profiles: "Profiles") -> dict:
+    """What the evidence dialog shows for one measured (ok or error) cell; no null fields, and
+    no status when it is "ok"."""
+    sample = cell.get("sample") or {}
+    item = {
+        "profile": profiles.intern(_profile(cell, analysis, strings)),
+        "status": cell["status"] if cell["status"] != "ok" else None,
         "reason": one_line(cell.get("reason"), 2000) if cell.get("reason") else None,
-        "shape": cell.get("shape"), "fan_in": cell.get("fan_in"), "fan_out": cell.get("fan_out"),
         "fit": analysis.fit_verdict if sample else None,
         "fit_detail": analysis.fit_detail if sample else None,
         "fingerprint": analysis.fingerprint,
         "change": step.verdict if step else None,
         "change_detail": f"vs {step.previous_env}: {step.detail}" if step else None,
-        "seeded": _seeded(cell.get("seeded"), strings), "group": group,
-    })
+        "seeded": _seeded(cell.get("seeded")), "group": group,
+    }
     if sample:
         item["moments"] = [significant(finite(sample.get(k))) for k in MOMENTS]
         item["se"] = [significant(finite(sample.get(STANDARD_ERRORS[k])), SE_DIGITS)
@@ -161,6 +174,21 @@ def evidence_for(cell: dict, analysis: CellAnalysis, step: Step | None, group: s
         item["builds"] = sample.get("builds")
         item["histogram"] = _histogram(analysis, sample)
     return {k: v for k, v in item.items() if v is not None}
+
+
+class Profiles:
+    """Each distinct profile once (with SHORT keys): intern() gives its index in `values`."""
+
+    def __init__(self) -> None:
+        self.values: list[dict] = []
+        self._index: dict[str, int] = {}
+
+    def intern(self, profile: dict) -> int:
+        key = json.dumps(profile, sort_keys=True)
+        if key not in self._index:
+            self._index[key] = len(self.values)
+            self.values.append(shortened(profile))
+        return self._index[key]
 
 
 def shortened(value):
@@ -211,7 +239,7 @@ def _kinds(rows: list[dict]) -> list[dict]:
 def build_matrix(measured: Measured) -> Matrix:
     """One row per weight that some version offers, one cell per environment, and the evidence."""
     envs, cells = measured.envs, measured.cells
-    strings, reasons = Strings(), Strings()
+    strings, reasons, profiles = Strings(), Strings(), Profiles()
     rows, evidence = [], {}
     for key in measured.row_keys:
         if not any(cells.get((key, e["name"]), {}).get("status") in ("ok", "error") for e in envs):
@@ -229,7 +257,8 @@ def build_matrix(measured: Measured) -> Matrix:
             identifier = cell_id(key, env["name"])
             group = measured.groups.get((key, env["name"]))
             if cell["status"] in ("ok", "error"):
-                evidence[identifier] = evidence_for(cell, analysis, step, group, strings)
+                evidence.setdefault(cell_id(key, ""), {})[env["name"]] = shortened(
+                    evidence_for(cell, analysis, step, group, strings, profiles))
             row_cells.append(_matrix_cell(cell, analysis, step, group, identifier, reasons))
         rows.append({"key": cell_id(key, ""), "family": family_label(key[0], key[1]),
                      "family_id": key[0], "layer": layer,
@@ -241,4 +270,4 @@ def build_matrix(measured: Measured) -> Matrix:
                   kinds=_kinds(rows), roles=list(dict.fromkeys(r["role"] for r in rows)),
                   data={"fields": {short: name for name, short in SHORT.items()},
                         "strings": strings.values, "reasons": reasons.values,
-                        "cells": {k: shortened(v) for k, v in evidence.items()}})
+                        "profiles": profiles.values, "cells": evidence})

@@ -71,8 +71,15 @@
     }
     return buttons[id] || null;
   }
+  function evidenceOf(id) {  // data.matrix.cells is {row key: {environment name: evidence}}
+    var cells = data().matrix.cells, keys = Object.keys(cells);
+    for (var i = 0; i < keys.length; i++) {
+      if (id.lastIndexOf(keys[i], 0) === 0 && cells[keys[i]][id.slice(keys[i].length)]) return cells[keys[i]][id.slice(keys[i].length)];
+    }
+    return null;
+  }
   function isCell(id) {
-    return !!id && (!!data().matrix.cells[id] || !!button(id));
+    return !!id && (!!button(id) || !!evidenceOf(id));
   }
   function titleOf(id, node) {
     if (!node) return id;
@@ -157,8 +164,19 @@
     Object.keys(value).forEach(function (k) { out[fields[k] || k] = longNames(value[k]); });
     return out;
   }
+  function evidenceItem(id) {  // the cell's evidence with long names, its profile merged in
+    var raw = evidenceOf(id);
+    if (!raw) return null;
+    var item = longNames(raw);
+    if (item.profile !== undefined) {
+      var profile = longNames(data().matrix.profiles[item.profile]);
+      Object.keys(profile).forEach(function (k) { if (item[k] === undefined) item[k] = profile[k]; });
+    }
+    if (!item.status) item.status = "ok";
+    return item;
+  }
   function render(id, node) {
-    var item = longNames(data().matrix.cells[id]);
+    var item = evidenceItem(id);
     heading.textContent = titleOf(id, node);
     body.textContent = "";
     var dl = el("dl");
@@ -178,12 +196,10 @@
     add("change vs previous", item.change); add("change detail", item.change_detail);
     add("shape", item.shape);
     if (item.fan_in !== undefined) add("fan_in / fan_out", item.fan_in + " / " + item.fan_out + (item.fan_source !== undefined ? " (" + text(item.fan_source) + ")" : ""));
-    var s = item.seeded;
-    if (s) {
-      add("seed", s.seed + (s.seed_call !== undefined ? " via " + text(s.seed_call) : ""));
-      add("seeded sha256 (first 16 hex digits)", s.sha256); add("first values", s.first_values);
-      add("repeats in-process", s.repeats_in_process); add("seeding error", s.error); add("reproducibility group", item.group);
-    }
+    var s = item.seeded || {};
+    if (item.seed !== undefined) add("seed", item.seed + (item.seed_call !== undefined ? " via " + text(item.seed_call) : ""));
+    add("seeded sha256 (first 16 hex digits)", s.sha256); add("first values", s.first_values);
+    add("repeats in-process", s.repeats_in_process); add("seeding error", s.error); add("reproducibility group", item.group);
     add("graph ops", text(item.graph_evidence));
     body.appendChild(dl);
     if (item.moments) {
