@@ -1,8 +1,10 @@
 """python -m initcompat.report RESULTS... --out reports/ [--baseline DIR_OR_FILE]
+python -m initcompat.report diff RESULTS FROM TO [--format text|json]
 
 Loads every result, analyses and diffs them, writes reports/index.html, cells.csv and
 changes.json. Bad result files are listed, not fatal. With --baseline, exits 1 when a behaviour
-changed that the baseline did not have, one line per change.
+changed that the baseline did not have, one line per change. `diff` prints every behaviour
+difference between two environments (initcompat.report.diff).
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ def gate(baseline: Path, current: tuple[dict, ...]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["diff"]:
+        from initcompat.report import diff
+        return diff.main(argv[1:])
     arguments = parse_arguments(argv)
     started = time.monotonic()
     try:

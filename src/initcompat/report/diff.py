@@ -1,0 +1,76 @@
+"""python -m initcompat.report diff RESULTS FROM TO [--format text|json]
+
+Every behaviour difference between two environments (names such as tf-2.15), grouped by kind:
+the same events and the same rule as the report's upgrade view (sections.upgrade.events_between).
+Exit 0 when nothing differs, 1 when something does (renames are listed, not differences),
+2 when the input is unusable. For CI logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from initcompat.report.load import ReportInputError, load_results
+from initcompat.report.sections import build_view, load_inputs
+from initcompat.report.sections.upgrade import events_between, grouped, is_difference
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m initcompat.report diff",
+                                     description=__doc__.split("\n")[2])
+    parser.add_argument("results", type=Path, help="a results folder (or file)")
+    parser.add_argument("first", metavar="FROM", help="environment name, e.g. tf-2.15")
+    parser.add_argument("second", metavar="TO", help="environment name, e.g. tf-2.16")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    return parser.parse_args(argv)
+
+
+def difference_document(envs: list[dict], events: list[dict], first: str, second: str) -> dict:
+    """The differences between two environments, grouped by kind, as data."""
+    between = events_between(envs, events, first, second)
+    labels = {env["name"]: env["column_label"] for env in envs}
+    return {"from": first, "to": second, "from_label": labels[first], "to_label": labels[second],
+            "differences": sum(1 for event in between if is_difference(event)),
+            "kinds": grouped(between)}
+
+
+def format_text(document: dict) -> str:
+    """The document as lines for a terminal or a CI log."""
+    lines = [f"{document['from']} ({document['from_label']}) -> {document['to']} "
+             f"({document['to_label']}): {document['differences']} behaviour "
+             f"difference{'' if document['differences'] == 1 else 's'}"]
+    for kind in document["kinds"]:
+        if not kind["difference"]:
+            lines.append(f"{kind['kind']}: {kind['count']} (same distribution; not differences)")
+            continue
+        lines.append(f"{kind['kind']} ({kind['count']})")
+        for group in kind["groups"]:
+            rows = ", ".join(event["row"] for event in group["rows"])
+            lines.append(f"  {group['text']} — {rows} [{group['env']} vs {group['since']}]")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    arguments = parse_arguments(argv)
+    try:
+        loaded = load_results(arguments.results)
+    except ReportInputError as error:
+        print(f"initcompat diff: {error}", file=sys.stderr)
+        return 2
+    for rejected in loaded.rejected:
+        print(f"initcompat diff: rejected {rejected.line()}", file=sys.stderr)
+    view = build_view(load_inputs(loaded, [arguments.results]))
+    try:
+        document = difference_document(view.upgrade.envs, view.timeline.events,
+                                       arguments.first, arguments.second)
+    except ValueError as error:
+        print(f"initcompat diff: {error}", file=sys.stderr)
+        return 2
+    if arguments.format == "json":
+        print(json.dumps(document, indent=1, ensure_ascii=False))
+    else:
+        print(format_text(document))
+    return 1 if document["differences"] else 0

@@ -1,0 +1,89 @@
+"""The report's view model on real results (tests/fixtures/history: compact copies of real probe
+results of TF 1.15, 2.0, 2.15 twice and 2.16, dense/LSTM/GRU cells only, subsamples cut to 300):
+what it says must follow from the draws."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from initcompat.report.baseline import new_differences
+from initcompat.report.diff import difference_document
+from initcompat.report.load import load_results
+from initcompat.report.sections import build_view, load_inputs
+
+HISTORY = Path(__file__).resolve().parents[1] / "fixtures" / "history"
+
+
+@pytest.fixture(scope="module")
+def view():
+    loaded = load_results(HISTORY)
+    assert not loaded.rejected
+    return build_view(load_inputs(loaded, [HISTORY]))
+
+
+def answer(view, family: str, layer: str, role: str) -> dict:
+    (group,) = [g for g in view.answers.groups if g["family"] == family]
+    (item,) = [i for i in group["items"] if i["layer"] == layer and i["role"] == role]
+    return item
+
+
+def test_the_lstm_bias_answer_names_the_forget_gate_ones(view):
+    bias = answer(view, "tf.keras", "LSTM", "bias")
+    (segment,) = bias["segments"]  # the same in every version
+    assert segment["drawn"] == "0 for 75% of the entries, 1 for 25%"
+    assert "forget-gate ones (unit_forget_bias=True)" in segment["declared"]
+    assert segment["agreement"] == "as declared" and not view.answers.findings
+    without = answer(view, "tf.keras", "LSTM(unit_forget_bias=False)", "bias")
+    assert [s["drawn"] for s in without["segments"]] == ["constant 0"]
+
+
+def test_the_gru_bias_shape_change_at_2_0_is_a_change_not_a_rename(view):
+    events = [e for e in view.timeline.events if e["env"] == "tf-2.0"
+              and e["row"] == "tf.keras GRU bias"]
+    kinds = {e["kind"] for e in events}
+    assert "shape" in kinds and "renamed" not in kinds
+    (shape,) = [e for e in events if e["kind"] == "shape"]
+    assert shape["text"] == "shape [48] → [2, 48]"
+    assert any(e["kind"] == "layer default" and e["text"] == "reset_after False → True"
+               for e in events)
+    bias = answer(view, "tf.keras", "GRU", "bias")
+    assert [(s["drawn"], s["range"]) for s in bias["segments"]] == [
+        ("constant 0, shape [48]", "in 1.15"), ("constant 0, shape [2, 48]", "2.0–2.16")]
+
+
+def test_a_rename_never_counts_as_a_change(view):
+    kernel = answer(view, "tf.keras", "Dense", "kernel")
+    assert len(kernel["segments"]) == 1 and len(kernel["history"]) > 1  # classes moved, one answer
+    for entry in view.timeline.entries:
+        changes = [g for g in entry["groups"] if g["kind"] != "renamed"]
+        assert entry["count"] == len(changes)
+    renames = [e for e in view.timeline.events if e["kind"] == "renamed"]
+    assert renames and all(e["row"] != "tf.keras GRU bias" or e["env"] != "tf-2.0" for e in renames)
+
+
+def test_the_same_environment_twice_gives_an_empty_diff_and_passes_the_gate(view):
+    document = difference_document(view.upgrade.envs, view.timeline.events, "tf-2.15",
+                                   "tf-2.15-rerun")
+    assert document["differences"] == 0, json.dumps(document["kinds"], indent=1)
+    rerun = {r["env"]["name"]: r for r in load_results(HISTORY).results}
+    second = dict(rerun["tf-2.15-rerun"], env=dict(rerun["tf-2.15-rerun"]["env"], name="tf-2.15"))
+    assert new_differences((rerun["tf-2.15"],), (second,)) == []
+
+
+def test_the_rerun_is_a_variant_column_not_a_version(view):
+    (env,) = [e for e in view.upgrade.envs if e["name"] == "tf-2.15-rerun"]
+    assert env["variant_of"] == "tf-2.15" and env["column_label"] == "TF 2.15 · rerun"
+    assert [e["label"] for e in view.timeline.entries] == ["2.0", "2.15", "2.16"]
+    assert not any(e["env"] == "tf-2.15-rerun" for entry in view.timeline.entries
+                   for group in entry["groups"] for e in [group])
+
+
+def test_from_1_15_to_2_0_the_differences_are_the_real_ones(view):
+    document = difference_document(view.upgrade.envs, view.timeline.events, "tf-1.15", "tf-2.0")
+    kinds = {k["kind"]: k["count"] for k in document["kinds"]}
+    assert kinds.get("shape") == 1 and kinds.get("availability") == 1  # GRU bias; tf.layers gone
+    assert "distribution" not in kinds  # no drawn distribution changed for these layers
+    assert document["differences"] == sum(c for k, c in kinds.items() if k != "renamed")
