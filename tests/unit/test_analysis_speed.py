@@ -79,6 +79,12 @@ def test_ks_two_samples_is_scipy_ks_2samp_asymp(first):
         assert change.ks_two_samples(list(a), list(b)) == reference_ks_two_samples(a, b)
 
 
+def test_kstwo_sf_is_scipy_s_at_and_beyond_the_support_edges():
+    for n in (1.0, 7.0, 500.0, 1000.0):
+        for d in (0.0, 0.5 / n, np.nextafter(0.5 / n, 1), 0.01, 0.0352, 0.2, 0.9, 1.0, 1.5):
+            assert fit.kstwo_sf(d, n) == float(stats.kstwo.sf(d, n)), (d, n)
+
+
 def test_two_sided_p_is_twice_the_normal_tail_bit_for_bit():
     for z in (0.0, 1e-9, 0.3, -0.70710678, 1.0, 1.96, -3.3, 8.0, 38.0, 40.0, -1e6):
         assert ztest.two_sided_p(z) == reference_two_sided_p(z)

@@ -11,7 +11,7 @@ from typing import Any, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 from scipy import stats
 
-from initcompat.report.fit import ORTHOGONAL_GRAM_MAX
+from initcompat.report.fit import ORTHOGONAL_GRAM_MAX, kstwo_sf
 from initcompat.report.theory import kurtosis_variance_factor
 from initcompat.report.ztest import two_sided_p, z_score
 
@@ -106,7 +106,7 @@ def ks_two_samples(first, second) -> Tuple[float, float]:
     above = float(np.max(differences))
     statistic = below if below > above else above
     m, n = sorted([float(n1), float(n2)], reverse=True)
-    p_value = float(np.clip(stats.kstwo.sf(statistic, np.round(m * n / (m + n))), 0, 1))
+    p_value = float(np.clip(kstwo_sf(statistic, float(np.round(m * n / (m + n)))), 0, 1))
     return statistic, p_value
 
 

@@ -156,6 +156,16 @@ def _structural_violations(sample: Mapping[str, Any], distribution: Distribution
     return problems
 
 
+def kstwo_sf(statistic: float, n: float) -> float:
+    """scipy.stats.kstwo.sf(statistic, n) for one statistic: the generic method's support
+    check, then the distribution's own _sf (the generic argument handling was half the cost)."""
+    if statistic <= 0.5 / n:
+        return 1.0
+    if statistic >= 1.0:
+        return 0.0
+    return float(stats.kstwo._sf(statistic, n))
+
+
 def ks_one_sample(values, cdf) -> Tuple[float, float]:
     """(D, p) of the two-sided one-sample KS test: what scipy.stats.kstest(values, cdf) returns
     (exact p from the kstwo distribution), without its per-call array-API wrapping."""
@@ -165,7 +175,7 @@ def ks_one_sample(values, cdf) -> Tuple[float, float]:
     d_plus = float(np.max(np.arange(1.0, n + 1) / n - cdf_values))
     d_minus = float(np.max(cdf_values - np.arange(0.0, n) / n))
     statistic = d_plus if d_plus > d_minus else d_minus
-    p_value = float(np.clip(stats.kstwo.sf(statistic, n), 0.0, 1.0))
+    p_value = float(np.clip(kstwo_sf(statistic, n), 0.0, 1.0))
     return statistic, p_value
 
 
