@@ -66,7 +66,7 @@ for matrix_entry in MATRIX.entries:
 
 
 # Reused: a rerun only checks that the report's dependencies are there (uv: a fraction of a second).
-@nox.session(tags=[matrix_module.DEFAULT_TAG, matrix_module.HISTORY_TAG, "nightly", "gpu"],
+@nox.session(tags=[matrix_module.DEFAULT_TAG, matrix_module.HISTORY_TAG, "nightly", "gpu", "smoke"],
              reuse_venv=True)
 def report(session: nox.Session) -> None:
     """Build reports/ from every result in results/."""
