@@ -58,7 +58,7 @@ def _declared(run: list[tuple[dict, dict]]) -> str:
     newest = labels[-1][0]
     older = [f"{label} in {versions[0]}" + (f"–{versions[-1]}" if len(versions) > 1 else "")
              for label, versions in labels[:-1]]
-    return newest + (f" (declared as {'; '.join(older)})" if older else "")
+    return newest + (f" (named {'; '.join(older)})" if older else "")
 
 
 def _segment(run: list[tuple[dict, dict]], analyses: list, show_shape: bool) -> dict:
