@@ -11,6 +11,7 @@ list of profiles.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ def _histogram(analysis: CellAnalysis, sample: dict) -> dict | None:
     shown = {"lo": significant(float(edges[0])), "hi": significant(float(edges[-1])),
              "counts": [int(c) for c in counts]}
     widths = np.diff(edges)
-    if not np.allclose(widths, widths[0], rtol=1e-6, atol=0.0):
+    if float(np.ptp(widths)) > 1e-6 * abs(float(widths[0])):
         shown["edges"] = [significant(float(e)) for e in edges]  # not equal-width: every edge
     if analysis.distribution is not None and analysis.theory_family not in ("constant", "identity"):
         try:
@@ -110,10 +111,10 @@ def _plotted(values: np.ndarray):
     top = float(np.max(np.abs(values))) if values.size else 0.0
     if top <= 0:
         return [0] * int(values.size)
-    quantum = 10.0 ** (math.floor(math.log10(top)) - 3)
-    rounded = [round(float(v) / quantum) * quantum for v in values]
-    rounded = [int(v) if quantum >= 1 else significant(v, 6) for v in rounded]
-    return rounded[0] if all(v == rounded[0] for v in rounded) else rounded
+    decimals = 3 - math.floor(math.log10(top))
+    rounded = np.round(values, decimals)
+    shown = rounded.astype(int).tolist() if decimals <= 0 else rounded.tolist()
+    return shown[0] if all(v == shown[0] for v in shown) else shown
 
 
 def _seeded(seeded: dict | None) -> dict | None:
@@ -127,6 +128,13 @@ def _seeded(seeded: dict | None) -> dict | None:
     return {k: v for k, v in shown.items() if v is not None}
 
 
+@functools.lru_cache(maxsize=4096)
+def _indented(compact: str) -> str:
+    """A config's JSON laid out for reading; once per distinct config (json indents in Python,
+    not in its C encoder, and a report has thousands of cells but a few hundred configs)."""
+    return json.dumps(json.loads(compact), sort_keys=True, indent=1)
+
+
 def _profile(cell: dict, analysis: CellAnalysis, strings: Strings) -> dict:
     """What a weight's cells share from version to version (declaration, shape, fans, seeding
     call): stored once in data["profiles"], a cell naming it by index."""
@@ -135,7 +143,7 @@ def _profile(cell: dict, analysis: CellAnalysis, strings: Strings) -> dict:
     graph = cell.get("graph_evidence")
     texts = {
         "initializer": initializer.get("class_name"), "module": initializer.get("module"),
-        "config": (json.dumps(initializer.get("config"), sort_keys=True, indent=1)
+        "config": (_indented(json.dumps(initializer.get("config"), sort_keys=True))
                    if initializer.get("config") is not None else None),
         "held_by_layer": initializer.get("held_by_layer"),
         "resolved_by": initializer.get("resolved_by"), "fan_source": cell.get("fan_source"),
@@ -198,12 +206,33 @@ def shortened(value):
     return value
 
 
+# The page's short class of each status (5,000 cells), and the tags a cell shows.
+STATUS_CLASS = {"ok": "ok", "unavailable": "na", "error": "er", "missing": "mi"}
+FIT_TAGS = {"consistent": ("t", "fit ✓"), "inconsistent": ("t ti", "fit ✗")}
+
+
 def _blank_cell(**fields) -> dict:
     """A matrix cell with every key the template and cells.csv read."""
     base = {"css": "", "text": "", "measured": None, "fit": None, "change": None,
             "changed": False, "renamed": False, "group": None, "id": None, "reason": None}
     base.update(fields)
     return base
+
+
+def _presented(cell: dict, variant: bool) -> dict:
+    """The cell's classes and tags as the template writes them (decided here, once)."""
+    classes = [STATUS_CLASS.get(cell["css"], cell["css"])]
+    classes += [name for flag, name in ((cell["changed"], "ch"), (cell["renamed"], "rn"),
+                                        (variant, "va")) if flag]
+    tags = [FIT_TAGS[cell["fit"]]] if cell["fit"] in FIT_TAGS else []
+    if cell["changed"]:
+        tags.append(("t tc", "changed"))
+    elif cell["renamed"]:
+        tags.append(("t tr", "renamed"))
+    if cell["group"]:
+        tags.append(("t", f"seed {cell['group']}"))
+    cell["classes"], cell["tags"] = " ".join(classes), tags
+    return cell
 
 
 def _matrix_cell(cell: dict, analysis: CellAnalysis, step: Step | None, group: str | None,
@@ -249,8 +278,9 @@ def build_matrix(measured: Measured) -> Matrix:
         layer = next((cells[(key, e["name"])]["layer"] for e in envs if (key, e["name"]) in cells), key[2])
         for env in envs:
             cell = cells.get((key, env["name"]))
+            variant = env.get("variant_of") is not None
             if cell is None:
-                row_cells.append(_blank_cell(css="missing", text="—"))
+                row_cells.append(_presented(_blank_cell(css="missing", text="—"), variant))
                 continue
             analysis = measured.analyses[(key, env["name"])]
             step = step_by_env.get(env["name"])
@@ -259,7 +289,8 @@ def build_matrix(measured: Measured) -> Matrix:
             if cell["status"] in ("ok", "error"):
                 evidence.setdefault(cell_id(key, ""), {})[env["name"]] = shortened(
                     evidence_for(cell, analysis, step, group, strings, profiles))
-            row_cells.append(_matrix_cell(cell, analysis, step, group, identifier, reasons))
+            row_cells.append(_presented(_matrix_cell(cell, analysis, step, group, identifier,
+                                                     reasons), variant))
         rows.append({"key": cell_id(key, ""), "family": family_label(key[0], key[1]),
                      "family_id": key[0], "layer": layer,
                      "kind": key[2], "role": key[3], "cells": row_cells,
