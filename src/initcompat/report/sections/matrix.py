@@ -274,6 +274,7 @@ def build_matrix(measured: Measured) -> Matrix:
         if not any(cells.get((key, e["name"]), {}).get("status") in ("ok", "error") for e in envs):
             continue  # no measured version offers this layer in this API: nothing to show
         step_by_env = {s.env: s for s in measured.steps.get(key, [])}
+        row_key = cell_id(key, "")  # a cell's id is this + its environment's name
         row_cells = []
         layer = next((cells[(key, e["name"])]["layer"] for e in envs if (key, e["name"]) in cells), key[2])
         for env in envs:
@@ -284,14 +285,14 @@ def build_matrix(measured: Measured) -> Matrix:
                 continue
             analysis = measured.analyses[(key, env["name"])]
             step = step_by_env.get(env["name"])
-            identifier = cell_id(key, env["name"])
+            identifier = row_key + env["name"]
             group = measured.groups.get((key, env["name"]))
             if cell["status"] in ("ok", "error"):
-                evidence.setdefault(cell_id(key, ""), {})[env["name"]] = shortened(
+                evidence.setdefault(row_key, {})[env["name"]] = shortened(
                     evidence_for(cell, analysis, step, group, strings, profiles))
             row_cells.append(_presented(_matrix_cell(cell, analysis, step, group, identifier,
                                                      reasons), variant))
-        rows.append({"key": cell_id(key, ""), "family": family_label(key[0], key[1]),
+        rows.append({"key": row_key, "family": family_label(key[0], key[1]),
                      "family_id": key[0], "layer": layer,
                      "kind": key[2], "role": key[3], "cells": row_cells,
                      "changed": any(c["changed"] for c in row_cells),

@@ -10,6 +10,8 @@ says by how much.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import stats
 
@@ -31,14 +33,21 @@ def median_ci(values, confidence: float = CONFIDENCE) -> dict:
     n = ordered.size
     if n == 0:
         return {"low": None, "high": None, "coverage": 0.0}
+    best, coverage = _median_rank(n, confidence)
+    return {"low": float(ordered[best - 1]), "high": float(ordered[n - best]), "coverage": coverage}
+
+
+@functools.lru_cache(maxsize=None)
+def _median_rank(n: int, confidence: float) -> tuple[int, float]:
+    """(j, coverage) of median_ci for n values: it depends on n alone, and a report has
+    hundreds of cells with the same n."""
     best = 1
     for j in range(1, n // 2 + 1):
         if 1 - 2 * stats.binom.cdf(j - 1, n, 0.5) >= confidence:
             best = j
         else:
             break
-    coverage = float(1 - 2 * stats.binom.cdf(best - 1, n, 0.5))
-    return {"low": float(ordered[best - 1]), "high": float(ordered[n - best]), "coverage": coverage}
+    return best, float(1 - 2 * stats.binom.cdf(best - 1, n, 0.5))
 
 
 def compare(before, after, *, p_threshold: float = P_THRESHOLD,
