@@ -80,6 +80,15 @@ def significant(value, digits: int = DIGITS):
     return float(f"{value:.{digits}g}") if np.isfinite(value) else None
 
 
+def _rounded(value):
+    """Every float in a JSON-like value at DIGITS significant digits."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return significant(value)
+
+
 def _histogram(analysis: CellAnalysis, sample: dict) -> dict | None:
     """{lo, hi, counts, expected}: equal-width bins from lo to hi (the probe's np.histogram), and
     the counts per bin the declared distribution predicts (None for constants and identities)."""
@@ -149,7 +158,7 @@ def _profile(cell: dict, analysis: CellAnalysis, strings: Strings) -> dict:
         "resolved_by": initializer.get("resolved_by"), "fan_source": cell.get("fan_source"),
         "theory": analysis.theory, "error_type": cell.get("error_type"),
         "graph_evidence": graph if isinstance(graph, str) or graph is None
-        else json.dumps(graph, sort_keys=True),
+        else json.dumps(_rounded(graph), sort_keys=True),
         "seed_call": seeded.get("seed_call"),
     }
     profile = {key: strings.intern(str(texts[key])) for key in SHARED if texts[key] is not None}

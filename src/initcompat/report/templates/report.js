@@ -24,7 +24,8 @@
     if (typeof value === "number") {
       if (value === 0 || Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
       var abs = Math.abs(value);
-      return abs >= 1e5 || abs < 1e-3 ? value.toExponential(3) : String(Number(value.toPrecision(5)));
+      var rounded = Number(value.toPrecision(5));  // the page's numbers have 5 digits at most
+      return abs >= 1e5 || abs < 1e-3 ? rounded.toExponential() : String(rounded);
     }
     if (typeof value === "boolean") return value ? "yes" : "no";
     return typeof value === "string" ? value : JSON.stringify(value);
@@ -104,7 +105,7 @@
     figure.style.margin = "0";
     var counts = h.counts, bins = counts.length;
     var edges = h.edges || counts.map(function (_, i) { return h.lo + (h.hi - h.lo) * i / bins; }).concat([h.hi]);
-    var W = 560, H = 270, L = 62, R = 14, T = 12, B = 52;
+    var W = 480, H = 250, L = 60, R = 12, T = 12, B = 50;  // 13-unit text: 10 px on a phone
     var expected = typeof h.expected === "number" ? counts.map(function () { return h.expected; }) : h.expected;
     var max = 0;
     counts.forEach(function (c, i) { max = Math.max(max, c, expected ? expected[i] : 0); });
