@@ -1,7 +1,8 @@
 """python -m initcompat.probe --suite SUITE.json --out RESULT.json
 
 Imports TensorFlow, probes every API family, writes one result. Exits 0 whenever it wrote a
-result (a missing API, even a failed TensorFlow import, is a finding); 2 on bad arguments.
+result (a missing API, even a failed TensorFlow import, is a finding); 2 on bad arguments, 1
+with one line naming the suite file when it is unusable, 130 when interrupted (nothing written).
 Python 3.6-clean.
 """
 
@@ -158,11 +159,15 @@ def probe_with_child(arguments, suite, interrupts, child):
         family = apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True)
         if child is not None:
             child_result, failure = child.result()
+            if child_result is not None and child_result.get("status") != schema.ENV_OK:
+                failure = "%s: %s" % (child_result.get("status"), child_result.get("reason"))
+                child_result = None
             if child_result is not None:
                 cells.extend(child_result["cells"])
-            else:
-                cells.extend(cell_probe.failed_family_cells(family, suite, schema.CELL_ERROR,
-                                                            "LegacyChildFailed", failure))
+            else:  # both legacy families say why they have no measurement
+                for legacy_family in apis.families_for(tf, True):
+                    cells.extend(cell_probe.failed_family_cells(
+                        legacy_family, suite, schema.CELL_ERROR, "LegacyChildFailed", failure))
         else:  # probing it here records why it is unavailable (not installed)
             cells.extend(cell_probe.probe_family(family, suite))
         legacy_seconds = time.time() - legacy_started

@@ -7,6 +7,7 @@ tf_keras) build with layer.build(). Python 3.6-clean.
 """
 
 import inspect
+import json
 import math
 import sys
 
@@ -122,15 +123,14 @@ class Family(object):
 
     def identity(self, spec):
         """What decides this family's draws for `spec`: the layer class and the seeding function
-        as objects (two families with equal identities measure the same thing), or None."""
+        themselves (two families with equal identities measure the same thing), or None."""
         try:
             factory = self.layer_factory(spec["kind"]) if self.spell(spec["kind"]) else None
         except FamilyUnavailable:
             return None
         if factory is None:
             return None
-        return (id(factory), id(self.seed_function()), self.graph_mode,
-                repr(sorted((spec.get("options") or {}).items())), spec.get("id"))
+        return (factory, self.seed_function(), self.graph_mode, json.dumps(spec, sort_keys=True))
 
     def seed_function(self):
         return None
@@ -436,22 +436,21 @@ class EagerKerasFamily(Family):
         """One real layer, then fresh instances of each weight's own initializer where they
         draw what the layer drew (initcompat.probe.draws), else more real layers."""
         first = self.build(spec, 1, seed)[0]
-        found, rebuild = {}, []
+        found, rebuild = {}, {}
         for name, values in first.weights:
             role = catalogue.weight_role(name, spec["kind"])
             initializer = self.declared_initializer(spec, role, first).get("object")
-            drawn = initializer_draws(values, initializer, count, np.asarray)
-            if drawn is None:
-                rebuild.append(role)
+            arrays, method = initializer_draws(values, initializer, count, np.asarray)
+            if arrays is None:
+                rebuild[role] = method
             else:
-                found[role] = drawn
+                found[role] = (arrays, method)
         if rebuild:
             more = [first] + (self.build(spec, count - 1, None) if count > 1 else [])
-            method = "%d fresh layers (its initializer alone does not draw what the layer draws)" \
-                % len(more)
-            for role in rebuild:
-                found[role] = ([dict((catalogue.weight_role(n, spec["kind"]), v)
-                                     for n, v in build.weights)[role] for build in more], method)
+            for role, why in rebuild.items():
+                arrays = [dict((catalogue.weight_role(n, spec["kind"]), v)
+                               for n, v in build.weights)[role] for build in more]
+                found[role] = (arrays, "%d fresh layers (%s)" % (len(more), why))
         return first, found
 
     def build(self, spec, count, seed):

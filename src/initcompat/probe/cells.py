@@ -1,7 +1,9 @@
 """Probe one API family over the suite's layers: one cell per (layer, weight role).
 
 Per layer: two seeded builds (a fingerprint of the bytes, and whether it repeats in-process),
-then enough fresh builds to reach the suite's sample target. Python 3.6-clean.
+then draws until the suite's sample target (Family.draws: fresh layers, re-run initializers or
+fresh initializer instances; the sample's draw_method says which). `sample.builds` counts those
+draws. Python 3.6-clean.
 """
 
 import math

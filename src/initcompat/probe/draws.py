@@ -4,25 +4,39 @@ Building a whole Keras layer per draw costs milliseconds of Python; calling the 
 initializer again costs microseconds. So after one real layer build, further draws come from
 fresh instances of the initializer the layer holds, made from its own config (unseeded, as a
 fresh layer's would be) and called with the weight's shape. That is only valid when the layer
-draws its weight by calling that initializer with that shape: the first fresh draw is checked
-against the layer's own values and, when they disagree (an LSTM's forget-gate ones are not
-what its Zeros initializer draws), the weight is drawn from real layer builds instead.
+draws its weight by calling that initializer with that shape, so the fresh draws are checked
+against the layer's own values and the weight is drawn from real layer builds instead when:
 
-The check: deterministic-looking values (at most DISCRETE_LEVELS distinct values) must be equal
-element for element; random ones must agree in mean and standard deviation (z-tests, |z| below
-MAX_Z) and pass a two-sample Kolmogorov-Smirnov test at KS_MIN_P (shape and support). For a
-96x40 kernel that rejects a scale differing by 10% or more (z ~ 10), and another family of the
-same variance. A false rejection (about 1e-8 per weight) only costs time, never correctness.
-Python 3.6-clean; numpy only.
+* the values look deterministic (at most DISCRETE_LEVELS distinct values) and the first fresh
+  draw is not equal to them element for element (an LSTM's forget-gate ones are not what its
+  Zeros initializer draws);
+* the weight is random but smaller than MIN_RANDOM_SIZE entries (too few to compare);
+* a fresh draw repeats the layer's values or another fresh draw (a seeded or stateless
+  initializer would inflate n with copies);
+* the layer's values and the pooled fresh draws differ in mean, standard deviation or excess
+  kurtosis by more than MAX_Z standard errors, or a two-sample Kolmogorov-Smirnov test gives
+  p < KS_MIN_P.
+
+Power, measured on synthetic samples (tests/unit/test_draws.py; 400 trials each, 96x40 weights,
+63 fresh draws pooled): a 10% scale change is caught in every trial for uniform and normal
+weights, another family of the same variance (uniform vs normal) in every trial; a 5% scale
+change of a normal weight in 65%. An honest initializer was refused in none of 800 trials
+(a refusal only costs time). Python 3.6-clean; numpy only.
 """
 
 import math
 
 import numpy as np
 
+from initcompat.probe.moments import compute_moments
+
 DISCRETE_LEVELS = 16
-KS_MIN_P = 1e-6
-MAX_Z = 6.0
+MIN_RANDOM_SIZE = 256
+KS_MIN_P = 1e-4
+MAX_Z = 4.0
+# The KS test compares with at most this many pooled values: its power is set by the layer's
+# own sample, and sorting a quarter of a million values per weight cost a second per probe.
+KS_MAX_POOLED = 40000
 
 
 def ks_two_sample_p(first, second):
@@ -42,42 +56,40 @@ def ks_two_sample_p(first, second):
     return min(1.0, max(0.0, total))
 
 
+def moment_z_scores(first, second):
+    """z statistics of the differences in mean, standard deviation and excess kurtosis."""
+    a, b = compute_moments(first), compute_moments(second)
+
+    def z(name, se_name):
+        if a[name] is None or b[name] is None:
+            return 0.0
+        se = math.hypot(a[se_name], b[se_name])
+        return (a[name] - b[name]) / se if se > 0 else 0.0
+
+    return z("mean", "se_mean"), z("std", "se_std"), z("excess_kurtosis", "se_excess_kurtosis")
+
+
 def same_draw_rule(layer_values, initializer_values):
-    """(agree, why): whether initializer_values could be another draw of what the layer drew."""
+    """(agree, why): whether initializer_values (one draw, or several pooled) could be further
+    draws of what the layer drew. Deterministic values are compared with one draw's."""
     built = np.asarray(layer_values)
     drawn = np.asarray(initializer_values)
-    if built.shape != drawn.shape:
-        return False, "shape %s vs %s" % (list(drawn.shape), list(built.shape))
     if np.unique(built).size <= DISCRETE_LEVELS:
-        if np.array_equal(built, drawn):
+        first = drawn.ravel()[:built.size].reshape(built.shape) if drawn.size >= built.size else drawn
+        if first.shape == built.shape and np.array_equal(built, first):
             return True, "equal values"
         return False, "the layer's values differ from its initializer's"
-    z_mean, z_std = moment_z_scores(built, drawn)
-    if abs(z_mean) > MAX_Z or abs(z_std) > MAX_Z:
-        return False, "mean z = %.1f, std z = %.1f against the layer's values" % (z_mean, z_std)
-    p = ks_two_sample_p(built, drawn)
+    if built.size < MIN_RANDOM_SIZE:
+        return False, "%d random values are too few to compare" % built.size
+    z_mean, z_std, z_kurtosis = moment_z_scores(built, drawn)
+    if max(abs(z_mean), abs(z_std), abs(z_kurtosis)) > MAX_Z:
+        return False, ("mean z = %.1f, std z = %.1f, kurtosis z = %.1f against the layer's values"
+                       % (z_mean, z_std, z_kurtosis))
+    p = ks_two_sample_p(built, np.ravel(drawn)[:KS_MAX_POOLED])
     if p < KS_MIN_P:
         return False, "two-sample KS p = %.2g against the layer's values" % p
-    return True, "mean z = %.1f, std z = %.1f, two-sample KS p = %.2g" % (z_mean, z_std, p)
-
-
-def moment_z_scores(first, second):
-    """z statistics of the differences in mean and in standard deviation of two samples."""
-    def summary(values):
-        x = np.asarray(values, dtype=np.float64).ravel()
-        centered = x - x.mean()
-        variance = float(np.mean(centered ** 2))
-        kurtosis = float(np.mean(centered ** 4)) / variance ** 2 - 3.0 if variance > 0 else 0.0
-        std = math.sqrt(variance)
-        return (x.mean(), std, variance / x.size,
-                std * std * max(kurtosis + 2.0, 0.0) / (4.0 * x.size))
-    mean_a, std_a, var_mean_a, var_std_a = summary(first)
-    mean_b, std_b, var_mean_b, var_std_b = summary(second)
-    se_mean = math.sqrt(var_mean_a + var_mean_b)
-    se_std = math.sqrt(var_std_a + var_std_b)
-    z_mean = (mean_a - mean_b) / se_mean if se_mean > 0 else 0.0
-    z_std = (std_a - std_b) / se_std if se_std > 0 else 0.0
-    return z_mean, z_std
+    return True, "mean z = %.1f, std z = %.1f, kurtosis z = %.1f, KS p = %.2g" % (
+        z_mean, z_std, z_kurtosis, p)
 
 
 def fresh_instance_caller(initializer, shape, to_array):
@@ -87,8 +99,8 @@ def fresh_instance_caller(initializer, shape, to_array):
     if not callable(get_config) or not callable(from_config):
         return None
     config = get_config()
-    if config.get("seed") is not None:  # a seeded default would repeat; not a fresh layer's draw
-        return None
+    if not isinstance(config, dict) or config.get("seed") is not None:
+        return None  # a seeded default would repeat; not a fresh layer's draw
 
     def draw():
         return to_array(from_config(dict(config))(tuple(shape), dtype="float32"))
@@ -96,25 +108,38 @@ def fresh_instance_caller(initializer, shape, to_array):
     return draw
 
 
-def initializer_draws(layer_values, initializer, count, to_array):
-    """(arrays, method): `count` draws of a weight, the layer's own values first.
+def _all_distinct(arrays):
+    """No two arrays hold the same bytes (fresh random draws never repeat)."""
+    digests = set(np.ascontiguousarray(a).tobytes() for a in arrays)
+    return len(digests) == len(arrays)
 
-    Returns None when the initializer cannot stand in for layer builds (no config, seeded,
-    raising, or its draw disagrees with the layer's): the caller then builds layers.
-    """
+
+def initializer_draws(layer_values, initializer, count, to_array):
+    """(arrays, method) of `count` draws of a weight, the layer's own values first; or
+    (None, why) when the initializer cannot stand in for layer builds (no config, seeded,
+    raising, too few values to check, or its draws disagree with the layer's)."""
     if count <= 1:
         return [layer_values], "1 layer build"
     try:
         draw = fresh_instance_caller(initializer, layer_values.shape, to_array)
         if draw is None:
-            return None
-        first = draw()
-    except Exception:  # an initializer that cannot be rebuilt or called alone
-        return None
-    agree, why = same_draw_rule(layer_values, first)
+            return None, "its initializer has no config to make fresh instances from, or a seed"
+        fresh = [draw() for _ in range(count - 1)]
+    except Exception as error:  # an initializer that cannot be rebuilt or called alone
+        return None, "its initializer cannot be called alone (%s)" % type(error).__name__
+    if any(np.asarray(a).shape != layer_values.shape for a in fresh):
+        return None, "its initializer draws another shape"
+    deterministic = np.unique(layer_values).size <= DISCRETE_LEVELS
+    if deterministic:
+        agree, why = same_draw_rule(layer_values, fresh[0])
+        agree = agree and all(np.array_equal(fresh[0], a) for a in fresh[1:])
+    else:
+        if not _all_distinct([layer_values] + fresh):
+            return None, "its initializer repeats values"
+        agree, why = same_draw_rule(layer_values, np.concatenate([np.ravel(a) for a in fresh]))
     if not agree:
-        return None
-    arrays = [layer_values, first] + [draw() for _ in range(count - 2)]
-    return arrays, ("1 layer build + %d draws from fresh %s instances made from the layer's "
-                    "initializer config (checked against the layer's values: %s)"
-                    % (count - 1, type(initializer).__name__, why))
+        return None, why
+    return [layer_values] + fresh, (
+        "1 layer build + %d draws from fresh %s instances made from the layer's initializer "
+        "config (checked against the layer's values: %s)" % (count - 1, type(initializer).__name__,
+                                                            why))

@@ -10,6 +10,8 @@ import platform
 import re
 import sys
 
+from initcompat.probe.schema import NO_GPU
+
 KEY_PACKAGES = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly", "keras", "tf-keras",
                 "numpy", "protobuf", "pyperf")
 
@@ -90,7 +92,7 @@ def collect_devices(tf):
     except Exception as error:  # a broken device listing is recorded, not fatal
         return {"devices": [], "gpu": "device listing failed: %s: %s" % (type(error).__name__, error)}
     gpus = [d["name"] for d in devices if d["device_type"] == "GPU"]
-    return {"devices": devices, "gpu": gpus if gpus else "none found"}
+    return {"devices": devices, "gpu": gpus if gpus else NO_GPU}
 
 
 def collect_framework_versions(tf, distributions):

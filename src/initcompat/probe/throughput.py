@@ -465,8 +465,16 @@ def parse_arguments(argv):
 
 def main(argv=None):
     arguments = parse_arguments(argv)
-    with open(arguments.suite) as stream:
-        block = json.load(stream).get(SUITE_KEY)
+    try:
+        with open(arguments.suite) as stream:
+            suite = json.load(stream)
+    except (IOError, OSError) as error:
+        raise SystemExit("%s cannot read suite %s: %s" % (schema.THROUGHPUT_PREFIX, arguments.suite,
+                                                          error.strerror))
+    except ValueError as error:
+        raise SystemExit("%s suite %s is not valid JSON: %s" % (schema.THROUGHPUT_PREFIX,
+                                                                arguments.suite, error))
+    block = suite.get(SUITE_KEY) if isinstance(suite, dict) else None
     if arguments.worker is not None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         return worker_main(arguments, block)
