@@ -20,7 +20,7 @@ from initcompat.report.frame import order_results
 from initcompat.report.load import load_results
 from initcompat.report.sections import Inputs, build_view
 from initcompat.report.sections.throughput import load_pyperf
-from initcompat.report.sections.upgrade import events_between, is_difference
+from initcompat.report.sections.upgrade import KINDS, events_between, is_difference
 from synthetic import cell, glorot_limit, result, uniform
 from test_throughput_report import CONV, DENSE, PARAMS, write_environment
 
@@ -178,9 +178,7 @@ def test_the_upgrade_view_shows_a_one_click_pair_grouped_by_kind(history, browse
         assert summary.startswith(f"{len(differences)} behaviour difference"), summary
         kinds = page.locator("#upgrade-result .upgrade-kind")
         assert [kinds.nth(i).get_attribute("data-kind") for i in range(kinds.count())] == \
-            list(dict.fromkeys(sorted({e["kind"] for e in expected}, key=[
-                "availability", "shape", "layer default", "distribution", "seeding",
-                "seeded stream", "regression", "speed-up", "renamed"].index)))
+            sorted({e["kind"] for e in expected}, key=KINDS.index)
         assert page.locator("#upgrade-result a").count() == len(expected)  # one link per weight
         if any(not is_difference(e) for e in expected):  # renames folded, never counted
             fold = page.locator("#upgrade-result .upgrade-kind[data-kind=renamed] summary")

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Kinds in the order the view lists them; renames last and never counted as a difference.
-KINDS = ("availability", "shape", "layer default", "distribution", "seeding", "seeded stream",
-         "regression", "speed-up", "renamed")
-NOT_A_DIFFERENCE = ("renamed",)
+from initcompat.report.sections.timeline import KINDS  # the order both list kinds in
+from initcompat.report.sections.timeline import NOT_A_CHANGE as NOT_A_DIFFERENCE  # renames
+
 RULE = ("Between two environments taken in version order, the differences are the changes of "
         "every version after the first up to the second (each against the version before it), "
         "plus the changes of a variant column (CUDA build, ...) against its own version when "
@@ -28,7 +27,7 @@ class Upgrade:
     pairs: list[dict]  # one-click pairs present in these results: {"text", "first", "second"}
     default: dict | None  # the pair shown first (the two newest versions), or None
     events: list[dict]  # the timeline's events ({"env", "since", "kind", "row", "text", "cell"})
-    data: dict  # what report.js reads (the page's upgrade-data block): see _data
+    data: dict  # what report.js reads (the "upgrade" part of the page's data block): see _data
     rule: str  # RULE, shown on the page
 
 
@@ -115,7 +114,7 @@ def _data(envs: list[dict], events: list[dict]) -> dict:
     """Compact for the page: environments as [name, column label, index of its primary or -1],
     each event as [environment index, since (index or -1), kind index, row, text, cell id]."""
     index = {env["name"]: i for i, env in enumerate(envs)}
-    kinds = {kind: i for i, kind in enumerate(KINDS)}
+    kinds = {kind: i for i, kind in enumerate(KINDS)}  # an unknown kind goes last
     rows = []
     for event in events:
         if event["env"] not in index:
@@ -138,4 +137,4 @@ def build_upgrade(envs: list[dict], events: list[dict]) -> Upgrade:
     kept = [{key: event.get(key) for key in ("env", "since", "kind", "row", "text", "cell")}
             for event in events]
     return Upgrade(envs=shown, pairs=pairs, default=default, events=kept,
-                   data=dict(_data(shown, kept), default=default), rule=RULE)
+                   data=_data(shown, kept), rule=RULE)
