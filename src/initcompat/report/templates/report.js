@@ -22,7 +22,7 @@
   function fmt(value) {
     if (value === null || value === undefined) return "—";
     if (typeof value === "number") {
-      if (value === 0 || Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
+      if (Number.isInteger(value)) return String(value);  // counts, shapes, seeds: exact
       var abs = Math.abs(value);
       var rounded = Number(value.toPrecision(5));  // the page's numbers have 5 digits at most
       return abs >= 1e5 || abs < 1e-3 ? rounded.toExponential() : String(rounded);
