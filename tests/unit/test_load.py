@@ -379,6 +379,33 @@ def test_an_outcome_alone_is_the_environment_and_says_why(tmp_path):
     assert joined["reason"] == "install tensorflow==9.9.0 failed" and joined["log_tail"] == "no such"
 
 
+def test_an_ok_outcome_without_its_result_is_not_an_ok_environment(tmp_path):
+    env = real("tf-2.15")["env"]
+    write(tmp_path, "tf-2.15.outcome.json", schema.outcome_record(env, schema.ENV_OK, None, {}))
+    (joined,) = load_results(tmp_path).results
+    assert joined["status"] == schema.ENV_PROBE_CRASHED
+    assert "result file is missing" in joined["reason"]
+
+
+def test_files_of_one_name_in_two_folders_are_never_joined(tmp_path):
+    """Two runs' folders: run1 has the result, run2 only an install record and an outcome that
+    says the probe timed out. They are two environments of one name: the first is kept whole,
+    the second's files are named as ignored; nothing of run2 leaks into run1's environment."""
+    result = real("tf-2.15")
+    (tmp_path / "run1").mkdir()
+    (tmp_path / "run2").mkdir()
+    write(tmp_path / "run1", "tf-2.15.json", result)
+    write(tmp_path / "run2", "tf-2.15.install.json", schema.install_record(result["env"], {}))
+    write(tmp_path / "run2", "tf-2.15.outcome.json", schema.outcome_record(
+        result["env"], schema.ENV_PROBE_TIMEOUT, "probe still running after 900 s; killed", {}))
+    loaded = load_results(tmp_path)
+    (joined,) = loaded.results
+    assert joined["status"] == schema.ENV_OK and joined["install"] is None
+    assert sorted(Path(r.path).name for r in loaded.rejected) == [
+        "tf-2.15.install.json", "tf-2.15.outcome.json"]
+    assert all("already loaded from" in r.problem for r in loaded.rejected)
+
+
 def test_every_real_result_present_is_valid():
     folder = ROOT / "results"
     if not folder.is_dir():

@@ -223,6 +223,33 @@ def test_baseline_flags_reproducible_seeded_bytes_that_differ(tmp_path, capsys):
     assert lines and all(": seeded ffffffff… -> " in line for line in lines)
 
 
+def test_baseline_with_no_usable_result_is_exit_2_not_a_pass(tmp_path, capsys):
+    current = write_results(tmp_path / "current", history())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert report_main([str(current), "--out", str(tmp_path / "o"), "--baseline", str(empty)]) == 2
+    assert "holds no usable result" in capsys.readouterr().err
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "tf-1.15.json").write_text('{"schema_version": 99}')
+    assert report_main([str(current), "--out", str(tmp_path / "o"), "--baseline", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "baseline rejected" in err and "tf-1.15.json" in err
+
+
+def test_baseline_flags_an_environment_or_cell_present_on_one_side_only(tmp_path, capsys):
+    base = write_results(tmp_path / "base", history())
+    fewer = history()[:-1]  # tf-2.16 did not run
+    fewer[0]["cells"] = fewer[0]["cells"][:1]  # and tf-1.15 lost its bias cell
+    current = write_results(tmp_path / "current", fewer)
+    capsys.readouterr()
+    assert report_main([str(current), "--out", str(tmp_path / "o"), "--baseline", str(base)]) == 1
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("CHANGED")]
+    assert "CHANGED tf-2.16: environment ok in the baseline, not in this run" in lines
+    assert any(line.startswith("CHANGED tf-1.15 ") and "bias: measured in the baseline, not in "
+               "this run" in line for line in lines)
+
+
 def test_missing_results_folder_is_one_line_exit_2(tmp_path, capsys):
     assert report_main([str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -31,11 +31,18 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def gate(baseline: Path, current: tuple[dict, ...]) -> int:
-    """The CI gate: 1 and one CHANGED line per behaviour that differs from the saved results."""
+    """The CI gate: 1 and one CHANGED line per behaviour that differs from the saved results;
+    2 when the baseline is unusable (missing, or no result in it loads)."""
     try:
         base = load_results([baseline])
     except ReportInputError as error:
         print(f"initcompat report: baseline {error}", file=sys.stderr)
+        return 2
+    for rejected in base.rejected:
+        print(f"initcompat report: baseline rejected {rejected.line()}", file=sys.stderr)
+    if not base.results:
+        print(f"initcompat report: baseline {baseline} holds no usable result: nothing to "
+              "compare with", file=sys.stderr)
         return 2
     differences = baseline_module.new_differences(base.results, current)
     for line in differences:

@@ -13,13 +13,18 @@ import json
 
 from initcompat.report import change
 from initcompat.report.analysis import reproducible, row_key
+from initcompat.report.describe import relevant_config
 from initcompat.report.frame import family_label
+from initcompat.report.theory import normalize_class_name
 
 
 def _declared(cell: dict) -> tuple:
+    """The declared initializer as it decides the draws: class (any spelling) and the config
+    keys that matter. A module move alone is a rename, as in the timeline, not a change."""
     initializer = cell.get("initializer") or {}
-    return (initializer.get("class_name"), initializer.get("module"),
-            json.dumps(initializer.get("config"), sort_keys=True))
+    return (normalize_class_name(initializer.get("class_name") or ""),
+            json.dumps(relevant_config(json.dumps(initializer.get("config"), sort_keys=True)),
+                       sort_keys=True))
 
 
 def _seeding(cell: dict) -> str:
@@ -49,22 +54,34 @@ def cell_differences(old: dict, new: dict) -> list[str]:
 
 
 def new_differences(baseline: tuple[dict, ...], current: tuple[dict, ...]) -> list[str]:
-    """One line per behaviour that differs from the baseline, for environments in both."""
+    """One line per behaviour that differs from the baseline: environments or cells present on
+    one side only, statuses, declarations, shapes, seeding, drawn distributions."""
     base_cells = {(r["env"]["name"], row_key(c)): c for r in baseline for c in r["cells"]}
     base_status = {r["env"]["name"]: r["status"] for r in baseline}
-    lines, pending = [], []
+    now = {r["env"]["name"] for r in current}
+    lines = [f"{name}: environment {status} in the baseline, not in this run"
+             for name, status in base_status.items() if name not in now]
+    pending = []
     for result in current:
         name = result["env"]["name"]
         if name not in base_status:
+            lines.append(f"{name}: environment {result['status']} in this run, not in the baseline")
             continue
         if result["status"] != base_status[name]:
             lines.append(f"{name}: environment {base_status[name]} -> {result['status']}")
+        current_keys = {row_key(c) for c in result["cells"]}
+        for (base_name, key), old in base_cells.items():
+            if base_name == name and key not in current_keys and result["status"] == "ok":
+                lines.append(f"{name} {family_label(key[0], key[1])} {old['layer']} {key[3]}: "
+                             "measured in the baseline, not in this run")
         for cell in result["cells"]:
             key = row_key(cell)
             old = base_cells.get((name, key))
-            if old is None:
-                continue
             where = f"{name} {family_label(key[0], key[1])} {cell['layer']} {key[3]}"
+            if old is None:
+                if base_status[name] == "ok":
+                    lines.append(f"{where}: measured in this run, not in the baseline")
+                continue
             lines.extend(f"{where}: {line}" for line in cell_differences(old, cell))
             if old.get("status") == cell.get("status") == "ok":
                 pending.append((where, change.compare_samples(old.get("sample"), cell.get("sample"))))

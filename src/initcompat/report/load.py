@@ -190,6 +190,9 @@ def join_environment(parts: dict) -> dict:
         if outcome["status"] != schema.ENV_OK:  # the runner saw the failure the result cannot say
             joined.update(status=outcome["status"], reason=outcome["reason"],
                           log_tail=outcome.get("log_tail") or joined.get("log_tail"))
+        elif schema.KIND_RESULT not in parts:  # the runner saw a result the folder lacks
+            joined.update(status=schema.ENV_PROBE_CRASHED,
+                          reason="the outcome says ok, but the probe's result file is missing")
         joined["outcome"] = {"status": outcome["status"], "steps": outcome["steps"]}
     joined["install"] = _body(parts.get(schema.KIND_INSTALL))
     joined["throughput"] = _body(parts.get(schema.KIND_THROUGHPUT))
@@ -239,7 +242,9 @@ def load_results(sources: list[Path] | Path) -> Loaded:
     for path in files:
         unique.setdefault(os.path.realpath(path), path)
     rejected: list[Rejected] = []
-    environments: dict[str, dict] = {}
+    # An environment's files are joined within the folder that holds them: files of one name
+    # in two folders (two runs, two CI artifacts) are never mixed; the first folder's win.
+    groups: dict[tuple[str, str], dict] = {}
     for path in unique.values():
         shown = display_path(path)
         try:
@@ -255,20 +260,28 @@ def load_results(sources: list[Path] | Path) -> Loaded:
             continue
         for document in documents:
             name, kind = document["env"]["name"], document["kind"]
-            parts = environments.setdefault(name, {})
+            parts = groups.setdefault((str(path.parent), name), {})
             if kind in parts:
                 rejected.append(Rejected(shown, f"second {kind} for environment {name!r} "
                                                 f"(already loaded from {parts[kind][1]}); ignored"))
                 continue
             parts[kind] = (document, shown, str(path))
     results: list[dict] = []
-    for name, parts in environments.items():
+    owner: dict[str, str] = {}  # environment name -> the file it was loaded from
+    for (_, name), parts in groups.items():
         if schema.KIND_RESULT not in parts and schema.KIND_OUTCOME not in parts:
             for _, shown, _ in parts.values():
                 rejected.append(Rejected(shown, f"no result or outcome file for environment "
                                                 f"{name!r} beside it; ignored"))
             continue
-        results.append(join_environment(parts))
+        if name in owner:
+            for kind, (_, shown, _) in parts.items():
+                rejected.append(Rejected(shown, f"second {kind} for environment {name!r} "
+                                                f"(already loaded from {owner[name]}); ignored"))
+            continue
+        joined = join_environment(parts)
+        owner[name] = joined["_source"]
+        results.append(joined)
     return Loaded(tuple(results), tuple(rejected), tuple(display_path(f) for f in unique.values()))
 
 
