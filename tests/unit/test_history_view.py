@@ -77,8 +77,30 @@ def test_the_rerun_is_a_variant_column_not_a_version(view):
     (env,) = [e for e in view.upgrade.envs if e["name"] == "tf-2.15-rerun"]
     assert env["variant_of"] == "tf-2.15" and env["column_label"] == "TF 2.15 · rerun"
     assert [e["label"] for e in view.timeline.entries] == ["2.0", "2.15", "2.16"]
-    assert not any(e["env"] == "tf-2.15-rerun" for entry in view.timeline.entries
-                   for group in entry["groups"] for e in [group])
+    # its events (against its primary) exist for the upgrade view, but it is no timeline step
+    assert all(g["env"] != "tf-2.15-rerun" for entry in view.timeline.entries
+               for g in entry["groups"])
+    assert all(e["since"] == "tf-2.15" for e in view.timeline.events if e["env"] == "tf-2.15-rerun")
+
+
+def test_a_family_that_appears_is_said_once(view):
+    (event,) = [e for e in view.timeline.events if e["env"] == "tf-2.16"
+                and e["row"] == "tf.compat.v1.layers (TF_USE_LEGACY_KERAS=1)"]
+    assert event["kind"] == "availability" and event["text"] == "now probed: available"
+
+
+def test_a_variant_whose_primary_failed_takes_its_place(tmp_path):
+    """tf-2.15 did not run, its rerun did: 2.15 stays a version of the timeline."""
+    import shutil
+    for path in HISTORY.glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    result = json.loads((tmp_path / "tf-2.15.json").read_text())
+    failed = dict(result, status="probe-crashed", reason="killed", cells=[])
+    (tmp_path / "tf-2.15.json").write_text(json.dumps(failed))
+    view = build_view(load_inputs(load_results(tmp_path), [tmp_path]))
+    (rerun,) = [e for e in view.upgrade.envs if e["name"] == "tf-2.15-rerun"]
+    assert rerun["variant_of"] is None
+    assert [e["label"] for e in view.timeline.entries] == ["2.0", "2.15", "2.16"]
 
 
 def test_from_1_15_to_2_0_the_differences_are_the_real_ones(view):

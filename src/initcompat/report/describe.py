@@ -51,6 +51,22 @@ def initializer_label(class_name: str | None, config_json: str | None) -> str:
     return f"{name} ({', '.join(f'{k}={v}' for k, v in config.items())})"
 
 
+def declared_label(cell: dict) -> str:
+    """The label of the initializer a measured cell declares ('Glorot uniform')."""
+    initializer = cell.get("initializer") or {}
+    return initializer_label(initializer.get("class_name"),
+                             json.dumps(initializer.get("config"), sort_keys=True))
+
+
+def family_status(cells: list[dict]) -> tuple[str, str]:
+    """('available', '') when any cell of a family measured, else (status, why) of the first
+    cell that names a reason other than the family not offering that layer."""
+    if any(c["status"] == "ok" for c in cells):
+        return "available", ""
+    reachable = [c for c in cells if c.get("error_type") != "NotOffered"] or cells
+    return reachable[0]["status"], cell_answer(reachable[0], None)
+
+
 def cell_answer(cell: dict | None, analysis: CellAnalysis | None, legacy: bool = False) -> str:
     """The sentence fragment a user wants for one cell: what runs, or why nothing can."""
     if cell is None:
@@ -79,13 +95,6 @@ def short_version(version: str) -> str:
     """'1.15.5' -> '1.15'; pre-releases and nightlies are kept whole."""
     match = re.match(r"^(\d+\.\d+)\.\d+$", version or "")
     return match.group(1) if match else version
-
-
-def version_range(labels: list[str]) -> str:
-    """'in 2.21' for one version, 'from 1.15 to 2.15' for several consecutive ones."""
-    if len(labels) == 1:
-        return f"in {labels[0]}"
-    return f"from {labels[0]} to {labels[-1]}"
 
 
 def one_line(text: str | None, limit: int = 160) -> str:

@@ -60,16 +60,17 @@ def env_summary(result: dict) -> dict:
 def assign_variants(envs: list[dict]) -> list[dict]:
     """Mark every environment that measures the same TensorFlow version as another as a variant.
 
-    Per version label, the primary is the environment named tf-<label> (else the first by
-    name); the others get `variant_of` (the primary's name) and `variant` (their name without
+    Per version label, the primary is the environment that ran (status ok) named tf-<label>,
+    else the first that ran by name, else tf-<label>; the others get `variant_of` (the primary's name) and `variant` (their name without
     the primary's, e.g. "gpu"). Variants are columns beside their version, never timeline steps.
     """
     by_label: dict[str, list[dict]] = {}
     for env in envs:
         by_label.setdefault(env["label"], []).append(env)
     for label, group in by_label.items():
-        named = [e for e in group if e["name"] == f"tf-{label}"]
-        primary = named[0] if named else sorted(group, key=lambda e: e["name"])[0]
+        # an environment that ran beats one that did not; then tf-<label>, then name order
+        primary = sorted(group, key=lambda e: (e["status"] != "ok", e["name"] != f"tf-{label}",
+                                               e["name"]))[0]
         for env in group:
             is_variant = env is not primary
             suffix = env["name"][len(primary["name"]):].lstrip("-_.") \

@@ -11,11 +11,10 @@ Variants (other builds of a version) are not separate answers.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from initcompat.report import change, fit
-from initcompat.report.describe import cell_answer, initializer_label
+from initcompat.report.describe import cell_answer, declared_label, family_status
 from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured, Row, cell_id
 
@@ -40,17 +39,11 @@ def _range(labels: list[str], every: list[str], family: str) -> str:
     return f"in {span}" if len(labels) == 1 else span
 
 
-def _label(cell: dict) -> str:
-    initializer = cell.get("initializer") or {}
-    return initializer_label(initializer.get("class_name"),
-                             json.dumps(initializer.get("config"), sort_keys=True))
-
-
 def _declared(run: list[tuple[dict, dict]]) -> str:
     """The newest declared label, with the older labels of the same range and their versions."""
     labels: list[list] = []
     for env, cell in run:
-        label = _label(cell)
+        label = declared_label(cell)
         if labels and labels[-1][0] == label:
             labels[-1][1].append(env["label"])
         else:
@@ -102,13 +95,6 @@ def _history(cells: list[tuple[str, dict]]) -> list[dict]:
         versions = run.pop("versions")
         run["range"] = versions[0] if len(versions) == 1 else f"{versions[0]}–{versions[-1]}"
     return runs
-
-
-def _family_status(cells: list[dict]) -> tuple[str, str]:
-    if any(c["status"] == "ok" for c in cells):
-        return "available", "ok"
-    reachable = [c for c in cells if c.get("error_type") != "NotOffered"] or cells
-    return cell_answer(reachable[0], None), reachable[0]["status"]
 
 
 def _availability(labels_texts: list[tuple[str, str, str]]) -> list[dict]:
@@ -170,9 +156,10 @@ def build_answers(measured: Measured) -> Answers:
                 availability.append((env["label"], "not probed" + (
                     " (no tf_keras installed)" if family[1] else ""), "missing"))
                 continue
-            text, status = _family_status(cells)
-            availability.append((env["label"], text, status))
-            if status == "ok":
+            status, why = family_status(cells)
+            availability.append((env["label"], "available" if status == "available" else why,
+                                 "ok" if status == "available" else status))
+            if status == "available":
                 available.append(env)
         items = [answer for answer in (_answer(measured, key, available, label) for key in keys)
                  if answer is not None]

@@ -12,18 +12,22 @@ events are kept for the upgrade view but are never steps of the timeline. Pure.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from initcompat.report import change
-from initcompat.report.analysis import Step, reproducible
-from initcompat.report.describe import cell_answer, initializer_label, one_line
+from initcompat.report.analysis import Step, comparison_pairs, reproducible, row_key
+from initcompat.report.describe import cell_answer, declared_label, family_status, one_line
 from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured, Row, cell_id
 
 KINDS = ("availability", "shape", "layer default", "distribution", "seeding", "seeded stream",
          "regression", "speed-up", "renamed")
 NOT_A_CHANGE = ("renamed",)
+# Layer settings that change what a weight draws or its shape; other settings that differ
+# (an activation, an implementation choice) are not weight behaviour and stay in the evidence.
+WEIGHT_SETTINGS = ("reset_after", "unit_forget_bias", "use_bias", "center", "scale",
+                   "depth_multiplier", "units", "filters", "kernel_size", "input_dim",
+                   "output_dim", "axis")
 # What a group says when its weights' own texts differ.
 GENERIC = {"availability": "availability changed", "shape": "weight shapes changed",
            "layer default": "layer settings changed", "distribution": "drawn distribution changed",
@@ -41,16 +45,11 @@ class Timeline:
     summary: list[dict]  # every group of every entry, for changes.json
 
 
-def _label(initializer: dict) -> str:
-    return initializer_label(initializer.get("class_name"),
-                             json.dumps(initializer.get("config"), sort_keys=True))
-
-
 def _settings_changed(before: dict, after: dict) -> list[str]:
-    """'reset_after False → True' for every layer setting present on both sides that differs."""
+    """'reset_after False → True' for every weight setting present on both sides that differs."""
     old, new = before.get("layer_config") or {}, after.get("layer_config") or {}
-    return [f"{key} {old[key]} → {new[key]}" for key in sorted(set(old) & set(new))
-            if old[key] != new[key] and key != "get_config_error"]
+    return [f"{key} {old[key]} → {new[key]}" for key in WEIGHT_SETTINGS
+            if key in old and key in new and old[key] != new[key]]
 
 
 def weight_events(before: dict, after: dict, step: Step | None, fingerprints: tuple,
@@ -63,7 +62,7 @@ def weight_events(before: dict, after: dict, step: Step | None, fingerprints: tu
         events.append(("shape", f"shape {list(step.shape_before)} → {list(step.shape_after)}"))
     distribution_changed = step is not None and step.distribution_verdict == change.CHANGED
     if distribution_changed:
-        declared = (_label(before.get("initializer") or {}), _label(after.get("initializer") or {}))
+        declared = (declared_label(before), declared_label(after))
         text = f"drawn {fingerprints[0] or '?'} → {fingerprints[1] or '?'}"
         if declared[0] != declared[1]:
             text += f" (declared {declared[0]} → {declared[1]})"
@@ -73,7 +72,9 @@ def weight_events(before: dict, after: dict, step: Step | None, fingerprints: tu
             events.append(("layer default", setting))
     identity = [((c.get("initializer") or {}).get("module"), (c.get("initializer") or {}).get("class_name"))
                 for c in (before, after)]
-    if identity[0] != identity[1] and not distribution_changed and not (step and step.shape_changed):
+    renamed = step is not None and not step.shape_changed and \
+        step.distribution_verdict in (change.SAME, change.RENAMED)
+    if identity[0] != identity[1] and renamed:
         events.append(("renamed", f"{identity[0][0]}.{identity[0][1]} → {identity[1][0]}.{identity[1][1]}"))
     errors = [(c.get("seeded") or {}).get("error") for c in (before, after)]
     if bool(errors[0]) != bool(errors[1]):
@@ -88,14 +89,6 @@ def weight_events(before: dict, after: dict, step: Step | None, fingerprints: tu
             events.append(("seeded stream", f"the same seed gives other weights "
                                             f"(seed group {groups[0]} → {groups[1]})"))
     return events
-
-
-def _family_status(cells: list[dict]) -> tuple[str, str]:
-    """('available', '') or ('unavailable'/'error', why) of a whole family in one environment."""
-    if any(c["status"] == "ok" for c in cells):
-        return "available", ""
-    reachable = [c for c in cells if c.get("error_type") != "NotOffered"] or cells
-    return reachable[0]["status"], cell_answer(reachable[0], None)
 
 
 def _event(env: str, since: str, kind: str, key: Row, cell: dict | None, text: str) -> dict:
@@ -128,8 +121,8 @@ def behaviour_events(measured: Measured) -> list[dict]:
                          and (k, since) in measured.cells and (k, env["name"]) in measured.cells]
                 if not pairs:
                     continue
-                old = _family_status([before for _, before, _ in pairs])
-                new = _family_status([after for _, _, after in pairs])
+                old = family_status([before for _, before, _ in pairs])
+                new = family_status([after for _, _, after in pairs])
                 if old[0] != new[0]:
                     text = f"{old[0]} → {new[1] or new[0]}"
                     events.append(dict(_event(env["name"], since, "availability", keys[0], None, text),
@@ -151,6 +144,28 @@ def behaviour_events(measured: Measured) -> list[dict]:
     return events
 
 
+def probed_families_events(measured: Measured) -> list[dict]:
+    """A family measured on one side of a comparison only: 'now probed' or 'no longer probed'
+    (the tf_keras families appear with tf-keras installed from 2.16 on)."""
+    variant_of = {env["name"]: env["variant_of"] for env in measured.envs}
+    events = []
+    for before, after, _ in comparison_pairs(measured.results, variant_of):
+        families = [{(row_key(c)[0], row_key(c)[1]): None for c in r["cells"]} for r in (before, after)]
+        for family in list(families[1]) + [f for f in families[0] if f not in families[1]]:
+            if (family in families[0]) == (family in families[1]):
+                continue
+            appeared = family in families[1]
+            side = after if appeared else before
+            cells = [c for c in side["cells"] if (row_key(c)[0], row_key(c)[1]) == family]
+            status = family_status(cells)
+            text = (f"now probed: {status[1] or status[0]}" if appeared
+                    else "no longer probed (the environment has no such family)")
+            key = row_key(cells[0])
+            event = _event(after["env"]["name"], before["env"]["name"], "availability", key, None, text)
+            events.append(dict(event, layer="", weight="", row=family_label(*family)))
+    return events
+
+
 def _group_text(kind: str, events: list[dict]) -> str:
     """One line for a group of events of one kind: their text when they share it."""
     texts = list(dict.fromkeys(e["text"] for e in events))
@@ -167,12 +182,14 @@ def _group_text(kind: str, events: list[dict]) -> str:
 
 
 def grouped(events: list[dict], label_of: dict[str, str]) -> list[dict]:
-    """Events grouped per (environment, family, kind), kinds in KINDS order."""
+    """Events grouped per (environment, family, kind), kinds in KINDS order; renames of every
+    family of an environment fold into one group."""
     groups: dict[tuple, dict] = {}
     for event in events:
-        group = groups.setdefault((event["env"], event["family"], event["kind"]), {
+        family = "" if event["kind"] in NOT_A_CHANGE else event["family"]
+        group = groups.setdefault((event["env"], family, event["kind"]), {
             "env": event["env"], "version": label_of.get(event["env"], event["env"]),
-            "since": label_of.get(event["since"], event["since"]), "family": event["family"],
+            "since": label_of.get(event["since"], event["since"]), "family": family,
             "kind": event["kind"], "rows": [], "events": []})
         group["events"].append(event)
         group["rows"].append({"row": event["row"], "cell": event["cell"], "text": event["text"]})
@@ -200,7 +217,8 @@ def _throughput_events(measured: Measured, more_changes: dict[str, list[dict]]) 
 def build_timeline(measured: Measured, more_changes: dict[str, list[dict]]) -> Timeline:
     """The behaviour events plus `more_changes` (environment name -> the throughput section's
     flagged changes), grouped per primary version in version order."""
-    events = behaviour_events(measured) + _throughput_events(measured, more_changes)
+    events = (probed_families_events(measured) + behaviour_events(measured)
+              + _throughput_events(measured, more_changes))
     label_of = {env["name"]: env["column_label"].removeprefix("TF ") for env in measured.envs}
     entries, summary = [], []
     for env in measured.envs:
