@@ -33,10 +33,19 @@ RESULTS = ROOT / MATRIX.results
 ENVS = ROOT / ".nox"
 
 
+def suite_argument(posargs: list[str]) -> Path | None:
+    """The suite a user names after `--` (`--suite my.json` or `--suite=my.json`), or None."""
+    for index, argument in enumerate(posargs):
+        if argument.startswith("--suite="):
+            return Path(argument.split("=", 1)[1]).resolve()
+        if argument == "--suite" and index + 1 < len(posargs):
+            return Path(posargs[index + 1]).resolve()
+    return None
+
+
 def probe_environment(session: nox.Session, entry: matrix_module.Entry) -> None:
     """Install (or reuse) the entry's environment, probe it, and always leave an outcome file."""
-    suite = Path(session.posargs[session.posargs.index("--suite") + 1]).resolve() \
-        if "--suite" in session.posargs[:-1] else ROOT / MATRIX.suite
+    suite = suite_argument(session.posargs) or ROOT / MATRIX.suite
     outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=suite,
                                results=RESULTS, envs=ENVS, source=ROOT / "src",
                                timeout=MATRIX.probe_timeout, echo=session.log,

@@ -147,7 +147,8 @@ def change_steps(ordered_results: list[dict],
 
 def reproducible(cell: dict) -> bool:
     """Whether a cell's seeded draws are a stream worth comparing: seeding worked and the same
-    seed gave the same bytes again (in the probe's process; see the seeding section for more)."""
+    seed gave the same bytes again in the probe's process (the probe does not yet compare two
+    processes)."""
     seeded = cell.get("seeded") or {}
     return bool(seeded.get("sha256")) and not seeded.get("error") \
         and seeded.get("repeats_in_process") is True

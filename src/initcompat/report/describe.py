@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from initcompat.probe import schema
 from initcompat.report.analysis import CellAnalysis
 from initcompat.report.theory import normalize_class_name
 
@@ -22,8 +23,7 @@ HUMAN_NAMES = {
 }
 # Config keys that never change what is drawn.
 IGNORED_CONFIG_KEYS = {"seed", "dtype"}
-# What the probe records when TensorFlow lists no GPU, and the report's one sentence for it.
-GPU_NONE_FOUND = "none found"
+# The report's one sentence for a record that lists no GPU (the probe writes schema.NO_GPU).
 NO_GPU = "no GPU"
 
 
@@ -86,7 +86,7 @@ def cell_answer(cell: dict | None, analysis: CellAnalysis | None, legacy: bool =
 
 def gpu_text(gpu) -> str:
     """The GPUs a record lists, or NO_GPU when it lists none (never a blank)."""
-    if not gpu or gpu == GPU_NONE_FOUND:
+    if not gpu or gpu == schema.NO_GPU:
         return NO_GPU
     return ", ".join(gpu) if isinstance(gpu, list) else str(gpu)
 

@@ -3,7 +3,8 @@
 Every behaviour difference between two environments (names such as tf-2.15), grouped by kind:
 the same events and the same rule as the report's upgrade view (sections.upgrade.events_between).
 Exit 0 when nothing differs, 1 when something does (renames are listed, not differences),
-2 when the input is unusable. For CI logs.
+2 when the input is unusable. For CI logs. The change tests are Holm-corrected over every
+comparison of the results given (as in the report), so the verdicts are the report's.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ Version-dependent facts, with the source each one was checked against:
   not modelled.
 """
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -204,6 +205,7 @@ def constant(value: float, description: str) -> Distribution:
         description=description, central_moments=(0.0,) * 8)
 
 
+@functools.lru_cache(maxsize=None)
 def _orthogonal_marginal(dim: int, gain: float):
     """One entry of a Haar-random column in R^dim: gain*(2B-1), B ~ Beta((dim-1)/2, (dim-1)/2)."""
     a = (dim - 1) / 2.0

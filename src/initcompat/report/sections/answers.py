@@ -29,6 +29,7 @@ class Answers:
     # answer: {"key", "layer", "role", "headline", "segments": [segment], "cell"}
     groups: list[dict]
     findings: list[dict]  # [{"row", "text", "range", "cell"}]: declared and drawn disagree
+    unchecked: int  # answer lines whose declaration the theory does not model
 
 
 def _range(labels: list[str], every: list[str], family: str) -> str:
@@ -171,4 +172,6 @@ def build_answers(measured: Measured) -> Answers:
                                      "cell": segment["cell"]})
         groups.append({"family": label, "availability": _availability(availability),
                        "items": items})
-    return Answers(groups=groups, findings=findings)
+    unchecked = sum(1 for group in groups for item in group["items"] for segment in item["segments"]
+                    if segment.get("agreement") == "not modelled, so not checked")
+    return Answers(groups=groups, findings=findings, unchecked=unchecked)

@@ -204,7 +204,7 @@
     add("graph ops", text(item.graph_evidence));
     body.appendChild(dl);
     if (item.moments) {
-      body.appendChild(el("h4", "Drawn values" + (item.builds ? " (" + item.builds + " layer builds)" : "")));
+      body.appendChild(el("h4", "Drawn values" + (item.builds ? " (" + item.builds + " draws)" : "")));
       body.appendChild(item.histogram ? histogram(item.histogram, text(item.theory), item.moments[6]) : el("p", "No histogram: every value is the same (" + fmt(item.moments[2]) + ").", "muted"));
       body.appendChild(statistics(item));
     }
