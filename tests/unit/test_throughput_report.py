@@ -314,3 +314,23 @@ def test_benchmark_names_are_stable_across_versions():
     assert probe_throughput.benchmark_name("tf.keras", "Conv2D", spec, "cpu") == CONV
     assert probe_throughput.device_label({"device_type": "GPU", "name": "/device:GPU:1"}) == "gpu1"
     assert probe_throughput.device_label({"device_type": "CPU", "name": "/device:CPU:0"}) == "cpu"
+
+
+def test_a_variant_is_compared_with_its_version_and_never_followed(tmp_path):
+    """tf-2.15-gpu (a variant, twice as slow) sorts between 2.15 and 2.21: it is compared with
+    2.15, and 2.21 is compared with 2.15, not with the variant."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    write_environment(folder, "tf-2.15", "2.15.1", {DENSE: (0.25, PARAMS[DENSE])}, seed=1)
+    write_environment(folder, "tf-2.15-gpu", "2.15.1", {DENSE: (0.50, PARAMS[DENSE])}, seed=2)
+    write_environment(folder, "tf-2.21", "2.21.0", {DENSE: (0.25, PARAMS[DENSE])}, seed=3)
+    results = loaded_results(folder)
+    names = [r["env"]["name"] for r in results]
+    section = build_throughput(results, load_pyperf(results, [folder]),
+                               {"tf-2.15": None, "tf-2.15-gpu": "tf-2.15", "tf-2.21": None})
+    (row,) = [r for r in section.rows if r["benchmark"] == DENSE.rsplit("/", 1)[0]]
+    by_env = dict(zip(names, row["devices"][0]["cells"]))
+    assert by_env["tf-2.15-gpu"]["change"]["kind"] == "regression"  # vs its own version
+    assert by_env["tf-2.21"]["change"]["flagged"] is False  # vs 2.15, not the slow variant
+    assert list(section.changes) == ["tf-2.15-gpu"]
+    assert section.changes["tf-2.15-gpu"][0]["since_env"] == "tf-2.15"

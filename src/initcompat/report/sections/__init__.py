@@ -62,7 +62,8 @@ def load_inputs(loaded: Loaded, sources: list[Path]) -> Inputs:
 def build_view(inputs: Inputs) -> View:
     """Every section from the inputs; pure."""
     measured = measure(inputs.results)
-    throughput = build_throughput(inputs.results, inputs.pyperf)
+    throughput = build_throughput(inputs.results, inputs.pyperf,
+                                  {env["name"]: env["variant_of"] for env in measured.envs})
     timeline = build_timeline(measured, throughput.changes)
     return View(rejected=build_rejected(inputs.rejected),
                 answers=build_answers(measured),

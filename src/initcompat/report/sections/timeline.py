@@ -207,7 +207,8 @@ def _throughput_events(measured: Measured, more_changes: dict[str, list[dict]]) 
     for name, changes in more_changes.items():
         for item in changes:
             layer, size = (item["row"].split("/")[1:3] + ["", ""])[:2]
-            events.append({"env": name, "since": by_label.get(item.get("since"), item.get("since")),
+            since = item.get("since_env") or by_label.get(item.get("since"), item.get("since"))
+            events.append({"env": name, "since": since,
                            "kind": item["kind"], "family": item["row"].split("/")[0],
                            "layer": layer, "weight": size, "row": item["row"],
                            "text": item["text"], "cell": item["cell"]})

@@ -70,8 +70,14 @@ def _note_ceiling_drift(change: dict, before: dict, after: dict, device: str) ->
         change["caution"] = None
 
 
-def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues]) -> Throughput:
-    """The section from results in version order and their raw values (load_pyperf, same order)."""
+def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues],
+                     variant_of: dict[str, str | None] | None = None) -> Throughput:
+    """The section from results in version order and their raw values (load_pyperf, same order).
+
+    A version is compared with the previous version that measured the benchmark; a variant
+    (variant_of: name -> its primary's name, measured.assign_variants) with its primary, and
+    it is never the "previous version" of another."""
+    variant_of = variant_of or {}
     envs = [env_entry(result, raw) for result, raw in zip(ordered_results, pyperf)]
     blocks = [result.get("throughput") or {} for result in ordered_results]
     values_by_env = [raw.values for raw in pyperf]
@@ -94,27 +100,31 @@ def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues]) ->
         row = {"family": family, "layer": layer, "size": size,
                "benchmark": f"{family}/{layer}/{size}", "devices": []}
         for device in devices:
-            cells, previous = [], None
+            cells, previous, primaries = [], None, {}
             for env, block, values in zip(envs, blocks, values_by_env):
                 entry, samples, alias_of = resolve(env, block, values, family, layer, size, device)
                 shown = cell(env, entry, samples, alias_of, device, family)
                 measured = f"{alias_of or family}/{layer}/{size}/{device}"
                 shown["id"] = anchor(family, layer, size, device, env["name"])
                 if shown["css"] == "tp-ok" and samples:
-                    if previous is not None:
-                        change = compare(previous[1], samples)
-                        change["since"] = previous[0]["label"]
-                        _note_ceiling_drift(change, previous[0], env, device)
+                    primary = variant_of.get(env["name"])
+                    base = primaries.get(primary) if primary else previous
+                    if base is not None:
+                        change = compare(base[1], samples)
+                        change["since"] = base[0]["label"]
+                        _note_ceiling_drift(change, base[0], env, device)
                         shown["change"] = change
-                        if change["flagged"] and (env["name"], measured, previous[2]) not in reported:
-                            reported.add((env["name"], measured, previous[2]))
+                        if change["flagged"] and (env["name"], measured, base[2]) not in reported:
+                            reported.add((env["name"], measured, base[2]))
                             changes.setdefault(env["name"], []).append({
                                 "row": f"{family}/{layer}/{size}/{device}", "kind": change["kind"],
                                 "text": f"initialization throughput {change['text']} "
                                         f"({change['detail']})",
-                                "cell": shown["id"], "since": previous[0]["label"],
+                                "cell": shown["id"], "since": base[0]["label"],
+                                "since_env": base[0]["name"],
                                 "factor": change["factor"], "p": change["p"]})
-                    previous = (env, samples, measured)
+                    if primary is None:
+                        previous = primaries[env["name"]] = (env, samples, measured)
                 cells.append(shown)
             row["devices"].append({"device": device, "cells": cells})
         rows.append(row)
