@@ -40,7 +40,7 @@ about 1e-6) and for an order-statistic 95% confidence interval of the median (ra
 one warmup absorbs the first call's one-off costs (kernel registration, lazy imports, first
 touch of the output pages). The pooled values are not fully independent (values of one process
 share its state), which is why a change is only flagged when it is also larger than a factor
-1.1 (the report's rule), and why more processes (--processes) are preferable to more values
+(the report's FACTOR_THRESHOLD, set from A/A runs), and why more processes (--processes) are preferable to more values
 when time allows. Measured durations are in benchmarks/, not here.
 
 pyperf scrubs nothing here: workers are plain subprocesses inheriting the whole environment

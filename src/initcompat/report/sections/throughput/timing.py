@@ -4,8 +4,8 @@ Each cell shows the median time of one initialization and its distribution-free 
 interval (order statistics of the pooled values, coverage >= 95% when there are enough values;
 the coverage is stated). A change between a version and the previous version that measured the
 same benchmark is flagged only when an exact two-sided Mann-Whitney U test on the raw values
-gives p < 0.002 (asv's threshold) AND the medians differ by more than a factor 1.1; the text
-says by how much.
+gives p < 0.002 (asv's threshold) AND the medians differ by more than FACTOR_THRESHOLD (asv
+uses 1.1; see below why this machine needs more); the text says by how much.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from scipy import stats
 from initcompat.report.sections.throughput.formatting import seconds_text
 
 P_THRESHOLD = 0.002
-FACTOR_THRESHOLD = 1.1
+# asv's factor 1.1 is within this machine's own noise: two runs of the same environment
+# (benchmarks/throughput_aa.py tf-2.15 --pairs 2, 14 layer benchmarks each) gave medians
+# 0.75x-1.34x apart, and one of them (1.23x) also passed p < 0.002. A change is flagged
+# only beyond the largest A/A factor measured.
+FACTOR_THRESHOLD = 1.35
 CONFIDENCE = 0.95
 
 
