@@ -1,15 +1,16 @@
-"""Benchmark (not a test): wall time of the probe process per environment, against a saved run.
+"""Benchmark (not a test): wall time of the probe process per environment, before and after.
 
-  python benchmarks/probe_timing.py                 # every history environment present in .nox
-  python benchmarks/probe_timing.py tf-1.15 tf-2.21 # some
-  python benchmarks/probe_timing.py --repeats 3     # median of 3 runs each
+  python benchmarks/probe_timing.py                   # every history environment in .nox
+  python benchmarks/probe_timing.py tf-1.15 tf-2.21   # some
+  python benchmarks/probe_timing.py --repeats 3       # median of 3 runs of each
 
-Runs `python -m initcompat.probe` in each existing environment (nothing is installed), one after
-another, and reports the process's wall time (interpreter start, TF import, every family, the
-tf_keras child) next to the "before" figures of a saved matrix run (import + probe seconds of
-benchmarks/results/matrix-history-warm-before.json: the probe before it drew from initializer
-instances, fed fresh seeds to stateless graph initializers, ran the legacy child beside the
-parent and measured aliased families once). Saves benchmarks/results/probe-timing.json.
+"Before" is the probe of another commit (--before, default b266ad3: the probe before it drew
+from initializer instances, fed fresh seeds to stateless graph initializers, ran the legacy
+child beside the parent and measured aliased families once), run with that commit's suite;
+"after" is this checkout's probe with this checkout's suite. Both run in the same existing
+environment (nothing is installed), alternately, so the machine's state is shared. The figure
+is the whole process's wall time: interpreter start, TF import, every family, the tf_keras
+child. Saves benchmarks/results/probe-timing.json.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import os
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,62 +32,67 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from initcompat.host.matrix import load_matrix  # noqa: E402
 
-BEFORE = ROOT / "benchmarks" / "results" / "matrix-history-warm-before.json"
+
+def extract(commit: str, folder: Path) -> None:
+    """src/ and suites/ of `commit` into `folder` (git archive)."""
+    archive = subprocess.run(["git", "archive", commit, "src", "suites"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(folder)
 
 
-def before_seconds() -> dict[str, float]:
-    """Import + probe (+ legacy child, which ran after the parent) seconds per environment."""
-    if not BEFORE.exists():
-        return {}
-    rows = json.loads(BEFORE.read_text())["sessions"]
-    return {r["session"]: round((r["import_s"] or 0) + (r["probe_s"] or 0), 2) for r in rows
-            if r["status"] == "ok"}
-
-
-def probe_wall(python: Path, name: str, suite: Path) -> tuple[float, dict]:
+def probe_wall(python: Path, name: str, source: Path) -> float:
+    """Seconds of one probe process run from `source` (a checkout: src/ and suites/)."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / f"{name}.json"
+        environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(source / "src"))
         started = time.monotonic()
-        completed = subprocess.run([str(python), "-m", "initcompat.probe", "--suite", str(suite),
-                                    "--out", str(out), "--env-name", name],
-                                   capture_output=True, text=True,
-                                   env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+        completed = subprocess.run([str(python), "-m", "initcompat.probe", "--suite",
+                                    str(source / "suites" / "default.json"), "--out", str(out),
+                                    "--env-name", name], capture_output=True, text=True,
+                                   env=environment)
         wall = time.monotonic() - started
         if completed.returncode != 0 or not out.exists():
             raise RuntimeError(f"{name}: probe failed: {completed.stderr[-2000:]}")
-        return wall, json.loads(out.read_text()).get("timings") or {}
+        return wall
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--before", default="b266ad3", help="commit whose probe is 'before'")
     arguments = parser.parse_args()
     table = load_matrix(ROOT / "suites" / "matrix.toml")
     entries = [table.entry(n) for n in arguments.names] if arguments.names else table.select("history")
-    before = before_seconds()
     rows = []
-    for entry in entries:
-        python = ROOT / ".nox" / entry.name / "bin" / "python"
-        if not python.exists():
-            continue
-        walls, timings = [], {}
-        for _ in range(arguments.repeats):
-            wall, timings = probe_wall(python, entry.name, ROOT / table.suite)
-            walls.append(wall)
-        row = {"session": entry.name, "after_wall_s": round(statistics.median(walls), 2),
-               "after_walls_s": [round(w, 2) for w in walls],
-               "after_import_s": timings.get("import_seconds"),
-               "before_import_plus_probe_s": before.get(entry.name)}
-        rows.append(row)
-        print(f"{entry.name:<10} before {row['before_import_plus_probe_s'] or float('nan'):>6.1f} s"
-              f"   after {row['after_wall_s']:>5.1f} s (whole process)", flush=True)
-    figures = {"what": "wall seconds of `python -m initcompat.probe` per environment",
-               "before_source": str(BEFORE.relative_to(ROOT)), "repeats": arguments.repeats,
-               "sessions": rows, "max_after_wall_s": max((r["after_wall_s"] for r in rows), default=None)}
+    with tempfile.TemporaryDirectory() as folder:
+        before_source = Path(folder)
+        extract(arguments.before, before_source)
+        for entry in entries:
+            python = ROOT / ".nox" / entry.name / "bin" / "python"
+            if not python.exists():
+                continue
+            before, after = [], []
+            for _ in range(arguments.repeats):
+                before.append(probe_wall(python, entry.name, before_source))
+                after.append(probe_wall(python, entry.name, ROOT))
+            row = {"session": entry.name, "before_s": round(statistics.median(before), 2),
+                   "after_s": round(statistics.median(after), 2),
+                   "before_runs_s": [round(w, 2) for w in before],
+                   "after_runs_s": [round(w, 2) for w in after]}
+            rows.append(row)
+            print(f"{entry.name:<10} before {row['before_s']:>5.1f} s   after {row['after_s']:>5.1f} s",
+                  flush=True)
+    figures = {"what": "wall seconds of `python -m initcompat.probe` per environment, median",
+               "before": arguments.before, "after": "this checkout", "repeats": arguments.repeats,
+               "load_average_after": os.getloadavg()[0], "sessions": rows,
+               "max_after_s": max((r["after_s"] for r in rows), default=None),
+               "max_before_s": max((r["before_s"] for r in rows), default=None)}
     target = ROOT / "benchmarks" / "results" / "probe-timing.json"
     target.write_text(json.dumps(figures, indent=1) + "\n")
-    print(f"slowest after: {figures['max_after_wall_s']} s -> {target.relative_to(ROOT)}")
+    print(f"slowest before {figures['max_before_s']} s, after {figures['max_after_s']} s -> "
+          f"{target.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
