@@ -94,6 +94,8 @@ def check_number_list(value, where, integers=False):
     if not isinstance(value, list):
         raise SchemaError("%s: expected a list, got %s" % (where, type(value).__name__))
     allowed = (int,) if integers else NUMBER
+    if set(map(type, value)) <= set(allowed):  # the common case, without a Python-level loop
+        return
     for index, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, allowed):
             raise SchemaError("%s[%d]: expected %s, got %s" % (

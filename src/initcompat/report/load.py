@@ -10,6 +10,7 @@ listed so the report can show them.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -52,14 +53,26 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a valid JSON number (NaN and Infinity are not allowed)")
 
 
-def _check_depth(value, depth: int = 0) -> None:
-    """SchemaError when containers nest deeper than MAX_DEPTH (scalars are not visited)."""
+_CONTAINERS = {dict, list}
+_OVERFLOW = "a number is too large for a float (not finite)"
+
+
+def _check_structure(value, depth: int = 0) -> None:
+    """SchemaError when containers nest deeper than MAX_DEPTH or a number overflowed to
+    infinity (JSON has no infinity: a literal beyond float range parses as one). Lists of
+    numbers, the bulk of a result, are checked without a Python-level loop."""
     if depth > MAX_DEPTH:
         raise SchemaError(f"nested deeper than {MAX_DEPTH} levels")
-    children = value.values() if isinstance(value, dict) else value
-    for child in children:
-        if isinstance(child, (dict, list)):
-            _check_depth(child, depth + 1)
+    children = list(value.values()) if isinstance(value, dict) else value
+    types = set(map(type, children))
+    if float in types:
+        floats = children if types <= {int, float} else [c for c in children if type(c) is float]
+        if any(map(math.isinf, floats)):
+            raise SchemaError(_OVERFLOW)
+    if types & _CONTAINERS:
+        for child in children:
+            if type(child) in _CONTAINERS:
+                _check_structure(child, depth + 1)
 
 
 def _clean(value, depth: int = 0):
@@ -145,14 +158,12 @@ def parse_documents(text: str) -> list[dict]:
         raise SchemaError("empty file")
     text = text.lstrip("\ufeff")
     document = json.loads(text, parse_constant=_reject_constant)
-    try:  # a number beyond float range parses as infinity; the C encoder finds it fast
-        json.dumps(document, allow_nan=False)
-    except ValueError:
-        raise SchemaError("a number is too large for a float (not finite)") from None
+    if isinstance(document, float) and math.isinf(document):
+        raise SchemaError(_OVERFLOW)
     if _MAYBE_SURROGATE.search(text):
         document = _clean(document)
-    elif isinstance(document, (dict, list)):
-        _check_depth(document)
+    if isinstance(document, (dict, list)):
+        _check_structure(document)
     if not isinstance(document, dict):
         raise SchemaError(f"not a result: top level is {type(document).__name__}, not an object")
     if "schema_version" not in document:
