@@ -61,10 +61,12 @@ def find_pyperf_file(result: dict, results_dirs: Iterable) -> Path | None:
 
 
 def pyperf_path(result: dict, results_dirs: Iterable) -> Path | None:
-    """The file the loader joined to the result ("_files"), else the one find_pyperf_file finds."""
-    joined = (result.get("_files") or {}).get("pyperf")
-    if joined and Path(joined).is_file():  # a shown name (undecodable bytes escaped) may not be
-        return Path(joined)
+    """The file the loader joined to the result ("_files": only ever beside its throughput
+    summary); find_pyperf_file's search only for a result that did not come through the loader."""
+    files = result.get("_files")
+    if files is not None:
+        joined = files.get("pyperf")
+        return Path(joined) if joined and Path(joined).is_file() else None
     return find_pyperf_file(result, results_dirs)
 
 
