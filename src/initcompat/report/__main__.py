@@ -16,7 +16,7 @@ from pathlib import Path
 
 from initcompat.report import baseline as baseline_module
 from initcompat.report.frame import cells_frame
-from initcompat.report.load import ReportInputError, load_results
+from initcompat.report.load import load_or_say
 from initcompat.report.outputs import cells_csv, changes_document, write_report
 from initcompat.report.render import render_index
 from initcompat.report.sections import build_view, load_inputs
@@ -33,13 +33,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def gate(baseline: Path, current: tuple[dict, ...]) -> int:
     """The CI gate: 1 and one CHANGED line per behaviour that differs from the saved results;
     2 when the baseline is unusable (missing, or no result in it loads)."""
-    try:
-        base = load_results([baseline])
-    except ReportInputError as error:
-        print(f"initcompat report: baseline {error}", file=sys.stderr)
+    base = load_or_say([baseline], "initcompat report: baseline")
+    if base is None:
         return 2
-    for rejected in base.rejected:
-        print(f"initcompat report: baseline rejected {rejected.line()}", file=sys.stderr)
     if not base.results:
         print(f"initcompat report: baseline {baseline} holds no usable result: nothing to "
               "compare with", file=sys.stderr)
@@ -62,13 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         return diff.main(argv[1:])
     arguments = parse_arguments(argv)
     started = time.monotonic()
-    try:
-        loaded = load_results(arguments.results)
-    except ReportInputError as error:
-        print(f"initcompat report: {error}", file=sys.stderr)
+    loaded = load_or_say(arguments.results, "initcompat report:")
+    if loaded is None:
         return 2
-    for rejected in loaded.rejected:
-        print(f"initcompat report: rejected {rejected.line()}", file=sys.stderr)
     if not loaded.results:
         print("initcompat report: no usable results; the report says so", file=sys.stderr)
     inputs = load_inputs(loaded, arguments.results)

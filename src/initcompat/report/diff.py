@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from initcompat.report.load import ReportInputError, load_results
+from initcompat.report.load import load_or_say
 from initcompat.report.sections import build_view, load_inputs
 from initcompat.report.sections.upgrade import events_between, grouped, is_difference
 
@@ -56,13 +56,9 @@ def format_text(document: dict) -> str:
 
 def main(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
-    try:
-        loaded = load_results(arguments.results)
-    except ReportInputError as error:
-        print(f"initcompat diff: {error}", file=sys.stderr)
+    loaded = load_or_say(arguments.results, "initcompat diff:")
+    if loaded is None:
         return 2
-    for rejected in loaded.rejected:
-        print(f"initcompat diff: rejected {rejected.line()}", file=sys.stderr)
     view = build_view(load_inputs(loaded, [arguments.results]))
     try:
         document = difference_document(view.upgrade.envs, view.timeline.events,

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,6 +295,19 @@ def load_results(sources: list[Path] | Path) -> Loaded:
         owner[name] = joined["_source"]
         results.append(joined)
     return Loaded(tuple(results), tuple(rejected), tuple(display_path(f) for f in unique.values()))
+
+
+def load_or_say(sources: list[Path] | Path, prefix: str) -> Loaded | None:
+    """load_results for a command line: each rejected file, or why nothing could be read, as one
+    line on stderr after `prefix` ("initcompat report:"); None when the input is unusable."""
+    try:
+        loaded = load_results(sources)
+    except ReportInputError as error:
+        print(f"{prefix} {error}", file=sys.stderr)
+        return None
+    for rejected in loaded.rejected:
+        print(f"{prefix} rejected {rejected.line()}", file=sys.stderr)
+    return loaded
 
 
 def _one_line(error: Exception) -> str:
