@@ -116,8 +116,8 @@ BAD_FILES = {
     "gpu-numbers.json": (None, "devices.gpu[0]: expected text, got int"),
     "pins-text.json": (None, "install.pins[0]: expected an object, got str"),
     "no-kind.json": (None, "file: missing field 'kind'"),
-    "odd-kind.json": (None, "file: unknown kind 'notes' (known: install, outcome, result, "
-                            "throughput)"),
+    "odd-kind.json": (None, "file: unknown kind 'notes' (known: initializers, install, outcome, "
+                            "result, seeding, throughput)"),
     "huge-fan.json": (None, "cells[0].fan_in: 9.22e+18 is outside [0, 3840]"),
     "negative-fan.json": (None, "cells[0].fan_out: -1 is outside [0, 3840]"),
     "outcome-status.json": (None, "outcome: unknown status 'meh'"),

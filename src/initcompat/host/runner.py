@@ -3,7 +3,8 @@
 Every way this can go wrong still ends in NAME.outcome.json (skipped, install-failed,
 import-failed, probe-crashed, probe-timeout) so the rest of the matrix and the report go on.
 Each file of a run has one writer (initcompat.probe.schema): the runner writes NAME.install.json
-and NAME.outcome.json, the probe NAME.json, the throughput step NAME.throughput.json and
+and NAME.outcome.json, the probe NAME.json, the initializers and seeding steps
+NAME.initializers.json and NAME.seeding.json, the throughput step NAME.throughput.json and
 NAME.pyperf.json; nobody rewrites another's file. Host side.
 """
 
@@ -103,7 +104,7 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
 
 
 def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs: Path,
-              source: Path, timeout: float, throughput: bool = True,
+              source: Path, timeout: float, throughput: bool = True, measurements: bool = True,
               echo: Callable[[str], None] = print) -> Outcome:
     """Everything for one environment; always leaves results/<name>.outcome.json behind."""
     results.mkdir(parents=True, exist_ok=True)
@@ -162,6 +163,14 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
     steps["probe"] = schema.step_record(schema.STEP_OK, None, seconds["probe_process"])
     if probed.get("status") != schema.ENV_OK:
         return finish(probed.get("status", schema.ENV_PROBE_CRASHED), probed.get("reason"))
+    for step, module, kind in schema.MEASUREMENT_STEPS:
+        if not measurements:
+            steps[step] = schema.step_record(schema.STEP_SKIPPED, "measurement steps switched off")
+            continue
+        seconds[step], failure, tail = run_measurement(environment.python, module, kind, suite,
+                                                       entry.name, results, echo)
+        steps[step] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
+                                         failure, seconds[step], tail)
     if throughput:
         seconds["throughput"], failure, tail = run_throughput(environment.python, suite, entry.name,
                                                               results, echo)
@@ -173,6 +182,48 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
 
 
 THROUGHPUT_TIMEOUT = 600  # seconds for the whole throughput step (it is designed for < 60 s)
+MEASUREMENT_TIMEOUT = 600  # seconds for an initializers or seeding step (designed for < 30 s)
+
+
+def run_step(command: list[str], log_path: Path, timeout: float, prefix: str,
+             echo: Callable[[str], None]) -> tuple[float, str | None, str | None]:
+    """Run one step's process to its end: (seconds, failure or None, output tail on failure).
+
+    Its output goes to `log_path`; the last line starting with `prefix` is echoed."""
+    started = time.monotonic()
+    environment = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace", env=environment, start_new_session=True) as process:
+        try:
+            output, _ = process.communicate(timeout=timeout)
+            failure = None if process.returncode == 0 else _describe_exit(process.returncode)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+            failure = f"still running after {timeout:.0f} s; killed"
+        except BaseException:  # Ctrl-C on nox: the step runs in its own session, stop it too
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+    log_path.write_text(output)
+    summary = [line for line in output.splitlines() if line.startswith(prefix)]
+    echo(summary[-1] if summary else f"{prefix} {failure}")
+    return (time.monotonic() - started, failure,
+            output[-schema.TAIL_CHARS:] if failure else None)
+
+
+def run_measurement(python: Path, module: str, kind: str, suite: Path, name: str, results: Path,
+                    echo: Callable[[str], None] = print) -> tuple[float, str | None, str | None]:
+    """One measurement step after a successful probe (schema.MEASUREMENT_STEPS): it writes
+    NAME.<kind>.json itself; (seconds, failure or None, output tail on failure)."""
+    out = results / schema.file_name(name, kind)
+    command = [str(python), "-m", module, "--suite", str(suite), "--env-name", name,
+               "--out", str(out)]
+    seconds, failure, tail = run_step(command, results / f"{name}.{kind}.log", MEASUREMENT_TIMEOUT,
+                                      f"initcompat {kind}:", echo)
+    if failure is None and not out.exists():
+        failure = "exited 0 without writing its file"
+    return seconds, failure and f"{kind} step {failure}", tail
 
 
 def run_throughput(python: Path, suite: Path, name: str, results: Path,
@@ -182,22 +233,9 @@ def run_throughput(python: Path, suite: Path, name: str, results: Path,
     The step writes NAME.pyperf.json and NAME.throughput.json itself; (seconds, failure or None,
     output tail on failure) for the outcome file.
     """
-    started = time.monotonic()
     command = [str(python), "-m", "initcompat.probe.throughput", "--suite", str(suite),
                "--env-name", name, "--out", str(results / schema.pyperf_file_name(name)),
                "--summary-out", str(results / schema.file_name(name, schema.KIND_THROUGHPUT))]
-    environment = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          errors="replace", env=environment, start_new_session=True) as process:
-        try:
-            output, _ = process.communicate(timeout=THROUGHPUT_TIMEOUT)
-            failure = None if process.returncode == 0 else _describe_exit(process.returncode)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            output, _ = process.communicate()
-            failure = f"still running after {THROUGHPUT_TIMEOUT} s; killed"
-    (results / f"{name}.throughput.log").write_text(output)
-    summary = [line for line in output.splitlines() if line.startswith(schema.THROUGHPUT_PREFIX)]
-    echo(summary[-1] if summary else f"{schema.THROUGHPUT_PREFIX} {failure}")
-    return (time.monotonic() - started, failure and f"throughput step {failure}",
-            output[-schema.TAIL_CHARS:] if failure else None)
+    seconds, failure, tail = run_step(command, results / f"{name}.throughput.log",
+                                      THROUGHPUT_TIMEOUT, schema.THROUGHPUT_PREFIX, echo)
+    return seconds, failure and f"throughput step {failure}", tail

@@ -7,6 +7,10 @@ process, once, atomically (initcompat.probe.output):
   NAME.install.json     the host runner, before the probe: how the environment was built
   NAME.throughput.json  the throughput step (python -m initcompat.probe.throughput): summary
   NAME.pyperf.json      the throughput step: pyperf's own file with every timed value
+  NAME.initializers.json  the initializers step (python -m initcompat.probe.initializers):
+                        every initializer of every namespace, constructed and drawn
+  NAME.seeding.json     the seeding step (python -m initcompat.probe.seeding): every seeding
+                        method, in two fresh processes and twice in one
   NAME.outcome.json     the host runner, last: the status of every step and their timings
 
 The report's loader joins the files of one environment by the name inside them. Each of our
@@ -27,14 +31,22 @@ KIND_RESULT = "result"
 KIND_INSTALL = "install"
 KIND_THROUGHPUT = "throughput"
 KIND_OUTCOME = "outcome"
+KIND_INITIALIZERS = "initializers"
+KIND_SEEDING = "seeding"
 FILE_SUFFIXES = {
     KIND_RESULT: ".json",
     KIND_INSTALL: ".install.json",
     KIND_THROUGHPUT: ".throughput.json",
     KIND_OUTCOME: ".outcome.json",
+    KIND_INITIALIZERS: ".initializers.json",
+    KIND_SEEDING: ".seeding.json",
 }
 PYPERF_SUFFIX = ".pyperf.json"
-LOG_SUFFIXES = (".log", ".throughput.log")
+LOG_SUFFIXES = (".log", ".throughput.log", ".initializers.log", ".seeding.log")
+# The measurement steps after the probe, in the order the runner runs them: step name ->
+# (module run with python -m, the kind of the file it writes).
+MEASUREMENT_STEPS = (("initializers", "initcompat.probe.initializers", KIND_INITIALIZERS),
+                     ("seeding", "initcompat.probe.seeding", KIND_SEEDING))
 
 
 def file_name(env_name, kind):
@@ -57,6 +69,8 @@ def every_file_name(env_name):
 # Lines the probe and the throughput step print for the host to echo and recognize.
 PROBE_PREFIX = "initcompat probe:"
 THROUGHPUT_PREFIX = "initcompat throughput:"
+INITIALIZERS_PREFIX = "initcompat initializers:"
+SEEDING_PREFIX = "initcompat seeding:"
 IMPORTED_MARKER = PROBE_PREFIX + " tensorflow imported"
 
 # How much of an error's output a record keeps (installer, probe, worker tails).
@@ -77,6 +91,19 @@ STEP_OK = "ok"
 STEP_FAILED = "failed"
 STEP_SKIPPED = "skipped"
 STEP_STATUSES = (STEP_OK, STEP_FAILED, STEP_SKIPPED)
+
+# Outcome of one initializer record (namespace x initializer x shape) in NAME.initializers.json.
+INIT_OK = "ok"
+INIT_UNAVAILABLE = "unavailable"  # the namespace or the name is not offered
+INIT_ERROR = "error"              # offered, but constructing or calling it raised
+INIT_STATUSES = (INIT_OK, INIT_UNAVAILABLE, INIT_ERROR)
+
+# Outcome of one seeding method x target in NAME.seeding.json.
+SEED_REPRODUCIBLE = "reproducible"          # identical across two fresh processes
+SEED_NOT_REPRODUCIBLE = "not reproducible"  # ran, but two fresh processes drew other bytes
+SEED_UNAVAILABLE = "unavailable"            # this version does not offer the method
+SEED_ERROR = "error"                        # offered, but calling it raised
+SEED_STATUSES = (SEED_REPRODUCIBLE, SEED_NOT_REPRODUCIBLE, SEED_UNAVAILABLE, SEED_ERROR)
 
 # Outcome of one cell (api family x layer x weight).
 CELL_OK = "ok"
@@ -145,6 +172,13 @@ def outcome_record(env, status, reason, steps, log_tail=None):
     """The runner's NAME.outcome.json: the environment's status and every step it ran."""
     return {"schema_version": SCHEMA_VERSION, "kind": KIND_OUTCOME, "env": env, "status": status,
             "reason": reason, "log_tail": log_tail, "steps": steps}
+
+
+def measurement_record(kind, env_name, body):
+    """The file of a measurement step (KIND_INITIALIZERS, KIND_SEEDING) around its body."""
+    document = {"schema_version": SCHEMA_VERSION, "kind": kind, "env": {"name": env_name}}
+    document.update(body)
+    return document
 
 
 def throughput_record(env_name, summary):

@@ -271,11 +271,92 @@ def validate_throughput(document):
     validate_throughput_summary(document)
 
 
+MEASUREMENT_FIELDS = {"status": (str,), "reason": OPTIONAL_TEXT, "records": (list,)}
+MEASUREMENT_OPTIONAL_FIELDS = {"log_tail": OPTIONAL_TEXT, "versions": OPTIONAL_DICT,
+                               "timings": OPTIONAL_DICT, "namespaces": OPTIONAL_LIST,
+                               "design": OPTIONAL_DICT}
+INITIALIZER_RECORD_FIELDS = {"namespace": (str,), "initializer": (str,), "how": (str,),
+                             "status": (str,), "draws": (list,)}
+INITIALIZER_RECORD_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "error_type": OPTIONAL_TEXT,
+                                      "args": OPTIONAL_DICT, "class_name": OPTIONAL_TEXT,
+                                      "module": OPTIONAL_TEXT, "config": ANY_JSON,
+                                      "repr": OPTIONAL_TEXT, "alias_of": OPTIONAL_TEXT,
+                                      "warning": OPTIONAL_TEXT}
+INITIALIZER_DRAW_FIELDS = {"shape_name": (str,), "shape": (list,), "status": (str,)}
+INITIALIZER_DRAW_OPTIONAL_FIELDS = {"fan_in": OPTIONAL_NUMBER, "fan_out": OPTIONAL_NUMBER,
+                                    "fan_source": OPTIONAL_TEXT, "sample": OPTIONAL_DICT,
+                                    "reason": OPTIONAL_TEXT, "error_type": OPTIONAL_TEXT,
+                                    "dtype": OPTIONAL_TEXT}
+SEEDING_RECORD_FIELDS = {"family": (str,), "method": (str,), "target": (str,), "status": (str,)}
+SEEDING_RECORD_OPTIONAL_FIELDS = {
+    "reason": OPTIONAL_TEXT, "error_type": OPTIONAL_TEXT, "call": OPTIONAL_TEXT,
+    "cross_process_identical": (bool, type(None)), "repeat_identical": (bool, type(None)),
+    "sha256": OPTIONAL_TEXT, "sha256_repeat": OPTIONAL_TEXT, "sha256_other_process": OPTIONAL_TEXT,
+    "first_values": OPTIONAL_LIST, "warning": OPTIONAL_TEXT, "seed": OPTIONAL_NUMBER,
+    "shape": OPTIONAL_LIST, "initializer": OPTIONAL_TEXT, "backend": OPTIONAL_TEXT}
+
+
+def _validate_measurement(document, kind):
+    """The common body of a measurement step's file: status, reason and a list of records."""
+    check_header(document, kind)
+    check_fields(document, MEASUREMENT_FIELDS, kind)
+    if document["status"] not in schema.ENV_STATUSES:
+        raise SchemaError("%s: unknown status %r" % (kind, document["status"]))
+    check_optional_fields(document, MEASUREMENT_OPTIONAL_FIELDS, kind)
+
+
+def validate_initializers(document):
+    """The initializers step's NAME.initializers.json: one record per namespace x initializer
+    (x arguments), each with a draw per suite shape."""
+    _validate_measurement(document, schema.KIND_INITIALIZERS)
+    for index, record in enumerate(document["records"]):
+        where = "records[%d]" % index
+        check_fields(record, INITIALIZER_RECORD_FIELDS, where)
+        check_optional_fields(record, INITIALIZER_RECORD_OPTIONAL_FIELDS, where)
+        if record["status"] not in schema.INIT_STATUSES:
+            raise SchemaError("%s: unknown status %r" % (where, record["status"]))
+        for draw_index, draw in enumerate(record["draws"]):
+            at = "%s.draws[%d]" % (where, draw_index)
+            check_fields(draw, INITIALIZER_DRAW_FIELDS, at)
+            check_optional_fields(draw, INITIALIZER_DRAW_OPTIONAL_FIELDS, at)
+            if draw["status"] not in schema.INIT_STATUSES:
+                raise SchemaError("%s: unknown status %r" % (at, draw["status"]))
+            check_number_list(draw["shape"], at + ".shape", integers=True)
+            size = 1
+            for dimension in draw["shape"]:
+                check_count(dimension, at + ".shape")
+                size *= dimension
+            for name in ("fan_in", "fan_out"):
+                check_count(draw.get(name), "%s.%s" % (at, name),
+                            max(min(size, LARGEST_EXACT_INTEGER), 1))
+            if draw["status"] == schema.INIT_OK:
+                if draw.get("sample") is None:
+                    raise SchemaError("%s: ok draw lacks its sample" % at)
+                validate_sample(draw["sample"], at + ".sample")
+
+
+def validate_seeding(document):
+    """The seeding step's NAME.seeding.json: one record per family x method x target."""
+    _validate_measurement(document, schema.KIND_SEEDING)
+    for index, record in enumerate(document["records"]):
+        where = "records[%d]" % index
+        check_fields(record, SEEDING_RECORD_FIELDS, where)
+        check_optional_fields(record, SEEDING_RECORD_OPTIONAL_FIELDS, where)
+        if record["status"] not in schema.SEED_STATUSES:
+            raise SchemaError("%s: unknown status %r" % (where, record["status"]))
+        if record.get("first_values") is not None:
+            check_number_list(record["first_values"], where + ".first_values")
+        if record.get("shape") is not None:
+            check_number_list(record["shape"], where + ".shape", integers=True)
+
+
 VALIDATORS = {
     schema.KIND_RESULT: validate_result,
     schema.KIND_INSTALL: validate_install,
     schema.KIND_OUTCOME: validate_outcome,
     schema.KIND_THROUGHPUT: validate_throughput,
+    schema.KIND_INITIALIZERS: validate_initializers,
+    schema.KIND_SEEDING: validate_seeding,
 }
 
 

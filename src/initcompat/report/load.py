@@ -2,7 +2,8 @@
 
 Each file is parsed, upgraded to the current schema through named migrations and validated on
 its own (initcompat.probe.validation); then the files of one environment (the probe's result,
-the runner's install record and outcome, the throughput summary, the pyperf file) are joined
+the runner's install record and outcome, the initializers and seeding files, the throughput
+summary, the pyperf file) are joined
 by the environment name inside them into one result dict for the report. Rejected files are
 listed so the report can show them.
 """
@@ -207,11 +208,18 @@ def join_environment(parts: dict) -> dict:
                           reason="the outcome says ok, but the probe's result file is missing")
         joined["outcome"] = {"status": outcome["status"], "steps": outcome["steps"]}
     joined["install"] = _body(parts.get(schema.KIND_INSTALL))
-    joined["throughput"] = _body(parts.get(schema.KIND_THROUGHPUT))
-    step = ((outcome or {}).get("steps") or {}).get("throughput")
-    if joined["throughput"] is None and step and step["status"] != schema.STEP_OK:
-        joined["throughput"] = {"status": step["status"], "reason": step.get("reason"),
-                                "log_tail": step.get("log_tail")}
+    steps = (outcome or {}).get("steps") or {}
+    for step_name, kind in [("throughput", schema.KIND_THROUGHPUT)] + [
+            (step_name, kind) for step_name, _, kind in schema.MEASUREMENT_STEPS]:
+        # A step's file, or where it has none, what its step in the outcome says (failed,
+        # skipped); None when neither exists (a result older than the step).
+        joined[kind] = _body(parts.get(kind))
+        step = steps.get(step_name)
+        if joined[kind] is None and step and step["status"] != schema.STEP_OK:
+            joined[kind] = {"status": step["status"], "reason": step.get("reason"),
+                            "log_tail": step.get("log_tail")}
+            if kind != schema.KIND_THROUGHPUT:
+                joined[kind]["records"] = []
     files = {kind: shown for kind, (_, shown, _) in parts.items()}
     pyperf = _pyperf_path(parts.get(schema.KIND_THROUGHPUT), joined["env"]["name"])
     if pyperf is not None:
