@@ -104,6 +104,12 @@ SEED_NOT_REPRODUCIBLE = "not reproducible"  # ran, but two fresh processes drew 
 SEED_UNAVAILABLE = "unavailable"            # this version does not offer the method
 SEED_ERROR = "error"                        # offered, but calling it raised
 SEED_STATUSES = (SEED_REPRODUCIBLE, SEED_NOT_REPRODUCIBLE, SEED_UNAVAILABLE, SEED_ERROR)
+# The seeding methods, in the order the step runs them in both processes and the report shows
+# them ("no seed" first: nothing was seeded before it), and the two targets each is drawn for.
+SEED_METHODS = ("no seed", "tf.set_random_seed", "tf.compat.v1.set_random_seed",
+                "tf.random.set_seed", "keras.utils.set_random_seed", "initializer(seed=\u2026)",
+                "same seeded instance twice", "two instances, same seed", "seed 0")
+SEED_TARGETS = ("Dense kernel", "initializer call")
 
 # Outcome of one cell (api family x layer x weight).
 CELL_OK = "ok"

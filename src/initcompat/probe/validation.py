@@ -293,7 +293,8 @@ SEEDING_RECORD_OPTIONAL_FIELDS = {
     "cross_process_identical": (bool, type(None)), "repeat_identical": (bool, type(None)),
     "sha256": OPTIONAL_TEXT, "sha256_repeat": OPTIONAL_TEXT, "sha256_other_process": OPTIONAL_TEXT,
     "first_values": OPTIONAL_LIST, "warning": OPTIONAL_TEXT, "seed": OPTIONAL_NUMBER,
-    "shape": OPTIONAL_LIST, "initializer": OPTIONAL_TEXT, "backend": OPTIONAL_TEXT}
+    "shape": OPTIONAL_LIST, "initializer": OPTIONAL_TEXT, "backend": OPTIONAL_TEXT,
+    "calls_identical": (bool, type(None)), "keras_version": OPTIONAL_TEXT}
 
 
 def _validate_measurement(document, kind):
