@@ -520,12 +520,29 @@ def base_documents() -> dict[str, dict]:
                 {"spec": "protobuf<3.21", "reason": "Descriptors cannot be created directly"}],
                 "lock": ["tensorflow==2.15.1"], "exclude_newer": "2024-03-10T00:00:00Z"}),
             "outcome": schema.outcome_record(env, schema.ENV_OK, None, steps),
-            "throughput": schema.throughput_record("tf-2.15", summary)}
+            "throughput": schema.throughput_record("tf-2.15", summary),
+            "initializers": initializers_document()}
+
+
+def initializers_document() -> dict:
+    """A real initializers file of TF 2.15, three records (one of each `how`), compact."""
+    document = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "initializers"
+                           / "tf-2.15.initializers.json").read_text())
+    chosen = {}
+    for record in document["records"]:
+        chosen.setdefault(record["how"], record)
+    document["records"] = list(chosen.values())
+    return document
+
+
+# Kinds whose file needs the environment's result beside it to be loaded at all.
+JOINED_KINDS = ("initializers",)
 
 
 @st.composite
 def mutated_file(draw):
-    kind = draw(st.sampled_from(["result", "result", "install", "outcome", "throughput"]))
+    kind = draw(st.sampled_from(["result", "result", "install", "outcome", "throughput",
+                                 "initializers"]))
     document = base_documents()[kind]  # the mutated one; tf-1.15 stays good
     for _ in range(draw(st.integers(1, 3))):
         if not isinstance(document, dict) or not document:
@@ -546,7 +563,7 @@ def mutated_file(draw):
     elif byte_edit == "insert":
         position = draw(st.integers(0, len(text)))
         text = text[:position] + draw(st.binary(min_size=1, max_size=8)) + text[position:]
-    return text
+    return kind, text
 
 
 # The same examples on every run (a fixed seed, no example database): CI sees what a developer
@@ -562,11 +579,14 @@ FUZZ_SEED = int(os.environ.get("INITCOMPAT_FUZZ_SEED", "20261201"))
                                  HealthCheck.function_scoped_fixture])
 @given(content=mutated_file())
 def test_fuzzed_files_are_rejected_or_render(tmp_path_factory, content):
+    kind, content = content
     folder = tmp_path_factory.mktemp("fuzz")
     write(folder, "tf-1.15.json", base_text("tf-1.15"))  # a good neighbour: change tests run
+    if kind in JOINED_KINDS:  # its environment's result, so the mutated part is joined
+        write(folder, "tf-2.15.json", base_text("tf-2.15"))
     write(folder, "mutated.json", content)
     loaded = load_results(folder)  # documented outcome: results and Rejected, nothing raised
-    assert 1 <= len(loaded.results) + len(loaded.rejected) <= 2
+    assert 1 <= len(loaded.results) + len(loaded.rejected) <= 3
     for rejected in loaded.rejected:
         assert rejected.problem and "\n" not in rejected.problem
     event("accepted" if len(loaded.results) == 2 else "rejected")

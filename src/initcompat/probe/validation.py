@@ -306,10 +306,28 @@ def _validate_measurement(document, kind):
     check_optional_fields(document, MEASUREMENT_OPTIONAL_FIELDS, kind)
 
 
+NAMESPACE_FIELDS = {"namespace": (str,), "status": (str,)}
+NAMESPACE_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "module": OPTIONAL_TEXT,
+                             "alias_of": OPTIONAL_TEXT}
+
+
 def validate_initializers(document):
-    """The initializers step's NAME.initializers.json: one record per namespace x initializer
-    (x arguments), each with a draw per suite shape."""
+    """The initializers step's NAME.initializers.json: the namespaces it looked for, one record
+    per namespace x initializer (x arguments), each with a draw per suite shape."""
     _validate_measurement(document, schema.KIND_INITIALIZERS)
+    for index, entry in enumerate(document.get("namespaces") or []):
+        where = "namespaces[%d]" % index
+        check_fields(entry, NAMESPACE_FIELDS, where)
+        check_optional_fields(entry, NAMESPACE_OPTIONAL_FIELDS, where)
+        if entry["status"] not in schema.INIT_STATUSES:
+            raise SchemaError("%s: unknown status %r" % (where, entry["status"]))
+    design = document.get("design")
+    if design is not None:
+        shapes = design.get("shapes")
+        if shapes is not None:
+            check_fields(shapes, {}, "design.shapes")
+            for name, shape in shapes.items():
+                check_number_list(shape, "design.shapes.%s" % name, integers=True)
     for index, record in enumerate(document["records"]):
         where = "records[%d]" % index
         check_fields(record, INITIALIZER_RECORD_FIELDS, where)

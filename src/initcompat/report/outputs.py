@@ -1,4 +1,5 @@
-"""The report's files: index.html, cells.csv, changes.json; each written atomically."""
+"""The report's files: index.html, cells.csv, initializers.csv, changes.json; each written
+atomically."""
 
 from __future__ import annotations
 
@@ -44,6 +45,29 @@ def cells_csv(frame: pd.DataFrame, view: View) -> str:
     return table.to_csv(index=False, lineterminator="\n")
 
 
+def table_csv(rows: list[dict], columns: list[str]) -> str:
+    """A CSV of dict rows with at least `columns` (first, in order), formulas defused."""
+    table = pd.DataFrame(rows)
+    for column in columns:
+        if column not in table.columns:
+            table[column] = None
+    table = table[columns + [c for c in table.columns if c not in columns]]
+    for column in table.columns:
+        values = table[column].dropna()
+        if pd.api.types.is_float_dtype(table[column]) and len(values) and \
+                bool((values == values.round()).all()) and column in INTEGER_COLUMNS:
+            table[column] = table[column].astype("Int64")  # 360, not 360.0, beside empty cells
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(_defuse_formula)
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+INTEGER_COLUMNS = ("fan_in", "fan_out", "n")
+INITIALIZER_COLUMNS = ["env", "tf_version", "keras_version", "backend", "namespace",
+                       "initializer", "args", "class", "config", "status", "shape", "fan_in",
+                       "fan_out", "n", "mean", "std", "min", "max", "excess_kurtosis", "fit"]
+
+
 def _defuse_formula(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
@@ -59,11 +83,16 @@ def changes_document(view: View) -> dict:
             "rejected": view.rejected.lines}
 
 
-def write_report(out: Path, html: str, csv_text: str, changes: dict) -> list[Path]:
-    """index.html, cells.csv and changes.json in `out`; returns their paths in that order."""
+def write_report(out: Path, html: str, csv_text: str, changes: dict,
+                 tables: dict[str, str] | None = None) -> list[Path]:
+    """index.html, cells.csv and changes.json in `out`, then each of `tables` (file name -> CSV
+    text); returns their paths in that order."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "index.html", out / "cells.csv", out / "changes.json"]
     write_text_atomic(written[0], html)
     write_text_atomic(written[1], csv_text)
     write_json_atomic(str(written[2]), changes)
+    for name, text in (tables or {}).items():
+        written.append(out / name)
+        write_text_atomic(written[-1], text)
     return written

@@ -17,6 +17,7 @@ from initcompat.report.measured import measure
 from initcompat.report.sections.answers import Answers, build_answers
 from initcompat.report.sections.environments import Environments, build_environments
 from initcompat.report.sections.failures import Failures, build_failures
+from initcompat.report.sections.initializers import Initializers, build_initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
 from initcompat.report.sections.rejected import Rejected, build_rejected
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
@@ -43,6 +44,7 @@ class View:
     upgrade: Upgrade
     timeline: Timeline
     matrix: Matrix
+    initializers: Initializers
     throughput: Throughput
     failures: Failures
     environments: Environments
@@ -64,12 +66,14 @@ def build_view(inputs: Inputs) -> View:
     measured = measure(inputs.results)
     throughput = build_throughput(inputs.results, inputs.pyperf,
                                   {env["name"]: env["variant_of"] for env in measured.envs})
-    timeline = build_timeline(measured, throughput.changes)
+    initializers = build_initializers(measured)
+    timeline = build_timeline(measured, throughput.changes, initializers.events)
     return View(rejected=build_rejected(inputs.rejected),
                 answers=build_answers(measured),
                 upgrade=build_upgrade(measured.envs, timeline.events),
                 timeline=timeline,
                 matrix=build_matrix(measured),
+                initializers=initializers,
                 throughput=throughput,
                 failures=build_failures(measured),
                 environments=build_environments(measured))

@@ -21,7 +21,7 @@ from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured, Row, cell_id
 
 KINDS = ("availability", "shape", "layer default", "distribution", "seeding", "seeded stream",
-         "regression", "speed-up", "renamed")
+         "initializer", "regression", "speed-up", "renamed")
 NOT_A_CHANGE = ("renamed",)
 # Layer settings that change what a weight draws or its shape; other settings that differ
 # (an activation, an implementation choice) are not weight behaviour and stay in the evidence.
@@ -32,6 +32,7 @@ WEIGHT_SETTINGS = ("reset_after", "unit_forget_bias", "use_bias", "center", "sca
 GENERIC = {"availability": "availability changed", "shape": "weight shapes changed",
            "layer default": "layer settings changed", "distribution": "drawn distribution changed",
            "seeding": "seeding changed", "seeded stream": "the same seed gives other weights",
+           "initializer": "initializers changed",
            "regression": "initialization slower", "speed-up": "initialization faster"}
 
 
@@ -215,11 +216,13 @@ def _throughput_events(measured: Measured, more_changes: dict[str, list[dict]]) 
     return events
 
 
-def build_timeline(measured: Measured, more_changes: dict[str, list[dict]]) -> Timeline:
+def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
+                   section_events: list[dict] = ()) -> Timeline:
     """The behaviour events plus `more_changes` (environment name -> the throughput section's
-    flagged changes), grouped per primary version in version order."""
+    flagged changes) and `section_events` (other sections' events, already in the event shape:
+    the Initializers section's), grouped per primary version in version order."""
     events = (probed_families_events(measured) + behaviour_events(measured)
-              + _throughput_events(measured, more_changes))
+              + list(section_events) + _throughput_events(measured, more_changes))
     label_of = {env["name"]: env["column_label"].removeprefix("TF ") for env in measured.envs}
     entries, summary = [], []
     for env in measured.envs:

@@ -1,0 +1,123 @@
+"""The Initializers section on real draws (tests/fixtures/initializers, joined with the probe
+results of tests/fixtures/history): what it says must follow from the draws."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from initcompat.report.__main__ import main as report_main
+from initcompat.report.initializer_records import analyse, change_steps
+from initcompat.report.load import load_results
+from initcompat.report.sections import build_view, load_inputs
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REQUIRED_COLUMNS = ["env", "tf_version", "keras_version", "backend", "namespace", "initializer",
+                    "args", "class", "config", "status", "shape", "fan_in", "fan_out", "n",
+                    "mean", "std", "min", "max", "excess_kurtosis", "fit"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("initializers")
+    for name in ("tf-1.15", "tf-2.15"):
+        shutil.copy(FIXTURES / "history" / f"{name}.json", folder)
+        shutil.copy(FIXTURES / "initializers" / f"{name}.initializers.json", folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def view(folder):
+    loaded = load_results(folder)
+    assert not loaded.rejected
+    return build_view(load_inputs(loaded, [folder]))
+
+
+def point(view, row: str) -> dict:
+    (found,) = [p for p in view.initializers.change_points if p["row"] == row]
+    return found
+
+
+def test_tf1_random_normal_default_stddev_one_becomes_keras_005_in_tf2(view):
+    """tf.random_normal_initializer() is init_ops (stddev 1) in 1.x and init_ops_v2 (0.05) in 2.x:
+    the change point says so from the draws' fingerprints, for both shapes at once."""
+    found = point(view, "tf.random_normal_initializer()")
+    assert (found["since"], found["version"], found["kind"]) == ("1.15", "2.15", "distribution")
+    assert "normal, σ=1 → normal, σ=0.05" in found["text"]
+    assert "conv and dense shapes" in found["text"]
+
+
+def test_a_namespace_gone_is_one_line(view):
+    found = point(view, "tf.contrib.layers")
+    assert found["text"].startswith("no longer offered (AttributeError")
+
+
+def test_removed_spellings_fold_into_one_line_per_namespace(view):
+    lines = [p for p in view.initializers.change_points if p["row"] == "tf"]
+    assert len(lines) == 1
+    assert "no longer offers" in lines[0]["text"]
+    assert "truncated_normal_initializer()" in lines[0]["text"]
+
+
+def test_explicit_truncated_normal_draws_088_of_the_stddev_asked_for(view):
+    """The asker's tf.truncated_normal_initializer(stddev=0.1): drawn std / 0.1 is the std of a
+    normal cut at ±2σ (0.8796), measured, in 1.15 and 2.15 alike."""
+    (row,) = [r for r in view.initializers.explicit
+              if r["row"] == "tf.compat.v1.truncated_normal_initializer(stddev=0.1)"]
+    (segment,) = row["segments"]
+    assert segment["range"] == "1.15–2.15"
+    assert segment["requested"] == "0.1"
+    assert abs(float(segment["ratio"]) - 0.8796) < 0.01
+
+
+def test_variance_scaling_normal_is_corrected_in_both_versions(view):
+    """'normal' means the corrected truncated normal since 1.10: drawn std = sqrt(2/fan_in)."""
+    rows = [r for r in view.initializers.explicit
+            if r["row"].startswith("tf.compat.v1.variance_scaling_initializer(distribution='normal'")]
+    (row,) = rows
+    for segment in row["segments"]:
+        assert abs(float(segment["ratio"]) - 1.0) < 0.02
+
+
+def test_no_finding_where_draws_fit_their_declaration(view):
+    assert view.initializers.findings == []
+
+
+def test_initializer_changes_enter_the_timeline_and_the_upgrade_view(view):
+    kinds = {e["kind"] for e in view.timeline.events if e["env"] == "tf-2.15"}
+    assert "initializer" in kinds
+    texts = [e["text"] for e in view.upgrade.events if e["kind"] == "initializer"]
+    assert any("σ=1 → normal, σ=0.05" in text for text in texts)
+
+
+def test_a_rerun_of_the_same_version_changes_no_draw():
+    """Two independent runs of TF 2.15's initializers, compared as if one followed the other:
+    no distribution change (the test family is Holm-corrected over every draw)."""
+    first = json.loads((FIXTURES / "initializers" / "tf-2.15.initializers.json").read_text())
+    second = json.loads((FIXTURES / "initializers" / "tf-2.15-rerun.initializers.json").read_text())
+    results = [{"env": {"name": "a", "tensorflow": "2.15.1"}, "status": "ok",
+                "initializers": first},
+               {"env": {"name": "b", "tensorflow": "2.15.1"}, "status": "ok",
+                "initializers": second}]
+    for result in results:
+        result["cells"] = []
+    steps = change_steps(results, {"a": None, "b": None}, analyse(results))
+    assert steps == []
+
+
+def test_initializers_csv_has_the_required_columns_and_a_row_per_draw(folder, tmp_path):
+    out = tmp_path / "out"
+    assert report_main([str(folder), "--out", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO((out / "initializers.csv").read_text())))
+    assert list(rows[0])[:len(REQUIRED_COLUMNS)] == REQUIRED_COLUMNS
+    asked = [r for r in rows if r["env"] == "tf-1.15" and r["namespace"] == "tf"
+             and r["initializer"] == "truncated_normal_initializer"
+             and json.loads(r["args"]) == {"stddev": 0.1} and r["shape"] == "400x250"]
+    (row,) = asked
+    assert abs(float(row["std"]) / 0.1 - 0.8796) < 0.01 and row["fit"] == "consistent"
+    assert (row["fan_in"], row["fan_out"], row["n"]) == ("400", "250", "100000")
