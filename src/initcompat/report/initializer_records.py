@@ -6,11 +6,13 @@ declare (report.theory) and named from its values alone (fit.fingerprint). Betwe
 environment and the one it is compared with (analysis.comparison_pairs), every draw present on
 both sides is tested (change.compare_samples); the p-values of all these tests form one Holm
 family of their own (the layer cells form another), so this part of the report keeps its own
-family-wise error rate at change.ALPHA. Pure.
+family-wise error rate at change.ALPHA. Fits are corrected over all fitted draws the same way
+(_report_wide). Pure.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ class DrawAnalysis:
     fit: str  # fit.VERDICT_*
     fit_detail: str
     fingerprint: str | None
+    p_value: float = math.nan  # the fit's smallest Bonferroni p over its checks (0: structural)
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,20 @@ def key_label(key: Key) -> str:
     return f"{namespace}.{name}({_arguments_text(json.loads(arguments))})"
 
 
+_INDEX: dict[int, tuple[list, dict]] = {}  # id of a records list -> (the list, its index)
+
+
 def records_of(result: dict) -> dict[Key, dict]:
-    block = result.get("initializers") or {}
-    return {record_key(record): record for record in block.get("records") or []}
+    """A result's initializer records by row (indexed once per records list: the sections ask
+    for every row of every environment)."""
+    records = (result.get("initializers") or {}).get("records") or []
+    found = _INDEX.get(id(records))
+    if found is None or found[0] is not records:
+        if len(_INDEX) > 512:
+            _INDEX.clear()
+        found = (records, {record_key(record): record for record in records})
+        _INDEX[id(records)] = found  # the list is kept with its index, so its id stays its own
+    return found[1]
 
 
 def requested_std(record: dict, draw: dict) -> float | None:
@@ -104,9 +118,10 @@ def analyse_draw(record: dict, draw: dict, framework_version: str) -> DrawAnalys
                                                     record.get("module"))
     except (TypeError, ValueError, KeyError, ZeroDivisionError, OverflowError):
         distribution = None
+    p_value = math.nan
     try:
         fitted = fit.goodness_of_fit(draw["sample"], distribution)
-        verdict, detail = fitted.verdict, fitted.detail
+        verdict, detail, p_value = fitted.verdict, fitted.detail, fitted.p_value
     except (TypeError, ValueError, KeyError, ZeroDivisionError) as error:
         verdict, detail = fit.VERDICT_NOT_TESTED, f"fit failed: {error}"
     try:
@@ -115,18 +130,50 @@ def analyse_draw(record: dict, draw: dict, framework_version: str) -> DrawAnalys
         printed = None
     return DrawAnalysis(distribution.description if distribution else None,
                         distribution.std if distribution else None, requested, verdict, detail,
-                        printed)
+                        printed, p_value)
+
+
+def _same_draw(record: dict, draw: dict, framework_version: str) -> str:
+    """What decides a draw's analysis: copies of one record under other namespaces (alias_of)
+    share it, so each is analysed once."""
+    sample = draw.get("sample") or {}
+    return json.dumps([framework_version, record["status"], record["how"], record.get("args"),
+                       record.get("class_name"), record.get("module"), record.get("config"),
+                       draw["status"], draw["shape"], draw.get("fan_in"), draw.get("fan_out"),
+                       [sample.get(k) for k in ("n", "mean", "std", "min", "max",
+                                                "excess_kurtosis")]], sort_keys=True)
 
 
 def analyse(ordered_results: list[dict]) -> dict[tuple[Key, str, str], DrawAnalysis]:
     """(row, environment name, shape name) -> the draw's analysis, for every ok record."""
-    analyses = {}
+    analyses, done = {}, {}
     for result in ordered_results:
+        version = result["env"]["tensorflow"]
         for key, record in records_of(result).items():
             for draw in record["draws"]:
-                analyses[(key, result["env"]["name"], draw["shape_name"])] = analyse_draw(
-                    record, draw, result["env"]["tensorflow"])
-    return analyses
+                same = _same_draw(record, draw, version)
+                if same not in done:
+                    done[same] = analyse_draw(record, draw, version)
+                analyses[(key, result["env"]["name"], draw["shape_name"])] = done[same]
+    return _report_wide(analyses, len(done))
+
+
+def _report_wide(analyses: dict, tested: int) -> dict:
+    """A fit's verdict over all draws of the report at once: each fit is Bonferroni-corrected
+    over its own checks only, and thousands of draws are fitted, so one that is "inconsistent"
+    only by its statistics must also stay below fit.ALPHA times the number of draws tested
+    (structural violations, p = 0, stay inconsistent). Without this a report of 10^4 draws
+    shows chance findings (one seeded draw at p = 1e-5 repeated over every version)."""
+    adjusted = {}
+    for place, analysis in analyses.items():
+        if analysis.fit == fit.VERDICT_INCONSISTENT and analysis.p_value > 0 and \
+                analysis.p_value * tested >= fit.ALPHA:
+            analysis = dataclasses.replace(
+                analysis, fit=fit.VERDICT_CONSISTENT,
+                fit_detail=analysis.fit_detail + f"; not significant over the report's {tested} "
+                                                 "fitted draws (Bonferroni)")
+        adjusted[place] = analysis
+    return adjusted
 
 
 def _status_text(record: dict | None) -> str:

@@ -167,11 +167,13 @@ def build_initializers(measured: Measured) -> Initializers:
     if not primaries:
         return Initializers(False, None, [], [], [], [], [], [], missing if ran else [], [])
     variant_of = {env["name"]: env["variant_of"] for env in measured.envs}
-    analyses = analyse([result for _, result in primaries])
+    analyses = analyse([result for result in measured.results if result.get("initializers")])
     steps = change_steps([result for _, result in primaries], variant_of, analyses)
     label_of = {env["name"]: env["label"] for env in measured.envs}
     results_by_env = {env["name"]: result for env, result in primaries}
-    points = _change_points(steps, label_of, results_by_env)
+    order = {env["name"]: index for index, (env, _) in enumerate(primaries)}
+    points = sorted(_change_points(steps, label_of, results_by_env),
+                    key=lambda p: (order.get(p["env"], len(order)), p["kind"] != "distribution"))
     steps_at = {(step.key, step.env) for step in steps}
     namespace_steps = {(step.key[0], step.env) for step in steps if not step.key[1]}
 
@@ -195,13 +197,8 @@ def build_initializers(measured: Measured) -> Initializers:
                "segments": [{k: s[k] for k in ("range", "text", "class", "declared", "fit",
                                                 "status")} for s in segments]}
         by_namespace.setdefault(key[0], []).append(row)
-        for shape, runs in shape_segments.items():
-            for segment in runs:
-                analysis = segment["analysis"]
-                if analysis is not None and analysis.fit == fit.VERDICT_INCONSISTENT:
-                    findings.append({"row": key_label(key), "shape": shape,
-                                     "declared": analysis.declared, "drawn": analysis.fingerprint,
-                                     "range": segment["range"], "anchor": anchor(key)})
+        for shape in shape_segments:
+            findings.extend(_findings(key, shape, primaries, analyses))
         if key[1] == "explicit" and not _only_aliases(key, primaries):
             shown = [s for s in segments if s["status"] != "absent"]
             explicit.append({"row": key_label(key), "anchor": anchor(key),
@@ -241,7 +238,26 @@ def build_initializers(measured: Measured) -> Initializers:
     for point in points:
         point.pop("key", None)
     return Initializers(True, design, [env["label"] for env, _ in primaries], points, findings,
-                        explicit, namespaces, events, missing, csv_rows(measured))
+                        explicit, namespaces, events, missing, csv_rows(measured, analyses))
+
+
+def _findings(key, shape: str, primaries, analyses: dict) -> list[dict]:
+    """Runs of consecutive versions whose draw of a row disagrees with its declaration."""
+    runs: list[dict] = []
+    previous_inconsistent = False
+    for env, _ in primaries:
+        analysis = analyses.get((key, env["name"], shape))
+        inconsistent = analysis is not None and analysis.fit == fit.VERDICT_INCONSISTENT
+        if inconsistent and previous_inconsistent and runs[-1]["drawn"] == analysis.fingerprint:
+            runs[-1]["labels"].append(env["label"])
+        elif inconsistent:
+            runs.append({"row": key_label(key), "shape": shape, "declared": analysis.declared,
+                         "drawn": analysis.fingerprint, "labels": [env["label"]],
+                         "anchor": anchor(key)})
+        previous_inconsistent = inconsistent
+    for run in runs:
+        run["range"] = _range(run.pop("labels"))
+    return runs
 
 
 def _only_aliases(key, primaries) -> bool:
@@ -268,7 +284,7 @@ def _ratio(segment: dict) -> str:
     return f"{draw['sample']['std'] / analysis.requested_std:.3f}"
 
 
-def csv_rows(measured: Measured) -> list[dict]:
+def csv_rows(measured: Measured, analyses: dict) -> list[dict]:
     """reports/initializers.csv: one row per environment x record x shape (variants included)."""
     rows = []
     for env, result in zip(measured.envs, measured.results):
@@ -277,7 +293,6 @@ def csv_rows(measured: Measured) -> list[dict]:
         if not records:
             continue
         versions = block.get("versions") or {}
-        analyses = analyse([result])
         for record in records:
             key_text = key_label((record["namespace"], record["how"], record["initializer"],
                                   json.dumps(record.get("args") or {}, sort_keys=True)))
