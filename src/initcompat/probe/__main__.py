@@ -79,13 +79,16 @@ class LegacyChild(object):
     Its output goes to a file, so a talkative child can never block on a full pipe.
     """
 
+    module_arguments = ("initcompat.probe", "--legacy-keras")
+
     def __init__(self, arguments):
         handle, self.out = tempfile.mkstemp(suffix=".json")
         os.close(handle)
         self.log = tempfile.TemporaryFile(mode="w+")
         environment = dict(os.environ, TF_USE_LEGACY_KERAS="1")
-        command = [sys.executable, "-m", "initcompat.probe", "--suite", arguments.suite,
-                   "--out", self.out, "--legacy-keras"]
+        module, flags = self.module_arguments[0], list(self.module_arguments[1:])
+        command = [sys.executable, "-m", module, "--suite", arguments.suite,
+                   "--out", self.out] + flags
         self.process = subprocess.Popen(command, env=environment, stdout=self.log,
                                         stderr=subprocess.STDOUT, universal_newlines=True)
 
@@ -108,21 +111,50 @@ class LegacyChild(object):
             os.unlink(self.out)
 
 
+class AvailabilityChild(LegacyChild):
+    """TF_USE_LEGACY_KERAS=1 with tf_keras hidden (initcompat.probe.availability), beside the
+    other processes."""
+
+    module_arguments = ("initcompat.probe.availability",)
+
+    def entries(self):
+        """The child's availability entries, or entries saying why there are none."""
+        from initcompat.probe import availability
+        result, failure = self.result()
+        if result is None or not isinstance(result.get("availability"), list):
+            return availability.failed_entries(failure or "no availability written")
+        return result["availability"]
+
+
+def _installed_tensorflow(distributions):
+    for name in ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly"):
+        if distributions.get(name):
+            return distributions[name]
+    return None
+
+
 def probe(arguments, suite, interrupts=()):
     """Build the whole result document (imports TensorFlow); `interrupts` lists SIGINTs seen."""
-    from initcompat.probe import apis
-    child = None
-    if not arguments.legacy_keras and apis.tf_keras_installed():
-        child = LegacyChild(arguments)
+    from initcompat.probe import apis, availability, installed
+    legacy_child = availability_child = distributions = None
     try:
-        return probe_with_child(arguments, suite, interrupts, child)
+        if not arguments.legacy_keras:
+            distributions = installed.collect_distributions()
+            if apis.tf_keras_installed():
+                legacy_child = LegacyChild(arguments)
+            if availability.applies(_installed_tensorflow(distributions)):
+                availability_child = AvailabilityChild(arguments)
+        return probe_with_child(arguments, suite, interrupts, legacy_child, availability_child,
+                                distributions)
     finally:
-        if child is not None:
-            child.close()
+        for child in (legacy_child, availability_child):
+            if child is not None:
+                child.close()
 
 
-def probe_with_child(arguments, suite, interrupts, child):
-    """probe() once the legacy child (or None) is running."""
+def probe_with_child(arguments, suite, interrupts, child, availability_child=None,
+                     distributions=None):
+    """probe() once the legacy child and the availability child (or None) are running."""
     from initcompat.probe import installed
     started = time.time()
     try:
@@ -146,7 +178,7 @@ def probe_with_child(arguments, suite, interrupts, child):
     cells = []
     probe_started = time.time()
     measured = {}  # layer identities measured so far: a family of the same classes reuses them
-    for family in apis.families_for(tf, arguments.legacy_keras):
+    for family in apis.probe_families(tf, arguments.legacy_keras):
         family_started = time.time()
         family_cells = cell_probe.probe_family(family, suite, measured)
         cells.extend(family_cells)
@@ -165,7 +197,7 @@ def probe_with_child(arguments, suite, interrupts, child):
             if child_result is not None:
                 cells.extend(child_result["cells"])
             else:  # both legacy families say why they have no measurement
-                for legacy_family in apis.families_for(tf, True):
+                for legacy_family in apis.probe_families(tf, True):
                     cells.extend(cell_probe.failed_family_cells(
                         legacy_family, suite, schema.CELL_ERROR, "LegacyChildFailed", failure))
         else:  # probing it here records why it is unavailable (not installed)
@@ -173,7 +205,16 @@ def probe_with_child(arguments, suite, interrupts, child):
         legacy_seconds = time.time() - legacy_started
         progress("%-20s done (waited %.1f s for the child process)" % ("tf_keras [legacy]",
                                                                        legacy_seconds))
-    distributions = installed.collect_distributions()
+    availability_seconds = None
+    if availability_child is not None:
+        availability_started = time.time()
+        availability = availability_child.entries()
+        availability_seconds = time.time() - availability_started
+        progress("%-20s %s (waited %.1f s for the child process)" % (
+            "legacy without tf_keras", "/".join(sorted(set(e["status"] for e in availability))),
+            availability_seconds))
+    if distributions is None:
+        distributions = installed.collect_distributions()
     result = schema.outcome_result(environment_block(arguments, tf.__version__), schema.ENV_OK, None)
     result.update({
         "cells": cells,
@@ -185,10 +226,14 @@ def probe_with_child(arguments, suite, interrupts, child):
         "timings": {"import_seconds": round(import_seconds, 3),
                     "probe_seconds": round(time.time() - probe_started, 3),
                     "legacy_child_wait_seconds": legacy_seconds and round(legacy_seconds, 3),
+                    "availability_child_wait_seconds": availability_seconds
+                    and round(availability_seconds, 3),
                     "total_seconds": round(time.time() - started, 3)},
         "suite": suite,
         "legacy_keras_process": bool(arguments.legacy_keras),
     })
+    if availability_child is not None:
+        result["availability"] = availability
     return result
 
 

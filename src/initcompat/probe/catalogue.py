@@ -7,15 +7,27 @@ Adding a layer kind is one entry in KINDS (see CONTRIBUTING.md). A suite entry i
 
 
 class Kind(object):
-    """One layer kind: names in each API, weight roles, and functions of a suite entry."""
+    """One layer kind: names in each API, weight roles, and functions of a suite entry.
 
-    def __init__(self, function, class_name, roles, arguments, input_shape, size):
+    Optional: `spellings`, further Keras names tried in order where the first is missing
+    ("experimental.EinsumDense" before TF 2.11); `holders`, role -> the attribute of the layer
+    that holds that weight's initializer where it is not the layer itself (a
+    MultiHeadAttention's query kernel is its _query_dense's kernel_initializer); `call_inputs`,
+    how many copies of the input a layer is called on to build it where build(shape) alone
+    cannot (a MultiHeadAttention builds from query and value).
+    """
+
+    def __init__(self, function, class_name, roles, arguments, input_shape, size,
+                 spellings=(), holders=None, call_inputs=None):
         self.function = function        # tf.layers function name, or None when it has none
         self.class_name = class_name    # Keras class name
         self.roles = roles              # weight roles the layer owns, in report order
         self.arguments = arguments      # spec -> constructor keyword arguments (shapes only)
         self.input_shape = input_shape  # spec -> input shape without the batch dimension
         self.size = size                # spec -> "4096x4096": the weights' size in benchmark names
+        self.spellings = (class_name,) + tuple(spellings)
+        self.holders = holders or {}
+        self.call_inputs = call_inputs
 
 
 def _conv(spatial, with_filters=True):
@@ -38,6 +50,22 @@ def _conv(spatial, with_filters=True):
 
 def _recurrent(spec):
     return [spec["timesteps"], spec["input_dim"]]
+
+
+def _conv_recurrent():
+    """A ConvLSTM2D: a convolution's arguments over `timesteps` frames."""
+    arguments, frame, size = _conv(2)
+    return arguments, lambda s: [s["timesteps"]] + frame(s), size
+
+
+# MultiHeadAttention owns four EinsumDense sublayers, each with a kernel and a bias; each
+# sublayer holds its own initializer (a clone of the layer's in newer Keras).
+_ATTENTION_PARTS = (("query", "_query_dense"), ("key", "_key_dense"), ("value", "_value_dense"),
+                    ("output", "_output_dense"))
+_ATTENTION_ROLES = tuple("%s_%s" % (part, weight) for part, _ in _ATTENTION_PARTS
+                         for weight in ("kernel", "bias"))
+_ATTENTION_HOLDERS = dict(("%s_%s" % (part, weight), attribute) for part, attribute in _ATTENTION_PARTS
+                          for weight in ("kernel", "bias"))
 
 
 KINDS = {
@@ -72,6 +100,32 @@ KINDS = {
                                 ("gamma", "beta", "moving_mean", "moving_variance"),
                                 lambda s: {}, lambda s: [s["features"]],
                                 lambda s: "%d" % s["features"]),
+    "conv1d_transpose": Kind(None, "Conv1DTranspose", ("kernel", "bias"), *_conv(1)),
+    "conv3d_transpose": Kind("conv3d_transpose", "Conv3DTranspose", ("kernel", "bias"), *_conv(3)),
+    "separable_conv1d": Kind("separable_conv1d", "SeparableConv1D",
+                             ("depthwise_kernel", "pointwise_kernel", "bias"), *_conv(1)),
+    "depthwise_conv1d": Kind(None, "DepthwiseConv1D", ("depthwise_kernel", "bias"),
+                             *_conv(1, with_filters=False)),
+    "conv_lstm2d": Kind(None, "ConvLSTM2D", ("kernel", "recurrent_kernel", "bias"),
+                        *_conv_recurrent()),
+    "prelu": Kind(None, "PReLU", ("alpha",), lambda s: {}, lambda s: [s["features"]],
+                  lambda s: "%d" % s["features"]),
+    "group_normalization": Kind(None, "GroupNormalization", ("gamma", "beta"),
+                                lambda s: {}, lambda s: [s["features"]],
+                                lambda s: "%d" % s["features"]),
+    "einsum_dense": Kind(None, "EinsumDense", ("kernel", "bias"),
+                         lambda s: {"equation": s["equation"],
+                                    "output_shape": tuple(s["output_shape"]),
+                                    "bias_axes": s.get("bias_axes")},
+                         lambda s: [s["input_dim"]],
+                         lambda s: "x".join(str(d) for d in [s["input_dim"]] + s["output_shape"]),
+                         spellings=("experimental.EinsumDense",)),
+    "multi_head_attention": Kind(None, "MultiHeadAttention", _ATTENTION_ROLES,
+                                 lambda s: {"num_heads": s["num_heads"], "key_dim": s["key_dim"]},
+                                 lambda s: [s["sequence_length"], s["query_dim"]],
+                                 lambda s: "%dx%dx%d" % (s["query_dim"], s["num_heads"],
+                                                         s["key_dim"]),
+                                 holders=_ATTENTION_HOLDERS, call_inputs=2),
 }
 
 # The constructor argument that holds each role's initializer.
@@ -86,7 +140,12 @@ INITIALIZER_ARGUMENT = {
     "beta": "beta_initializer",
     "moving_mean": "moving_mean_initializer",
     "moving_variance": "moving_variance_initializer",
+    "alpha": "alpha_initializer",
 }
+# A sublayer's weights (a MultiHeadAttention's query/kernel, a GRUCell's gates/bias) take the
+# initializer argument of the plain weight.
+for _role in _ATTENTION_ROLES + ("gates_kernel", "gates_bias", "candidate_kernel", "candidate_bias"):
+    INITIALIZER_ARGUMENT[_role] = INITIALIZER_ARGUMENT[_role.rsplit("_", 1)[1]]
 
 
 class UnknownKind(ValueError):
@@ -129,13 +188,30 @@ def size_label(spec):
     return lookup(spec["kind"]).size(spec)
 
 
+def holder_of(kind, role):
+    """The attribute of a layer of `kind` that holds `role`'s initializer, or None (the layer)."""
+    return lookup(kind).holders.get(role) if kind in KINDS else None
+
+
 # Where a framework version names a weight differently from its stable role.
 ROLE_ALIASES = {
     ("depthwise_conv2d", "kernel"): "depthwise_kernel",  # Keras 3 calls it plain "kernel"
+    ("depthwise_conv1d", "kernel"): "depthwise_kernel",
 }
+# tf.contrib.layers names its variables weights and biases.
+BASE_ALIASES = {"weights": "kernel", "biases": "bias"}
+# Sublayers whose weights are distinct roles: a MultiHeadAttention's query/kernel ...
+# attention_output/bias, a tf.compat.v1.nn.rnn_cell.GRUCell's gates/kernel ... candidate/bias.
+SUBLAYER_PREFIXES = {"query": "query", "key": "key", "value": "value",
+                     "attention_output": "output", "gates": "gates", "candidate": "candidate"}
 
 
 def weight_role(variable_name, kind=None):
-    """Stable role from a framework's variable name: 'dense_3/kernel:0' -> 'kernel'."""
-    base = variable_name.split(":")[0].rsplit("/", 1)[-1]
-    return ROLE_ALIASES.get((kind, base), base)
+    """Stable role from a framework's variable name: 'dense_3/kernel:0' -> 'kernel',
+    'probe0/query/kernel:0' -> 'query_kernel', 'fully_connected/weights:0' -> 'kernel'."""
+    parts = variable_name.split(":")[0].split("/")
+    base = BASE_ALIASES.get(parts[-1], parts[-1])
+    base = ROLE_ALIASES.get((kind, base), base)
+    if len(parts) > 1 and parts[-2] in SUBLAYER_PREFIXES and base in ("kernel", "bias"):
+        return SUBLAYER_PREFIXES[parts[-2]] + "_" + base
+    return base

@@ -38,7 +38,7 @@ def _options_suffix(spec):
 
 
 def _failed_cells(family, spec, spelled, status, error_type, message):
-    roles = catalogue.lookup(spec["kind"]).roles
+    roles = family.roles(spec)
     return [_cell(family, spec, spelled, role, status, message, error_type) for role in roles]
 
 
@@ -74,7 +74,7 @@ def builds_needed(sizes, target, max_builds):
 
 def probe_layer(family, spec, suite):
     """Cells for one layer kind in one family; failures become unavailable/error cells."""
-    spelled = family.spell(spec["kind"])
+    spelled = family.spell_for(spec)
     if spelled is None:
         return _failed_cells(family, spec, None, schema.CELL_UNAVAILABLE, "NotOffered",
                              "%s offers no %s layer" % (family.name, spec["kind"]))
@@ -111,7 +111,7 @@ def probe_layer(family, spec, suite):
     seeded_roles = _weights_by_role(seeded, spec["kind"])
     repeat_roles = _weights_by_role(repeat, spec["kind"]) if repeat is not None else {}
     cells = []
-    for role in catalogue.lookup(spec["kind"]).roles:
+    for role in family.roles(spec):
         if role not in seeded_roles or role not in draws:
             cells.append(_cell(family, spec, spelled, role, schema.CELL_ERROR,
                                "no %s weight among %s" % (role, sorted(seeded_roles)), "MissingWeight"))
@@ -177,7 +177,7 @@ def failed_family_cells(family, suite, status, error_type, message):
     """One failed cell per (layer, weight) of the suite, all with the same reason."""
     cells = []
     for spec in suite["layers"]:
-        cells.extend(_failed_cells(family, spec, family.spell(spec["kind"]), status, error_type,
+        cells.extend(_failed_cells(family, spec, family.spell_for(spec), status, error_type,
                                    message))
     return cells
 

@@ -3,6 +3,7 @@
 Python 3.6-clean.
 """
 
+import inspect
 import math
 import re
 import sys
@@ -43,10 +44,35 @@ def json_safe(value, depth=0):
     return repr(value)
 
 
+def _closure_config(function):
+    """The simple values a function closes over: tf.contrib.layers' initializers are closures
+    (variance_scaling_initializer.<locals>._initializer over factor, mode, uniform, seed)."""
+    code = getattr(function, "__code__", None)
+    closure = getattr(function, "__closure__", None) or ()
+    config = {}
+    for name, cell in zip(getattr(code, "co_freevars", ()), closure):
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if value is None or isinstance(value, (bool, int, float, str)):
+            config[name] = json_safe(value)
+    return config
+
+
 def describe_initializer(initializer):
-    """{class_name, module, config, repr} of an initializer object, or of None."""
+    """{class_name, module, config, repr} of an initializer object, or of None. A plain function
+    is named by the function that made it ('variance_scaling_initializer' for contrib's
+    closure), its config read from what it closes over."""
     if initializer is None:
         return {"class_name": None, "module": None, "config": None, "repr": "None"}
+    if inspect.isfunction(initializer):
+        qualified = getattr(initializer, "__qualname__", initializer.__name__)
+        maker = qualified.split(".<locals>")[0].rsplit(".", 1)[-1] if "<locals>" in qualified \
+            else initializer.__name__
+        return {"class_name": maker, "module": initializer.__module__,
+                "config": _closure_config(initializer),
+                "repr": re.sub(r" at 0x[0-9a-fA-F]+", "", repr(initializer))[:200]}
     config = None
     get_config = getattr(initializer, "get_config", None)
     if callable(get_config):

@@ -123,12 +123,29 @@ FAMILY_COMPAT_V1_LAYERS = "tf.compat.v1.layers"
 FAMILY_TF_KERAS = "tf.keras"
 FAMILY_KERAS = "keras"
 FAMILY_TF_KERAS_PACKAGE = "tf_keras"
+# TF1-style APIs beside them (tf.compat.v1.X is tf.X where tf.compat does not exist yet, < 1.13).
+FAMILY_COMPAT_V1_KERAS = "tf.compat.v1.keras"
+FAMILY_CONTRIB_LAYERS = "tf.contrib.layers"
+FAMILY_RNN_CELL = "tf.compat.v1.nn.rnn_cell"
+FAMILY_GET_VARIABLE = "tf.compat.v1.get_variable"
+# The same calls inside variable_scope(initializer=...): which initializer wins.
+FAMILY_SCOPED_GET_VARIABLE = "tf.compat.v1.get_variable in variable_scope(initializer=...)"
+FAMILY_SCOPED_LAYERS = "tf.compat.v1.layers in variable_scope(initializer=...)"
+FAMILY_SCOPED_TF_KERAS = "tf.keras in variable_scope(initializer=...)"
+# The five families every release is read by come first (the throughput charts colour them).
 API_FAMILIES = (FAMILY_TF_LAYERS, FAMILY_COMPAT_V1_LAYERS, FAMILY_TF_KERAS, FAMILY_KERAS,
-                FAMILY_TF_KERAS_PACKAGE)
+                FAMILY_TF_KERAS_PACKAGE, FAMILY_COMPAT_V1_KERAS, FAMILY_CONTRIB_LAYERS,
+                FAMILY_RNN_CELL, FAMILY_GET_VARIABLE, FAMILY_SCOPED_GET_VARIABLE,
+                FAMILY_SCOPED_LAYERS, FAMILY_SCOPED_TF_KERAS)
 
-# Stable weight roles, whatever a framework version names the variable.
+# Stable weight roles, whatever a framework version names the variable. A sublayer's weights
+# are roles of their own: a MultiHeadAttention's query_kernel ... output_bias, a
+# tf.compat.v1.nn.rnn_cell.GRUCell's gates_kernel ... candidate_bias.
 WEIGHT_ROLES = ("kernel", "bias", "depthwise_kernel", "pointwise_kernel", "recurrent_kernel",
-                "embeddings", "gamma", "beta", "moving_mean", "moving_variance")
+                "embeddings", "gamma", "beta", "moving_mean", "moving_variance", "alpha",
+                "query_kernel", "query_bias", "key_kernel", "key_bias", "value_kernel",
+                "value_bias", "output_kernel", "output_bias", "gates_kernel", "gates_bias",
+                "candidate_kernel", "candidate_bias")
 
 # Probabilities at which every sample summary stores quantiles (kept for users of the result
 # files and cells.csv; the report's tests use the moments, histogram and subsample).
