@@ -299,7 +299,7 @@ class GraphLayersFamily(Family):
     def utils_setter(self):
         """The Keras utility inside the draw's graph (it calls tf.random.set_seed, which sets
         the default graph's seed there)."""
-        return ("tf.keras.utils.set_random_seed (inside the tf.Graph)",
+        return ("tf.keras.utils.set_random_seed",
                 reach(self.tf, "keras.utils.set_random_seed", "tf.keras.utils.set_random_seed"))
 
     def initializer_factory(self, name):
@@ -331,7 +331,7 @@ class GraphLayersFamily(Family):
         return initializer(list(self.shape()))
 
     def dense_call(self, initializer_text):
-        return "tf.%s.dense(x, %d%s) in a fresh tf.Graph" % (
+        return "tf.%s.dense(x, %d%s)" % (
             self.path, self.shape()[1],
             "" if initializer_text is None else ", kernel_initializer=" + initializer_text)
 
@@ -392,10 +392,10 @@ class KerasFamily(Family):
         return initializer(self.shape())
 
     def dense_call(self, initializer_text):
-        return "%s.layers.Dense(%d%s).build((None, %d))%s" % (
+        return "%s.layers.Dense(%d%s).build((None, %d))" % (
             self.name, self.shape()[1],
             "" if initializer_text is None else ", kernel_initializer=" + initializer_text,
-            self.shape()[0], " in a fresh tf.Graph" if self.graph_mode else "")
+            self.shape()[0])
 
     def keras_version(self):
         return getattr(self.module, "__version__", None)
@@ -460,17 +460,16 @@ def plan(family, method, target, seed):
     else:
         one = "%s(%s)" % (initializer_text, "shape=(%d, %d)" % shape)
     if method == SAME_INSTANCE:
-        text = ("init = %s; %s twice with init, the second drawn"
-                % (initializer_text, one.replace(initializer_text, "init")))
+        text = "init = %s; %s twice, the second drawn" % (
+            initializer_text, one.replace(initializer_text, "init"))
     elif method == TWO_INSTANCES:
         text = "%s twice, each with its own instance, the second drawn" % one
     else:
         text = one
-    if family.graph_mode and target == DIRECT:
-        text += " in a fresh tf.Graph"
     if spelled_setter is not None:
-        text = "%s(%d); %s" % (spelled_setter.split(" (")[0], seed, text) + (
-            " (inside the tf.Graph)" if family.graph_mode else "")
+        text = "%s(%d); %s" % (spelled_setter, seed, text)
+    if family.graph_mode:
+        text = "in a fresh tf.Graph: " + text
     return text, setter, build, calls
 
 
