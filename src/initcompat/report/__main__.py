@@ -17,8 +17,8 @@ from pathlib import Path
 from initcompat.report import baseline as baseline_module
 from initcompat.report.frame import cells_frame
 from initcompat.report.load import load_or_say
-from initcompat.report.outputs import (INITIALIZER_COLUMNS, cells_csv, changes_document,
-                                       table_csv, write_report)
+from initcompat.report.outputs import (INITIALIZER_COLUMNS, SEEDING_COLUMNS, cells_csv,
+                                       changes_document, table_csv, write_report)
 from initcompat.report.render import render_index
 from initcompat.report.sections import build_view, load_inputs
 
@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     inputs = load_inputs(loaded, arguments.results)
     view = build_view(inputs)
     frame = cells_frame(inputs.results)
-    tables = {"initializers.csv": table_csv(view.initializers.table, INITIALIZER_COLUMNS)}
+    tables = {"initializers.csv": table_csv(view.initializers.table, INITIALIZER_COLUMNS),
+              "seeding.csv": table_csv(view.seeding.table, SEEDING_COLUMNS)}
     written = write_report(arguments.out, render_index(view), cells_csv(frame, view),
                            changes_document(view), tables)
     print(f"initcompat report: {len(inputs.results)} environments, {len(frame)} cells, "

@@ -13,7 +13,7 @@ CELL_COLUMNS = [
     "layer_kind", "weight_role", "status", "reason", "error_type", "declared_initializer",
     "declared_module", "declared_config", "held_by_layer", "resolved_by", "shape", "fan_in",
     "fan_out", "n", "mean", "std", "min", "max", "skewness", "excess_kurtosis", "se_mean",
-    "se_std", "seeded_sha256", "repeats_in_process",
+    "se_std", "seeded_sha256", "repeats_in_process", "seed_call",
 ]
 ROW_KEY = ["api_family", "legacy_keras", "layer_kind", "weight_role"]
 
@@ -70,6 +70,7 @@ def _cell_row(result: dict, cell: dict) -> dict:
                                              "excess_kurtosis", "se_mean", "se_std")},
         "seeded_sha256": seeded.get("sha256"),
         "repeats_in_process": seeded.get("repeats_in_process"),
+        "seed_call": seeded.get("seed_call"),
     }
 
 

@@ -62,10 +62,15 @@ def table_csv(rows: list[dict], columns: list[str]) -> str:
     return table.to_csv(index=False, lineterminator="\n")
 
 
-INTEGER_COLUMNS = ("fan_in", "fan_out", "n")
+INTEGER_COLUMNS = ("fan_in", "fan_out", "n", "seed")
 INITIALIZER_COLUMNS = ["env", "tf_version", "keras_version", "backend", "namespace",
                        "initializer", "args", "class", "config", "status", "shape", "fan_in",
                        "fan_out", "n", "mean", "std", "min", "max", "excess_kurtosis", "fit"]
+# reports/seeding.csv (sections/seeding.py's table): one row per environment x seeding record.
+SEEDING_COLUMNS = ["env", "tf_version", "keras_version", "backend", "family", "method", "target",
+                   "status", "cross_process_identical", "repeat_identical", "sha256",
+                   "first_values", "group", "warning", "calls_identical", "sha256_repeat",
+                   "sha256_other_process", "seed", "initializer", "call", "reason", "error_type"]
 
 
 def _defuse_formula(value):

@@ -20,6 +20,7 @@ from initcompat.report.sections.failures import Failures, build_failures
 from initcompat.report.sections.initializers import Initializers, build_initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
 from initcompat.report.sections.rejected import Rejected, build_rejected
+from initcompat.report.sections.seeding import Seeding, build_seeding
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
                                                    load_pyperf)
 from initcompat.report.sections.timeline import Timeline, build_timeline
@@ -45,6 +46,7 @@ class View:
     timeline: Timeline
     matrix: Matrix
     initializers: Initializers
+    seeding: Seeding
     throughput: Throughput
     failures: Failures
     environments: Environments
@@ -67,13 +69,15 @@ def build_view(inputs: Inputs) -> View:
     throughput = build_throughput(inputs.results, inputs.pyperf,
                                   {env["name"]: env["variant_of"] for env in measured.envs})
     initializers = build_initializers(measured)
-    timeline = build_timeline(measured, throughput.changes, initializers.events)
+    seeding = build_seeding(measured)
+    timeline = build_timeline(measured, throughput.changes, initializers.events + seeding.events)
     return View(rejected=build_rejected(inputs.rejected),
                 answers=build_answers(measured),
                 upgrade=build_upgrade(measured.envs, timeline.events),
                 timeline=timeline,
                 matrix=build_matrix(measured),
                 initializers=initializers,
+                seeding=seeding,
                 throughput=throughput,
                 failures=build_failures(measured),
                 environments=build_environments(measured))

@@ -54,6 +54,8 @@ class Matrix:
     families: list[str]  # the family filter's entries
     kinds: list[dict]  # the layer filter's entries, one per layer kind: {"kind", "label"}
     roles: list[str]  # the weight filter's entries
+    # the legend of the seed-call tags: {"label", "calls": [the seed_call texts it stands for]}
+    seed_calls: list[dict]
     # what report.js reads: {"fields", "strings", "reasons", "profiles", "cells": {row key:
     # {environment name: evidence with SHORT keys}}} (a cell's id: row key + environment name)
     data: dict
@@ -220,10 +222,22 @@ STATUS_CLASS = {"ok": "ok", "unavailable": "na", "error": "er", "missing": "mi"}
 FIT_TAGS = {"consistent": ("t", "fit ✓"), "inconsistent": ("t ti", "fit ✗")}
 
 
+def seed_call_label(call: str | None) -> str | None:
+    """The short tag of how a cell's seeded draw was seeded: 'graph seed' for a graph-level
+    seed (tf.set_random_seed, tf.compat.v1.set_random_seed), else the function's own name
+    ('set_seed' for tf.random.set_seed, 'set_random_seed' for FAMILY.utils.set_random_seed)."""
+    if not call:
+        return None
+    if "(graph-level)" in call:
+        return "graph seed"
+    return one_line(call.split(" (")[0].rsplit(".", 1)[-1], 40)
+
+
 def _blank_cell(**fields) -> dict:
     """A matrix cell with every key the template and cells.csv read."""
     base = {"css": "", "text": "", "measured": None, "fit": None, "change": None,
-            "changed": False, "renamed": False, "group": None, "id": None, "reason": None}
+            "changed": False, "renamed": False, "group": None, "id": None, "reason": None,
+            "seed_call": None}
     base.update(fields)
     return base
 
@@ -240,6 +254,8 @@ def _presented(cell: dict, variant: bool) -> dict:
         tags.append(("t tr", "renamed"))
     if cell["group"]:
         tags.append(("t", f"seed {cell['group']}"))
+    if cell["seed_call"]:
+        tags.append(("t ts", seed_call_label(cell["seed_call"])))
     cell["classes"], cell["tags"] = " ".join(classes), tags
     return cell
 
@@ -258,7 +274,8 @@ def _matrix_cell(cell: dict, analysis: CellAnalysis, step: Step | None, group: s
                                json.dumps(initializer.get("config"), sort_keys=True)),
         measured=analysis.fingerprint, fit=analysis.fit_verdict, change=verdict,
         changed=verdict == change.CHANGED, renamed=verdict == change.RENAMED,
-        group=group or ("none (seeding failed)" if (cell.get("seeded") or {}).get("error") else None))
+        group=group or ("none (seeding failed)" if (cell.get("seeded") or {}).get("error") else None),
+        seed_call=(cell.get("seeded") or {}).get("seed_call") or None)
 
 
 def _kinds(rows: list[dict]) -> list[dict]:
@@ -306,9 +323,17 @@ def build_matrix(measured: Measured) -> Matrix:
                      "kind": key[2], "role": key[3], "cells": row_cells,
                      "changed": any(c["changed"] for c in row_cells),
                      "renamed": any(c["renamed"] for c in row_cells)})
+    calls: dict[str, list[str]] = {}
+    for row in rows:
+        for shown in row["cells"]:
+            if shown["seed_call"]:
+                found = calls.setdefault(seed_call_label(shown["seed_call"]), [])
+                if shown["seed_call"] not in found:
+                    found.append(shown["seed_call"])
     return Matrix(envs=envs, rows=rows,
                   families=list(dict.fromkeys(r["family"] for r in rows)),
                   kinds=_kinds(rows), roles=list(dict.fromkeys(r["role"] for r in rows)),
+                  seed_calls=[{"label": label, "calls": found} for label, found in calls.items()],
                   data={"fields": {short: name for name, short in SHORT.items()},
                         "strings": strings.values, "reasons": reasons.values,
                         "profiles": profiles.values, "cells": evidence})
