@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from initcompat.probe import schema
 from initcompat.report.__main__ import main as report_main
 from initcompat.report.load import upgrade_0_to_1
 
@@ -94,6 +95,21 @@ def hostile_results(folder: Path) -> dict:
                                                      "layer_kind", "weight_role")})
     second["cells"][good["cells"].index(unavailable)] = donor
     (folder / "tf-2.16.json").write_text(json.dumps(second))
+
+    # seeding files of both versions: hostile family, method, call, reason and warning text,
+    # a status that changes between them (a timeline event) and bytes of a reproducible stream
+    for name, status in (("tf-2.15", "reproducible"), ("tf-2.16", "error")):
+        records = [{"family": PWN_IMG, "method": PWN_SCRIPT, "target": QUOTES, "status": status,
+                    "call": ALERT_SCRIPT, "reason": PWN_SCRIPT + "\n" + LONG,
+                    "warning": "=cmd|' /C calc'!A0 " + ALERT_IMG, "sha256": "ab" * 32,
+                    "first_values": [0.5, -0.25], "cross_process_identical": True,
+                    "repeat_identical": True, "backend": ALERT_IMG, "keras_version": QUOTES},
+                   {"family": "tf.keras", "method": "tf.random.set_seed", "target": "Dense kernel",
+                    "status": "unavailable", "reason": PWN_IMG}]
+        seeding = schema.measurement_record(schema.KIND_SEEDING, name, {
+            "status": "ok", "reason": None, "records": records,
+            "versions": {"tensorflow": ALERT_SCRIPT, "keras": PWN_IMG}})
+        (folder / f"{name}.seeding.json").write_text(json.dumps(seeding))
 
     failed = {"schema_version": 1, "status": "import-failed", "cells": [],
               "env": {"name": ALERT_SCRIPT, "tensorflow": "1.15.5" + ALERT_IMG, "python": QUOTES,
@@ -212,6 +228,25 @@ def test_csv_holds_hostile_text_as_quoted_fields(report):
     reasons = "".join(frame["reason"])
     assert PWN_SCRIPT + "\n" in reasons  # newlines kept inside a quoted field, not new rows
     assert any(ALERT_IMG in value for value in frame["declared_initializer"])
+
+
+def test_seeding_csv_holds_hostile_text_as_quoted_fields(report):
+    frame = pd.read_csv(report / "seeding.csv", dtype=str, keep_default_na=False)
+    assert set(frame["env"]) == {"tf-2.15", "tf-2.16"} and len(frame) == 4
+    hostile = frame[frame["status"] == "error"].iloc[0]
+    assert (hostile["family"], hostile["method"], hostile["target"]) == (PWN_IMG, PWN_SCRIPT,
+                                                                         QUOTES)
+    assert hostile["reason"] == PWN_SCRIPT + "\n" + LONG  # one quoted field, newline kept
+    assert hostile["warning"].startswith("'=cmd")  # a formula stays text
+
+
+def test_hostile_seeding_text_is_shown_as_text(report):
+    text = "".join(parsed(report).text)
+    html = (report / "index.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="seeding"'):]
+    section = section[:section.index("</section>")]
+    assert "<img" not in section and "<script" not in section
+    assert PWN_SCRIPT in text and ALERT_SCRIPT in text  # the call, shown as the text it is
 
 
 def test_csv_defuses_formulas_in_every_text_column(tmp_path):

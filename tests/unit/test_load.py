@@ -130,6 +130,9 @@ BAD_FILES = {
                                       "has type str"),
     "orphan.throughput.json": (None, "no result or outcome file for environment 'tf-orphan' "
                                      "beside it; ignored"),
+    "seeding-status.json": (None, "records[0]: unknown status 'meh'"),
+    "seeding-values.json": (None, "records[0].first_values[1]: expected a number, got str"),
+    "seeding-family.json": (None, "records[0]: missing field 'family'"),
     "deep.json": (None, f"nested deeper than {MAX_DEPTH} levels"),
     "very-deep.json": ("[" * 100000 + "]" * 100000, "maximum recursion depth exceeded"),
 }
@@ -204,6 +207,16 @@ def bad_documents() -> dict[str, str | bytes]:
     files["throughput-ceiling.json"] = throughput(
         lambda t: t["ceilings"]["cpu"]["memory-write"].update(bytes_per_s="fast"))
     files["orphan.throughput.json"] = json.dumps(schema.throughput_record("tf-orphan", {}))
+
+    def seeding(mutate):
+        document = seeding_document()
+        document["env"]["name"] = "tf-2.21"  # beside a real result in the folder
+        mutate(document["records"][0])
+        return json.dumps(document)
+
+    files["seeding-status.json"] = seeding(lambda r: r.update(status="meh"))
+    files["seeding-values.json"] = seeding(lambda r: r.update(first_values=[0.1, "0.2"]))
+    files["seeding-family.json"] = seeding(lambda r: r.pop("family"))
 
     def deep(d):
         value = "bottom"
@@ -521,7 +534,19 @@ def base_documents() -> dict[str, dict]:
                 "lock": ["tensorflow==2.15.1"], "exclude_newer": "2024-03-10T00:00:00Z"}),
             "outcome": schema.outcome_record(env, schema.ENV_OK, None, steps),
             "throughput": schema.throughput_record("tf-2.15", summary),
-            "initializers": initializers_document()}
+            "initializers": initializers_document(),
+            "seeding": seeding_document()}
+
+
+def seeding_document() -> dict:
+    """A real seeding file of TF 2.15, one record per status and target, compact."""
+    document = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seeding"
+                           / "tf-2.15.seeding.json").read_text())
+    chosen = {}
+    for record in document["records"]:
+        chosen.setdefault((record["status"], record["target"], record["family"]), record)
+    document["records"] = list(chosen.values())
+    return document
 
 
 def initializers_document() -> dict:
@@ -536,13 +561,13 @@ def initializers_document() -> dict:
 
 
 # Kinds whose file needs the environment's result beside it to be loaded at all.
-JOINED_KINDS = ("initializers",)
+JOINED_KINDS = ("initializers", "seeding")
 
 
 @st.composite
 def mutated_file(draw):
     kind = draw(st.sampled_from(["result", "result", "install", "outcome", "throughput",
-                                 "initializers"]))
+                                 "initializers", "seeding"]))
     document = base_documents()[kind]  # the mutated one; tf-1.15 stays good
     for _ in range(draw(st.integers(1, 3))):
         if not isinstance(document, dict) or not document:
