@@ -64,7 +64,9 @@ def define_probe_session(entry: matrix_module.Entry) -> None:
     def session_function(session: nox.Session) -> None:
         probe_environment(session, entry)
 
-    session_function.__doc__ = (f"TensorFlow {entry.tensorflow} on Python {entry.python}"
+    what = (f"Keras {entry.keras} on {entry.backend}" if entry.keras else
+            f"TensorFlow {entry.tensorflow}")
+    session_function.__doc__ = (f"{what} on Python {entry.python}"
                                 + (f" with {', '.join(entry.extra)}" if entry.extra else ""))
     nox.session(name=entry.name, python=entry.python, venv_backend="none",
                 tags=list(entry.tags))(session_function)

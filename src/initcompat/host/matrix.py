@@ -1,4 +1,5 @@
-"""The declarative matrix in suites/matrix.toml: which TensorFlow environments exist, with tags.
+"""The declarative matrix in suites/matrix.toml: which environments exist, with tags: TensorFlow
+releases, and sessions of the Keras axis (a Keras release on one backend).
 
 Host side (noxfile, CI matrix generation); stdlib only.
 """
@@ -19,6 +20,8 @@ except ModuleNotFoundError:  # Python < 3.11 running nox
 
 RESOLUTIONS = ("as-released", "today")
 UNPINNED = ("*", "latest")  # `tensorflow = "*"`: whatever is newest (nightly sessions)
+NO_TENSORFLOW = "none"  # a Keras session on JAX, PyTorch or NumPy installs no TensorFlow
+BACKENDS = ("tensorflow", "jax", "torch", "numpy")
 DEFAULT_TAG = "default"
 HISTORY_TAG = "history"
 
@@ -46,11 +49,22 @@ class Entry:
     pins_today: tuple[Pin, ...] = ()
     pyperf: str | None = None
     tags: tuple[str, ...] = ()
+    keras: str | None = None  # a Keras session: the Keras release (its own axis)
+    backend: str | None = None  # KERAS_BACKEND of a Keras session: jax, torch, numpy, tensorflow
+
+    @property
+    def framework(self) -> str:
+        """'keras' for a session of the Keras axis (KERAS_BACKEND set), else 'tensorflow'."""
+        return "keras" if self.keras else "tensorflow"
 
     def requirements(self, resolution: str) -> list[str]:
         """What `uv pip install` gets for this entry under a resolution mode."""
         pinned = self.tensorflow not in UNPINNED
-        requirements = [f"{self.package}=={self.tensorflow}" if pinned else self.package, *self.extra]
+        requirements = [] if self.tensorflow == NO_TENSORFLOW else [
+            f"{self.package}=={self.tensorflow}" if pinned else self.package]
+        if self.keras:
+            requirements.append(f"keras=={self.keras}")
+        requirements.extend(self.extra)
         if resolution == "today":
             requirements.extend(pin.spec for pin in self.pins_today)
         return requirements
@@ -90,9 +104,15 @@ class Matrix:
         raise MatrixError(f"{self.path}: no environment named {name!r}")
 
 
-def derived_tags(tensorflow: str, explicit: list[str]) -> tuple[str, ...]:
-    """Explicit tags plus tf1/tf2/keras3 from the version; everything but gpu/nightly is history."""
+def derived_tags(tensorflow: str, explicit: list[str], backend: str | None = None) -> tuple[str, ...]:
+    """Explicit tags plus tf1/tf2/keras3 from the version (a Keras session: keras3, backends and
+    its backend); everything but gpu/nightly is history."""
     tags = list(explicit)
+    if backend is not None:
+        tags.extend(["keras3", "backends", backend])
+        if "gpu" not in explicit and "nightly" not in explicit:
+            tags.append(HISTORY_TAG)
+        return tuple(dict.fromkeys(tags))
     if tensorflow in UNPINNED:
         return tuple(dict.fromkeys(tags))
     major, minor = (int("".join(c for c in p if c.isdigit()) or 0) for p in tensorflow.split(".")[:2])
@@ -106,11 +126,13 @@ def derived_tags(tensorflow: str, explicit: list[str]) -> tuple[str, ...]:
 
 def _entry(raw: dict, index: int, path: Path) -> Entry:
     where = f"{path}: [[env]] #{index + 1}"
+    if "keras" in raw and "tensorflow" not in raw:
+        raw = dict(raw, tensorflow=NO_TENSORFLOW)
     for key in ("name", "tensorflow", "python"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise MatrixError(f"{where}: missing or non-text field {key!r}")
     unknown = set(raw) - {"name", "tensorflow", "python", "released", "package", "extra",
-                          "pins_today", "pyperf", "tags"}
+                          "pins_today", "pyperf", "tags", "keras", "backend"}
     if unknown:
         raise MatrixError(f"{where} ({raw['name']}): unknown field(s) {', '.join(sorted(unknown))}")
     pins = []
@@ -121,11 +143,20 @@ def _entry(raw: dict, index: int, path: Path) -> Entry:
     released = raw.get("released")
     if released is not None:
         released = str(released)
+    keras, backend = raw.get("keras"), raw.get("backend")
+    if (keras is None) != (backend is None):
+        raise MatrixError(f"{where} ({raw['name']}): a Keras session needs both keras and backend")
+    if backend is not None and backend not in BACKENDS:
+        raise MatrixError(f"{where} ({raw['name']}): backend {backend!r} is not one of "
+                          f"{', '.join(BACKENDS)}")
+    if backend is not None and backend != "tensorflow" and raw["tensorflow"] != NO_TENSORFLOW:
+        raise MatrixError(f"{where} ({raw['name']}): a {backend} session installs no TensorFlow")
     return Entry(name=raw["name"], tensorflow=raw["tensorflow"], python=raw["python"],
                  released=released, package=raw.get("package", "tensorflow"),
                  extra=tuple(raw.get("extra", [])), pins_today=tuple(pins),
                  pyperf=raw.get("pyperf"),
-                 tags=derived_tags(raw["tensorflow"], list(raw.get("tags", []))))
+                 tags=derived_tags(raw["tensorflow"], list(raw.get("tags", [])), backend),
+                 keras=keras, backend=backend)
 
 
 def load_matrix(path: str | os.PathLike = "suites/matrix.toml") -> Matrix:

@@ -44,7 +44,16 @@ class Outcome:
 
 def _env_block(entry: Entry, resolution: str) -> dict:
     return schema.environment_record(entry.name, entry.tensorflow, entry.python, entry.tags,
-                                     resolution)
+                                     resolution, entry.keras, entry.backend)
+
+
+def process_environment(entry: Entry) -> dict:
+    """The environment variables of every process of a run: unbuffered output, TF's C++ logs
+    quiet, and a Keras session's backend (KERAS_BACKEND must be set before Keras is imported)."""
+    environment = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    if entry.backend:
+        environment["KERAS_BACKEND"] = entry.backend
+    return environment
 
 
 def clear_previous_run(results: Path, name: str) -> None:
@@ -65,10 +74,11 @@ def _describe_exit(returncode: int) -> str:
 
 
 def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path,
-              echo: Callable[[str], None]) -> tuple[int | None, str, float]:
+              echo: Callable[[str], None],
+              environment: dict | None = None) -> tuple[int | None, str, float]:
     """Run the probe, echoing its progress lines; (returncode or None on timeout, tail, seconds)."""
     started = time.monotonic()
-    environment = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    environment = environment or dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     with open(log_path, "w") as log, subprocess.Popen(
             [str(python), "-m", "initcompat.probe", *arguments], stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, errors="replace", env=environment,
@@ -145,18 +155,23 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
     arguments = ["--suite", str(suite), "--out", str(result_path), "--env-name", entry.name,
                  "--requested-tensorflow", entry.tensorflow, "--requested-python", entry.python,
                  "--tags", ",".join(entry.tags), "--resolution", resolution]
+    if entry.keras:
+        arguments += ["--requested-keras", entry.keras, "--keras-backend", entry.backend]
+    variables = process_environment(entry)
     returncode, tail, seconds["probe_process"] = run_probe(
-        environment.python, arguments, timeout, results / f"{entry.name}.log", echo)
+        environment.python, arguments, timeout, results / f"{entry.name}.log", echo, variables)
     if returncode is None:
         reason = f"probe still running after {timeout:.0f} s; killed"
         steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
         return finish(schema.ENV_PROBE_TIMEOUT, reason, tail)
     if returncode != 0 or not result_path.exists():
-        status = schema.ENV_PROBE_CRASHED if schema.IMPORTED_MARKER in tail \
+        framework = "Keras" if entry.keras and entry.tensorflow == schema.NO_TENSORFLOW \
+            else "TensorFlow"
+        status = schema.ENV_PROBE_CRASHED if any(m in tail for m in schema.IMPORTED_MARKERS) \
             else schema.ENV_IMPORT_FAILED
         reason = f"probe {_describe_exit(returncode)} " + (
-            "after importing TensorFlow" if status == schema.ENV_PROBE_CRASHED
-            else "before TensorFlow finished importing")
+            f"after importing {framework}" if status == schema.ENV_PROBE_CRASHED
+            else f"before {framework} finished importing")
         steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
         return finish(status, reason, tail)
     probed = json.loads(result_path.read_text())  # read only: the probe's status decides what follows
@@ -168,12 +183,17 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
             steps[step] = schema.step_record(schema.STEP_SKIPPED, "measurement steps switched off")
             continue
         seconds[step], failure, tail = run_measurement(environment.python, module, kind, suite,
-                                                       entry.name, results, echo)
+                                                       entry.name, results, echo, variables,
+                                                       step_arguments(entry))
         steps[step] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
                                          failure, seconds[step], tail)
-    if throughput:
+    if throughput and entry.tensorflow == schema.NO_TENSORFLOW:
+        steps["throughput"] = schema.step_record(
+            schema.STEP_SKIPPED, "the throughput step times TensorFlow; not measured on the "
+                                 f"{entry.backend} backend yet")
+    elif throughput:
         seconds["throughput"], failure, tail = run_throughput(environment.python, suite, entry.name,
-                                                              results, echo)
+                                                              results, echo, variables)
         steps["throughput"] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
                                                  failure, seconds["throughput"], tail)
     else:
@@ -186,12 +206,13 @@ MEASUREMENT_TIMEOUT = 600  # seconds for an initializers or seeding step (design
 
 
 def run_step(command: list[str], log_path: Path, timeout: float, prefix: str,
-             echo: Callable[[str], None]) -> tuple[float, str | None, str | None]:
+             echo: Callable[[str], None],
+             environment: dict | None = None) -> tuple[float, str | None, str | None]:
     """Run one step's process to its end: (seconds, failure or None, output tail on failure).
 
     Its output goes to `log_path`; the last line starting with `prefix` is echoed."""
     started = time.monotonic()
-    environment = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    environment = environment or dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           errors="replace", env=environment, start_new_session=True) as process:
         try:
@@ -212,22 +233,32 @@ def run_step(command: list[str], log_path: Path, timeout: float, prefix: str,
             output[-schema.TAIL_CHARS:] if failure else None)
 
 
+def step_arguments(entry: Entry) -> list[str]:
+    """What a measurement step needs beyond suite, name and file: a Keras session without
+    TensorFlow runs it on Keras alone."""
+    if entry.tensorflow == schema.NO_TENSORFLOW:
+        return ["--framework", "keras"]
+    return []
+
+
 def run_measurement(python: Path, module: str, kind: str, suite: Path, name: str, results: Path,
-                    echo: Callable[[str], None] = print) -> tuple[float, str | None, str | None]:
+                    echo: Callable[[str], None] = print, environment: dict | None = None,
+                    arguments: list[str] = ()) -> tuple[float, str | None, str | None]:
     """One measurement step after a successful probe (schema.MEASUREMENT_STEPS): it writes
     NAME.<kind>.json itself; (seconds, failure or None, output tail on failure)."""
     out = results / schema.file_name(name, kind)
     command = [str(python), "-m", module, "--suite", str(suite), "--env-name", name,
-               "--out", str(out)]
+               "--out", str(out), *arguments]
     seconds, failure, tail = run_step(command, results / f"{name}.{kind}.log", MEASUREMENT_TIMEOUT,
-                                      f"initcompat {kind}:", echo)
+                                      f"initcompat {kind}:", echo, environment)
     if failure is None and not out.exists():
         failure = "exited 0 without writing its file"
     return seconds, failure and f"{kind} step {failure}", tail
 
 
 def run_throughput(python: Path, suite: Path, name: str, results: Path,
-                   echo: Callable[[str], None] = print) -> tuple[float, str | None, str | None]:
+                   echo: Callable[[str], None] = print,
+                   environment: dict | None = None) -> tuple[float, str | None, str | None]:
     """Time initialization with pyperf (initcompat.probe.throughput) after a successful probe.
 
     The step writes NAME.pyperf.json and NAME.throughput.json itself; (seconds, failure or None,
@@ -237,5 +268,6 @@ def run_throughput(python: Path, suite: Path, name: str, results: Path,
                "--env-name", name, "--out", str(results / schema.pyperf_file_name(name)),
                "--summary-out", str(results / schema.file_name(name, schema.KIND_THROUGHPUT))]
     seconds, failure, tail = run_step(command, results / f"{name}.throughput.log",
-                                      THROUGHPUT_TIMEOUT, schema.THROUGHPUT_PREFIX, echo)
+                                      THROUGHPUT_TIMEOUT, schema.THROUGHPUT_PREFIX, echo,
+                                      environment)
     return seconds, failure and f"throughput step {failure}", tail

@@ -31,6 +31,8 @@ def parse_arguments(argv):
     parser.add_argument("--requested-python", help="Python version the matrix asked for")
     parser.add_argument("--tags", default="", help="comma-separated matrix tags")
     parser.add_argument("--resolution", default=None, help="how the environment was resolved")
+    parser.add_argument("--requested-keras", help="a Keras session: the Keras release asked for")
+    parser.add_argument("--keras-backend", help="a Keras session: its KERAS_BACKEND")
     parser.add_argument("--legacy-keras", action="store_true",
                         help="internal: probe tf_keras families (run under TF_USE_LEGACY_KERAS=1)")
     return parser.parse_args(argv)
@@ -68,7 +70,8 @@ def environment_block(arguments, tf_version):
     return schema.environment_record(
         name, requested or "unknown",
         arguments.requested_python or python,
-        [tag for tag in arguments.tags.split(",") if tag], arguments.resolution)
+        [tag for tag in arguments.tags.split(",") if tag], arguments.resolution,
+        arguments.requested_keras, arguments.keras_backend if arguments.requested_keras else None)
 
 
 class LegacyChild(object):
@@ -135,6 +138,9 @@ def _installed_tensorflow(distributions):
 
 def probe(arguments, suite, interrupts=()):
     """Build the whole result document (imports TensorFlow); `interrupts` lists SIGINTs seen."""
+    if arguments.requested_tensorflow == schema.NO_TENSORFLOW:  # Keras on JAX, PyTorch, NumPy
+        from initcompat.probe import keras_only
+        return keras_only.probe(arguments, suite, environment_block)
     from initcompat.probe import apis, availability, installed
     legacy_child = availability_child = distributions = None
     try:

@@ -55,11 +55,18 @@ def _import(name):
 
 
 def namespaces(tf):
-    """[(label, style, object or None, why missing)] in report order.
+    """[(label, style, object or None, why missing)] in report order; tf None: a Keras session
+    without TensorFlow, where only keras.initializers exists.
 
     style "functions": TF1-style *_initializer callables on a module (tf, tf.compat.v1,
     tf.contrib.layers); "module": an initializers module with classes, aliases and get().
     """
+    if tf is None:
+        module, why = _import("keras")
+        value = None
+        if module is not None:
+            value, why = _reach(module, "initializers")
+        return [("keras.initializers", "module", value, why)]
     found = []
     found.append(("tf", "functions", tf, None))
     for label, path, style in (("tf.compat.v1", "compat.v1", "functions"),
@@ -112,7 +119,8 @@ def alias_names(namespace, offered_names):
     names, each once."""
     names = []
     for name, value in offered_names:
-        snake = name if name == name.lower() else re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        snake = name if name == name.lower() else re.sub(
+            r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()  # STFT: stft
         if snake not in names:
             names.append(snake)
     return names
@@ -150,14 +158,18 @@ class Drawer(object):
     def __init__(self, tf, seed):
         self.tf = tf
         self.seed = seed
-        self.graph_mode = not getattr(tf, "executing_eagerly", lambda: False)()
+        self.graph_mode = tf is not None and not getattr(tf, "executing_eagerly",
+                                                         lambda: False)()
         self.pending = []
         if self.graph_mode:
             self.graph = tf.Graph()
             with self.graph.as_default():
                 _v1(tf).set_random_seed(seed)
-        else:
+        elif tf is not None:
             tf.random.set_seed(seed)
+        else:  # Keras alone: its global seed
+            import keras
+            keras.utils.set_random_seed(seed)
 
     def call(self, initializer, shape, slot):
         """Call `initializer` on `shape`; the value lands in slot["values"] after run()."""
@@ -202,6 +214,8 @@ def _call(initializer, shape, tf):
     try:
         return initializer(tuple(shape), dtype="float32")
     except Exception as first:
+        if tf is None:
+            raise
         try:
             return initializer(tuple(shape), dtype=tf.float32)
         except TypeError:
@@ -215,13 +229,13 @@ def _call(initializer, shape, tf):
 
 def _to_numpy(value):
     import numpy as np
-    if hasattr(value, "numpy"):
+    if hasattr(value, "numpy") and not type(value).__module__.startswith("torch"):
         return np.asarray(value.numpy())
-    try:
-        return np.asarray(value)
-    except Exception:
-        from keras import ops  # Keras 3 on another backend
+    keras = sys.modules.get("keras")
+    ops = getattr(keras, "ops", None)
+    if ops is not None and hasattr(ops, "convert_to_numpy"):  # Keras 3, any backend
         return np.asarray(ops.convert_to_numpy(value))
+    return np.asarray(value)
 
 
 def measure_namespace(label, style, namespace, suite, drawer, measured):
@@ -403,6 +417,8 @@ def parse_arguments(argv):
     parser.add_argument("--suite", required=True)
     parser.add_argument("--env-name", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--framework", choices=("tensorflow", "keras"), default="tensorflow",
+                        help="keras: a Keras session without TensorFlow (KERAS_BACKEND set)")
     return parser.parse_args(argv)
 
 
@@ -431,8 +447,14 @@ def main(argv=None):
     started = time.time()
     body = {"status": schema.ENV_OK, "reason": None, "records": [], "namespaces": []}
     try:
-        import tensorflow as tf
-        versions = {"tensorflow": tf.__version__, "python": "%d.%d.%d" % sys.version_info[:3]}
+        if arguments.framework == "keras":
+            import keras
+            tf = None
+            versions = {"tensorflow": None, "backend": keras.backend.backend()}
+        else:
+            import tensorflow as tf
+            versions = {"tensorflow": tf.__version__}
+        versions["python"] = "%d.%d.%d" % sys.version_info[:3]
         body["namespaces"], body["records"] = measure(tf, suite)
         for package in ("keras", "tf_keras"):
             module = sys.modules.get(package)

@@ -72,6 +72,8 @@ THROUGHPUT_PREFIX = "initcompat throughput:"
 INITIALIZERS_PREFIX = "initcompat initializers:"
 SEEDING_PREFIX = "initcompat seeding:"
 IMPORTED_MARKER = PROBE_PREFIX + " tensorflow imported"
+KERAS_IMPORTED_MARKER = PROBE_PREFIX + " keras imported"  # a Keras session without TensorFlow
+IMPORTED_MARKERS = (IMPORTED_MARKER, KERAS_IMPORTED_MARKER)
 
 # How much of an error's output a record keeps (installer, probe, worker tails).
 TAIL_CHARS = 4000
@@ -165,10 +167,19 @@ CEILING_RATE_FIELDS = ("bytes_per_s", "elements_per_s")
 NO_GPU = "none found"
 
 
-def environment_record(name, tensorflow, python, tags=(), resolution=None):
-    """The `env` block: what the matrix asked for (what was installed is recorded elsewhere)."""
-    return {"name": name, "tensorflow": tensorflow, "python": python, "tags": list(tags),
-            "resolution": resolution}
+def environment_record(name, tensorflow, python, tags=(), resolution=None, keras=None,
+                       backend=None):
+    """The `env` block: what the matrix asked for (what was installed is recorded elsewhere).
+    A session of the Keras axis also names its Keras release and backend (tensorflow is
+    NO_TENSORFLOW where it installs none)."""
+    record = {"name": name, "tensorflow": tensorflow, "python": python, "tags": list(tags),
+              "resolution": resolution}
+    if keras is not None:
+        record.update(keras=keras, backend=backend)
+    return record
+
+
+NO_TENSORFLOW = "none"  # env.tensorflow of a Keras session on JAX, PyTorch or NumPy
 
 
 def outcome_result(env, status, reason, log_tail=None):

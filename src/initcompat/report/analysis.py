@@ -76,13 +76,17 @@ def analyse_cell(cell: dict, framework_version: str) -> CellAnalysis:
 
 
 def comparison_pairs(ordered_results: list[dict], variant_of: dict[str, str | None]):
-    """(previous result, result) pairs to compare: each primary with the previous primary, each
-    variant with its primary; environments that did not run are skipped."""
+    """(previous result, result) pairs to compare: each primary with the previous primary of its
+    line (frame.line_of), each variant with its primary; environments that did not run are
+    skipped."""
+    from initcompat.report.frame import line_of
     by_name = {r["env"]["name"]: r for r in ordered_results}
     previous = None
     for result in ordered_results:
         if result["status"] != "ok":
             continue
+        if previous is not None and line_of(previous["env"]) != line_of(result["env"]):
+            previous = None  # a new line (the Keras axis on a backend) starts its own history
         primary = variant_of.get(result["env"]["name"])
         if primary is not None:
             if primary in by_name and by_name[primary]["status"] == "ok":

@@ -9,7 +9,8 @@ import pandas as pd
 
 
 CELL_COLUMNS = [
-    "env", "tf_version", "python_version", "env_status", "api_family", "legacy_keras", "layer",
+    "env", "tf_version", "keras_version", "backend", "resolution", "variant", "python_version",
+    "env_status", "api_family", "legacy_keras", "layer",
     "layer_kind", "weight_role", "status", "reason", "error_type", "declared_initializer",
     "declared_module", "declared_config", "held_by_layer", "resolved_by", "shape", "fan_in",
     "fan_out", "n", "mean", "std", "min", "max", "skewness", "excess_kurtosis", "se_mean",
@@ -27,9 +28,30 @@ def version_key(version: str) -> tuple:
     return (int(major), int(minor), int(patch or 0), rest or "~")
 
 
+LINES = ("tensorflow", "keras · tensorflow", "keras · jax", "keras · torch", "keras · numpy")
+
+
+def line_of(env: dict) -> str:
+    """Which history an environment belongs to: TensorFlow's releases, or the Keras axis on
+    one backend ('keras · jax'). Versions are compared only within a line."""
+    if isinstance(env.get("keras"), str) and env["keras"]:
+        return f"keras · {env.get('backend') or '?'}"
+    return "tensorflow"
+
+
+def line_version(env: dict) -> str:
+    """The version that orders an environment within its line: TF's, or the Keras release."""
+    return env["keras"] if line_of(env) != "tensorflow" else env["tensorflow"]
+
+
 def order_results(results: tuple[dict, ...]) -> list[dict]:
-    """Results in TensorFlow version order (ties: environment name)."""
-    return sorted(results, key=lambda r: (version_key(r["env"]["tensorflow"]), r["env"]["name"]))
+    """Results line by line (TensorFlow first, then the Keras axis per backend), in version
+    order within a line (ties: environment name)."""
+    def key(result: dict) -> tuple:
+        line = line_of(result["env"])
+        rank = LINES.index(line) if line in LINES else len(LINES)
+        return (rank, line, version_key(line_version(result["env"])), result["env"]["name"])
+    return sorted(results, key=key)
 
 
 def family_label(api_family: str, legacy_keras: bool) -> str:
@@ -48,6 +70,12 @@ def _cell_row(result: dict, cell: dict) -> dict:
     return {
         "env": env["name"],
         "tf_version": env["tensorflow"],
+        # the Keras the environment had (installed; else what its session asked for)
+        "keras_version": (((result.get("installed") or {}).get("packages") or {}).get("keras")
+                          or env.get("keras")),
+        "backend": env.get("backend") or "tensorflow",
+        "resolution": (result.get("install") or {}).get("resolution") or env.get("resolution"),
+        "variant": None,  # filled by cells_csv from the view (a variant column's name)
         "python_version": (result.get("platform") or {}).get("python") or env["python"],
         "env_status": result["status"],
         "api_family": cell["api_family"],

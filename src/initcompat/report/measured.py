@@ -3,12 +3,14 @@ each cell's statistics, change steps and seeded-reproducibility groups. Pure."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from initcompat.probe.schema import API_FAMILIES
 from initcompat.report.analysis import (CellAnalysis, Step, analyse_cell, change_steps,
                                         reproducibility_groups, row_key)
 from initcompat.report.describe import gpu_text, one_line, short_version
+from initcompat.report.frame import line_of
 
 Row = tuple  # (api_family, legacy_keras, layer_kind, weight_role): analysis.row_key
 Place = tuple  # (row, environment name): one cell of the matrix
@@ -27,10 +29,17 @@ class Measured:
     groups: dict[Place, str]
 
 
+# Characters an HTML id keeps; any other (the spaces and brackets of "tf.keras in
+# variable_scope(initializer=...)") becomes "_". Character by character, so an id is still its
+# row's id followed by the environment's (the matrix builds it that way).
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]")
+
+
 def cell_id(key: Row, env: str) -> str:
     """The HTML id of a matrix cell (timeline and answers link to it)."""
     family, legacy, kind, role = key
-    return "c-" + "-".join(str(p) for p in (family, "legacy" if legacy else "default", kind, role, env))
+    return _ID_UNSAFE.sub("_", "c-" + "-".join(
+        str(p) for p in (family, "legacy" if legacy else "default", kind, role, env)))
 
 
 def env_summary(result: dict) -> dict:
@@ -38,10 +47,17 @@ def env_summary(result: dict) -> dict:
     installed = (result.get("installed") or {}).get("packages") or {}
     devices = result.get("devices") or {}
     install = result.get("install") or {}
+    line = line_of(result["env"])
+    keras_line = line != "tensorflow"
     return {
         "name": result["env"]["name"],
         "tensorflow": result["env"]["tensorflow"],
-        "label": short_version(result["env"]["tensorflow"]),
+        "line": line,
+        "backend": result["env"].get("backend") if keras_line else "tensorflow",
+        "keras_requested": result["env"].get("keras"),
+        # a Keras session's label names the axis: "Keras 3.4 jax" (ranges stay unambiguous)
+        "label": (f"Keras {short_version(result['env']['keras'])} {result['env'].get('backend')}"
+                  if keras_line else short_version(result["env"]["tensorflow"])),
         "python": (result.get("platform") or {}).get("python") or result["env"]["python"],
         "status": result["status"],
         "reason": one_line(result.get("reason"), 300) if result.get("reason") else "",
@@ -77,7 +93,9 @@ def assign_variants(envs: list[dict]) -> list[dict]:
                 if env["name"].startswith(primary["name"]) else env["name"]
             env["variant_of"] = primary["name"] if is_variant else None
             env["variant"] = (suffix or env["name"]) if is_variant else None
-            env["column_label"] = f"TF {env['label']}" + (f" · {env['variant']}" if is_variant else "")
+            base = (f"Keras {short_version(env['keras_requested'])} · {env['backend']}"
+                    if env.get("line", "tensorflow") != "tensorflow" else f"TF {env['label']}")
+            env["column_label"] = base + (f" · {env['variant']}" if is_variant else "")
     return envs
 
 

@@ -34,6 +34,8 @@ def cells_csv(frame: pd.DataFrame, view: View) -> str:
         fits.append(cell.get("fit"))
         verdicts.append(cell.get("change"))
         groups.append(cell.get("group"))
+    variants = {env["name"]: env.get("variant") for env in view.matrix.envs}
+    table["variant"] = table["env"].map(lambda name: variants.get(name))
     table["fingerprint"] = measured
     table["fit_verdict"] = fits
     table["change_verdict"] = verdicts
