@@ -949,7 +949,9 @@ class EagerKerasFamily(Family):
         for index in range(count):
             layer = factory(name="probe%d" % index, **catalogue.constructor_arguments(spec))
             if calls:  # built from its inputs: called once on zeros of batch size 1
-                inputs = self.tf.zeros([1] + catalogue.input_shape(spec))
+                zeros = [1] + catalogue.input_shape(spec)
+                inputs = self.tf.zeros(zeros) if self.tf is not None \
+                    else np.zeros(zeros, dtype="float32")  # Keras 3 without TensorFlow
                 layer(*([inputs] * calls))
             else:
                 layer.build(shape)

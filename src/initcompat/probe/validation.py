@@ -45,7 +45,13 @@ CELL_OPTIONAL_FIELDS = {"error_type": OPTIONAL_TEXT, "alias_of": OPTIONAL_TEXT, 
                         "initializer": OPTIONAL_DICT, "sample": OPTIONAL_DICT,
                         "seeded": OPTIONAL_DICT, "layer_config": OPTIONAL_DICT}
 RESULT_OPTIONAL_FIELDS = {"log_tail": OPTIONAL_TEXT, "installed": OPTIONAL_DICT,
-                          "devices": OPTIONAL_DICT, "platform": OPTIONAL_DICT}
+                          "devices": OPTIONAL_DICT, "platform": OPTIONAL_DICT,
+                          "availability": OPTIONAL_LIST}
+# One entry of a result's `availability` (initcompat.probe.availability).
+AVAILABILITY_FIELDS = {"api_family": (str,), "target": (str,), "status": (str,)}
+AVAILABILITY_OPTIONAL_FIELDS = {"case": OPTIONAL_TEXT, "legacy_keras": (bool,),
+                                "attempt": (int, type(None)), "error_type": OPTIONAL_TEXT,
+                                "reason": OPTIONAL_TEXT, "logged": OPTIONAL_LIST}
 INSTALL_OPTIONAL_FIELDS = {"exclude_newer": OPTIONAL_TEXT, "pins": OPTIONAL_LIST,
                            "resolution": OPTIONAL_TEXT, "installer": OPTIONAL_TEXT,
                            "lock": OPTIONAL_LIST, "requirements": OPTIONAL_LIST}
@@ -216,6 +222,12 @@ def validate_result(document):
         validate_devices(document["devices"])
     for index, cell in enumerate(document["cells"]):
         validate_cell(cell, "cells[%d]" % index)
+    for index, entry in enumerate(document.get("availability") or []):
+        where = "availability[%d]" % index
+        check_fields(entry, AVAILABILITY_FIELDS, where)
+        check_optional_fields(entry, AVAILABILITY_OPTIONAL_FIELDS, where)
+        if entry["status"] not in schema.CELL_STATUSES:
+            raise SchemaError("%s: unknown status %r" % (where, entry["status"]))
 
 
 def validate_install(document):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from initcompat.report import change, fit
-from initcompat.report.describe import cell_answer, declared_label, family_status
+from initcompat.report.describe import cell_answer, declared_label, family_status, one_line
 from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured, Row, cell_id
 
@@ -25,7 +25,9 @@ CONTINUES = (change.SAME, change.RENAMED)
 
 @dataclass(frozen=True)
 class Answers:
-    # [{"family", "availability": [segment], "items": [answer]}] in family order;
+    # [{"family", "availability": [segment], "conditional": [{"case", "target", "segments"}],
+    #   "items": [answer]}] in family order ("conditional": what the family does in a case the
+    # cells do not measure, e.g. TF_USE_LEGACY_KERAS=1 without tf_keras installed);
     # answer: {"key", "layer", "role", "headline", "segments": [segment], "cell"}
     groups: list[dict]
     findings: list[dict]  # [{"row", "text", "range", "cell"}]: declared and drawn disagree
@@ -112,6 +114,43 @@ def _availability(labels_texts: list[tuple[str, str, str]]) -> list[dict]:
     return segments
 
 
+def _entry_text(entry: dict, retried: bool) -> tuple[str, str]:
+    """(text, status) of one availability attempt: 'raises ImportError (...)' or 'works'."""
+    if entry.get("status") == "ok":
+        return "works", "ok"
+    detail = f"{entry.get('error_type') or 'an error'}: {one_line(entry.get('reason'), 120)}"
+    if entry.get("status") != "unavailable":  # the child measuring it failed
+        return f"could not be measured ({detail})", "error"
+    return f"raises {detail}" + (" (tried again after the first failure)" if retried else ""), \
+        "unavailable"
+
+
+def conditional_availability(measured: Measured) -> dict[tuple, list[dict]]:
+    """{(api_family, legacy_keras): [{"case", "target", "segments"}]} from the results'
+    `availability` records (initcompat.probe.availability: TF_USE_LEGACY_KERAS=1 without
+    tf_keras), over the primary environments that have one; segments as _availability's."""
+    primaries = [(env, result) for env, result in zip(measured.envs, measured.results)
+                 if env["status"] == "ok" and env["variant_of"] is None]
+    found: dict[tuple, dict[tuple, list]] = {}
+    for env, result in primaries:
+        entries = [e for e in result.get("availability") or [] if isinstance(e, dict)]
+        for entry in entries:
+            family, target = entry.get("api_family"), entry.get("target")
+            if not isinstance(family, str) or not isinstance(target, str):
+                continue
+            attempt = entry.get("attempt") if isinstance(entry.get("attempt"), int) else 0
+            retried = any(other.get("api_family") == family and other.get("status") != "ok"
+                          and isinstance(other.get("attempt"), int) and other["attempt"] < attempt
+                          for other in entries)
+            text, status = _entry_text(entry, retried)
+            place = (family, bool(entry.get("legacy_keras")))
+            found.setdefault(place, {}).setdefault(
+                (str(entry.get("case") or ""), target), []).append((env["label"], text, status))
+    return {place: [{"case": case, "target": target, "segments": _availability(lines)}
+                    for (case, target), lines in targets.items()]
+            for place, targets in found.items()}
+
+
 def _answer(measured: Measured, key: Row, envs: list[dict], family: str) -> dict | None:
     """One weight's answer over the versions where its family is available."""
     present = [(env, measured.cells[(key, env["name"])]) for env in envs
@@ -147,7 +186,12 @@ def build_answers(measured: Measured) -> Answers:
     """Per API family: where it is available, then one line per weight over those versions."""
     primaries = [e for e in measured.envs if e["status"] == "ok" and e["variant_of"] is None]
     groups, findings = [], []
-    for family in dict.fromkeys((k[0], k[1]) for k in measured.row_keys):
+    conditional = conditional_availability(measured)
+    families = list(dict.fromkeys((k[0], k[1]) for k in measured.row_keys))
+    for place in list(conditional):  # tf.keras has no legacy rows: its lines go to tf.keras
+        if place not in families and (place[0], not place[1]) in families:
+            conditional.setdefault((place[0], not place[1]), []).extend(conditional.pop(place))
+    for family in families:
         keys = [k for k in measured.row_keys if (k[0], k[1]) == family]
         label = family_label(*family)
         availability, available = [], []
@@ -171,7 +215,7 @@ def build_answers(measured: Measured) -> Answers:
                                      "text": segment["text"], "range": segment["range"],
                                      "cell": segment["cell"]})
         groups.append({"family": label, "availability": _availability(availability),
-                       "items": items})
+                       "conditional": conditional.get(family, []), "items": items})
     unchecked = sum(1 for group in groups for item in group["items"] for segment in item["segments"]
                     if segment.get("agreement") == "not modelled, so not checked")
     return Answers(groups=groups, findings=findings, unchecked=unchecked)
