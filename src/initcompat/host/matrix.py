@@ -51,6 +51,11 @@ class Entry:
     tags: tuple[str, ...] = ()
     keras: str | None = None  # a Keras session: the Keras release (its own axis)
     backend: str | None = None  # KERAS_BACKEND of a Keras session: jax, torch, numpy, tensorflow
+    resolution: str | None = None  # a variant's own resolution ("today"), whatever the default
+
+    def resolved(self, default: str) -> str:
+        """The resolution this entry installs with: its own, else the matrix's."""
+        return self.resolution or default
 
     @property
     def framework(self) -> str:
@@ -132,7 +137,7 @@ def _entry(raw: dict, index: int, path: Path) -> Entry:
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise MatrixError(f"{where}: missing or non-text field {key!r}")
     unknown = set(raw) - {"name", "tensorflow", "python", "released", "package", "extra",
-                          "pins_today", "pyperf", "tags", "keras", "backend"}
+                          "pins_today", "pyperf", "tags", "keras", "backend", "resolution"}
     if unknown:
         raise MatrixError(f"{where} ({raw['name']}): unknown field(s) {', '.join(sorted(unknown))}")
     pins = []
@@ -149,6 +154,9 @@ def _entry(raw: dict, index: int, path: Path) -> Entry:
     if backend is not None and backend not in BACKENDS:
         raise MatrixError(f"{where} ({raw['name']}): backend {backend!r} is not one of "
                           f"{', '.join(BACKENDS)}")
+    if raw.get("resolution") is not None and raw["resolution"] not in RESOLUTIONS:
+        raise MatrixError(f"{where} ({raw['name']}): resolution {raw['resolution']!r} is not one "
+                          f"of {', '.join(RESOLUTIONS)}")
     if backend is not None and backend != "tensorflow" and raw["tensorflow"] != NO_TENSORFLOW:
         raise MatrixError(f"{where} ({raw['name']}): a {backend} session installs no TensorFlow")
     return Entry(name=raw["name"], tensorflow=raw["tensorflow"], python=raw["python"],
@@ -156,7 +164,7 @@ def _entry(raw: dict, index: int, path: Path) -> Entry:
                  extra=tuple(raw.get("extra", [])), pins_today=tuple(pins),
                  pyperf=raw.get("pyperf"),
                  tags=derived_tags(raw["tensorflow"], list(raw.get("tags", [])), backend),
-                 keras=keras, backend=backend)
+                 keras=keras, backend=backend, resolution=raw.get("resolution"))
 
 
 def load_matrix(path: str | os.PathLike = "suites/matrix.toml") -> Matrix:

@@ -116,7 +116,9 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
 def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs: Path,
               source: Path, timeout: float, throughput: bool = True, measurements: bool = True,
               echo: Callable[[str], None] = print) -> Outcome:
-    """Everything for one environment; always leaves results/<name>.outcome.json behind."""
+    """Everything for one environment; always leaves results/<name>.outcome.json behind.
+    `resolution` is the matrix's; an entry with its own (a "today" variant) uses that."""
+    resolution = entry.resolved(resolution)
     results.mkdir(parents=True, exist_ok=True)
     clear_previous_run(results, entry.name)
     env = _env_block(entry, resolution)
