@@ -82,6 +82,12 @@ def _segment(run: list[tuple[dict, dict]], analyses: list, show_shape: bool) -> 
             "disagrees": status == "finding"}
 
 
+def _line(label: str) -> str:
+    """The line of a version label: a Keras session's reads 'Keras 3.4 jax' (measured.env_summary);
+    ranges never join versions of two lines."""
+    return label.rsplit(" ", 1)[-1] if label.startswith("Keras ") else "tensorflow"
+
+
 def _history(cells: list[tuple[str, dict]]) -> list[dict]:
     """Class and module per version range: [{"text", "versions"}] (the folded history)."""
     runs: list[dict] = []
@@ -90,7 +96,7 @@ def _history(cells: list[tuple[str, dict]]) -> list[dict]:
             continue
         initializer = cell.get("initializer") or {}
         text = f"{initializer.get('module')}.{initializer.get('class_name')}"
-        if runs and runs[-1]["text"] == text:
+        if runs and runs[-1]["text"] == text and _line(runs[-1]["versions"][-1]) == _line(label):
             runs[-1]["versions"].append(label)
         else:
             runs.append({"text": text, "versions": [label]})
@@ -103,7 +109,8 @@ def _history(cells: list[tuple[str, dict]]) -> list[dict]:
 def _availability(labels_texts: list[tuple[str, str, str]]) -> list[dict]:
     segments: list[dict] = []
     for label, text, status in labels_texts:
-        if segments and segments[-1]["text"] == text:
+        if segments and segments[-1]["text"] == text and \
+                _line(segments[-1]["versions"][-1]) == _line(label):
             segments[-1]["versions"].append(label)
         else:
             segments.append({"text": text, "versions": [label], "status": status})
