@@ -267,3 +267,26 @@ def test_real_seeding_files_beside_real_results(tmp_path):
     graph = {e["name"]: c for e, c in zip(view.seeding.envs,
                                           row(view, "tf.layers", "tf.set_random_seed")["cells"])}
     assert graph["tf-1.15"]["css"] == "rp"
+
+
+def keras_session(name: str, keras: str, records: list[dict]) -> dict:
+    """A Keras session without TensorFlow (the Keras axis on JAX)."""
+    document = seeded(name, "none", records)
+    document["env"].update(tensorflow="none", keras=keras, backend="jax")
+    return document
+
+
+def test_the_keras_axis_is_its_own_line_never_compared_with_tensorflow():
+    documents = small_history() + [
+        keras_session("keras-3.0-jax", "3.0.5", [record("keras", UTILS, OK, "9" * 64)]),
+        keras_session("keras-3.1-jax", "3.1.1", [record("keras", UTILS, OK, "9" * 64)]),
+        keras_session("keras-3.2-jax", "3.2.1", [record("keras", UTILS, OK, "8" * 64)])]
+    documents[-4]["seeding"]["records"].append(record("keras", UTILS, OK, C))  # tf-2.14
+    view = view_of(documents)
+    keras_events = [(e["env"], e["since"], e["kind"]) for e in view.seeding.events
+                    if e["family"] == "keras"]
+    assert keras_events == [("keras-3.2-jax", "keras-3.1-jax", "seeded stream")]
+    (line,) = [x for w in view.seeding.words if w["family"] == "keras" for x in w["lines"]]
+    # 2.14 and Keras 3.0 on jax are neighbours in the table, but never one range
+    assert [s["range"] for s in line["segments"]] == [
+        "2.0–2.13", "2.14", "Keras 3.0 jax–Keras 3.1 jax", "Keras 3.2 jax"]

@@ -13,7 +13,9 @@ Dense layer built with no initializer argument, or with the seeded initializer w
 is one; a direct call of the suite's initializer on the Dense kernel's shape), this draws twice
 in one process (the method applied again before the second draw) and once more in a second
 fresh process started at the same moment (both import TensorFlow in parallel and run the same
-fixed order, method by method, "no seed" first). Before each method's first draw the global
+fixed order, method by method, "no seed" first). In a Keras session without TensorFlow
+(--framework keras, KERAS_BACKEND set by the runner) only the keras family exists and the
+TensorFlow seed functions are unavailable. Before each method's first draw the global
 seed state is put back as far as the framework allows (a fresh tf.Graph in graph mode; in eager
 mode the global seed unset with tf.random.set_seed(None), which also clears TensorFlow's
 cached seeded kernels, Python's and numpy's generators reseeded from the OS, and the seed
@@ -180,7 +182,7 @@ def reset_global_state(tf):
     random.seed()
     np.random.seed(None)
     set_seed = getattr(getattr(tf, "random", None), "set_seed", None)
-    if callable(set_seed) and _executing_eagerly(tf):
+    if tf is not None and callable(set_seed) and _executing_eagerly(tf):
         set_seed(None)
     for name, module in list(sys.modules.items()):
         if module is None:
@@ -244,6 +246,9 @@ class Family(object):
     def global_setter(self, method):
         """(spelled call, function(seed)) of a global seed method, or Unavailable."""
         tf = self.tf
+        if tf is None and method != UTILS_SET_RANDOM_SEED:
+            raise Unavailable("no %s: this environment has no TensorFlow (Keras on the %s "
+                              "backend)" % (method, self.backend()))
         if method == TF_SET_RANDOM_SEED:
             return "tf.set_random_seed", reach(tf, "set_random_seed", "tf.set_random_seed")
         if method == V1_SET_RANDOM_SEED:
@@ -343,7 +348,7 @@ class KerasFamily(Family):
         Family.__init__(self, tf, block)
         self.name = name
         self.loader = loader
-        self.graph_mode = int(tf.__version__.split(".")[0]) < 2
+        self.graph_mode = tf is not None and int(tf.__version__.split(".")[0]) < 2
         self.initializer_path = name + ".initializers.%s"
         self.module = None
 
@@ -513,19 +518,27 @@ def measure_one(family, method, target, seed, first_count):
     return item
 
 
-def measure(block):
+def measure(block, framework="tensorflow"):
     """Every family x method x target of this process, in the fixed order: method by method
-    ("no seed" first), then family, then target. Imports TensorFlow."""
+    ("no seed" first), then family, then target. Imports TensorFlow (Keras alone where
+    `framework` is "keras")."""
     started = time.time()
     try:
-        import tensorflow as tf
+        if framework == "keras":
+            import keras
+            tf = None
+        else:
+            import tensorflow as tf
     except KeyboardInterrupt:
         raise
     except BaseException as error:
         return {"import_error": describe_error(error),
                 "log_tail": traceback.format_exc()[-schema.TAIL_CHARS:]}
     imported = time.time() - started
-    found = families(tf, block)
+    if tf is None:
+        found = [KerasFamily(None, block, schema.FAMILY_KERAS, lambda: keras)]
+    else:
+        found = families(tf, block)
     items = []
     seconds = dict((family.name, 0.0) for family in found)
     for method in schema.SEED_METHODS:
@@ -535,7 +548,7 @@ def measure(block):
                 items.append(measure_one(family, method, target, int(block["seed"]),
                                          int(block["first_values"])))
                 seconds[family.name] += time.time() - at
-    return {"items": items, "tensorflow": tf.__version__,
+    return {"items": items, "tensorflow": getattr(tf, "__version__", None),
             "keras": dict((name, getattr(sys.modules.get(name), "__version__", None))
                           for name in ("keras", "tf_keras")),
             "seconds": {"import": round(imported, 3), "total": round(time.time() - started, 3),
@@ -547,12 +560,12 @@ def measure(block):
 class Worker(object):
     """The second fresh process: the same measurement, started before this one imports TF."""
 
-    def __init__(self, suite_path):
+    def __init__(self, suite_path, framework):
         handle, self.out = tempfile.mkstemp(suffix=".seeding-worker.json")
         os.close(handle)
         self.log = tempfile.TemporaryFile(mode="w+")
         command = [sys.executable, "-m", "initcompat.probe.seeding", "--suite", suite_path,
-                   "--worker", "--out", self.out]
+                   "--worker", "--out", self.out, "--framework", framework]
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
                                         universal_newlines=True)
 
@@ -647,6 +660,8 @@ def parse_arguments(argv):
     parser.add_argument("--suite", required=True, help="suite JSON (its 'seeding' block)")
     parser.add_argument("--out", required=True, help="NAME.seeding.json to write")
     parser.add_argument("--env-name", help="environment name (default: tf-<major.minor>)")
+    parser.add_argument("--framework", choices=("tensorflow", "keras"), default="tensorflow",
+                        help="keras: a Keras session without TensorFlow (only the keras family)")
     parser.add_argument("--worker", action="store_true",
                         help="internal: the second process; writes its raw measurement to --out")
     return parser.parse_args(argv)
@@ -657,19 +672,22 @@ def main(argv=None):
     block = load_suite(arguments.suite)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if arguments.worker:
-        measured = measure(block)
+        measured = measure(block, arguments.framework)
         with open(arguments.out, "w") as stream:
             json.dump(measured, stream)
         return 0 if "import_error" not in measured else 3
     started = time.time()
-    worker = Worker(arguments.suite)
+    worker = Worker(arguments.suite, arguments.framework)
     try:
-        mine = measure(block)
+        mine = measure(block, arguments.framework)
         theirs, failure = (None, None) if "import_error" in mine else worker.result()
     finally:
         worker.close()
     if not arguments.env_name:
-        arguments.env_name = "tf-" + ".".join(str(mine.get("tensorflow", "unknown")).split(".")[:2])
+        version = (mine.get("keras") or {}).get("keras") if arguments.framework == "keras" \
+            else mine.get("tensorflow")
+        arguments.env_name = ("keras-" if arguments.framework == "keras" else "tf-") + \
+            ".".join(str(version or "unknown").split(".")[:2])
     document = document_for(arguments, block, mine, theirs, failure, time.time() - started)
     write_json_atomic(arguments.out, document)
     statuses = {}

@@ -133,14 +133,18 @@ def _column(env: dict) -> str:
     return env["label"] if env.get("variant_of") is None else f"{env['label']} · {env['variant']}"
 
 
-def _runs(labels: list[str], values: list) -> list[tuple[object, list[str]]]:
-    """Consecutive equal values: [(value, [labels])]."""
+def _runs(labels: list[str], values: list, lines: list[str] | None = None
+          ) -> list[tuple[object, list[str]]]:
+    """Consecutive equal values: [(value, [labels])]; a run never crosses from one line
+    (TensorFlow, or Keras on a backend: env["line"]) to another."""
     runs: list[tuple[object, list[str]]] = []
-    for label, value in zip(labels, values):
-        if runs and runs[-1][0] == value:
+    previous = None
+    for label, value, line in zip(labels, values, lines or [None] * len(labels)):
+        if runs and runs[-1][0] == value and line == previous:
             runs[-1][1].append(label)
         else:
             runs.append((value, [label]))
+        previous = line
     return runs
 
 
@@ -148,11 +152,16 @@ def _span(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else f"{labels[0]}–{labels[-1]}"
 
 
-def _ranges(labels: list[str], every: list[str]) -> str:
-    """'2.0–2.6, 2.16' over the consecutive runs of `labels` within `every`."""
+def _ranges(labels: list[str], every: list[str], lines: list[str] | None = None) -> str:
+    """'2.0–2.6, 2.16' over the consecutive runs of `labels` within `every` (each line apart)."""
     chosen = set(labels)
-    spans = [run for value, run in _runs(every, [label in chosen for label in every]) if value]
+    spans = [run for value, run in _runs(every, [label in chosen for label in every], lines)
+             if value]
     return ", ".join(_span(run) for run in spans)
+
+
+def _line(env: dict) -> str:
+    return env.get("line") or "tensorflow"
 
 
 def _status_words(record: dict | None, group: str | None) -> str:
@@ -170,22 +179,23 @@ def _status_words(record: dict | None, group: str | None) -> str:
 
 
 def _pairs(measured: Measured, has: set[str]):
-    """(before, after) names to compare: each primary with the previous primary that has a
-    seeding file, each variant with its primary."""
+    """(before, after) names to compare: each primary with the previous primary of its line
+    that has a seeding file, each variant with its primary."""
     variant_of = {env["name"]: env["variant_of"] for env in measured.envs}
-    last = None
+    line = {env["name"]: _line(env) for env in measured.envs}
+    last: dict[str, str] = {}  # per line, the newest primary with a seeding file
     for before, after, chained in comparison_pairs(measured.results, variant_of):
         names = before["env"]["name"], after["env"]["name"]
         if not chained:
             if names[0] in has and names[1] in has:
                 yield names
             continue
-        if last is None and names[0] in has:
-            last = names[0]
+        if line[names[1]] not in last and names[0] in has:
+            last[line[names[1]]] = names[0]
         if names[1] in has:
-            if last is not None:
-                yield last, names[1]
-            last = names[1]
+            if line[names[1]] in last:
+                yield last[line[names[1]]], names[1]
+            last[line[names[1]]] = names[1]
 
 
 def _family_offered(records: dict[tuple, dict], family: str) -> bool | None:
@@ -361,7 +371,8 @@ def build_seeding(measured: Measured) -> Seeding:
         if found:
             every = [_column(env) for env in envs]
             letters.append({"method": method, "letters": [
-                dict(entry, where=_where(entry["where"], every, targets))
+                dict(entry, where=_where(entry["where"], every, targets,
+                                         [_line(env) for env in envs]))
                 for entry in found.values()]})
     return Seeding(envs=envs, missing=missing, failed=failed, families=families, absent=absent,
                    groups=letters, words=words, notes=notes,
@@ -369,13 +380,14 @@ def build_seeding(measured: Measured) -> Seeding:
                    table=_csv_rows(measured, groups))
 
 
-def _where(where: dict[tuple, list[str]], every: list[str], targets: list[str]) -> list[dict]:
+def _where(where: dict[tuple, list[str]], every: list[str], targets: list[str],
+           lines: list[str]) -> list[dict]:
     """Where a byte group was drawn: per family its version ranges, per target only where the
     targets' ranges differ."""
     families = list(dict.fromkeys(f for f, _ in where))
     shown = []
     for family in families:
-        ranges = {t: _ranges(v, every) for (f, t), v in where.items() if f == family}
+        ranges = {t: _ranges(v, every, lines) for (f, t), v in where.items() if f == family}
         if len(targets) > 1 and len(ranges) == len(targets) and len(set(ranges.values())) == 1:
             shown.append({"family": family, "target": "", "range": next(iter(ranges.values()))})
         else:
@@ -391,7 +403,7 @@ def _words(family, keys, records, groups, primaries, labels) -> list[dict]:
         values = [_status_words(records[e["name"]].get(key), groups.get((e["name"],) + key))
                   for e in primaries]
         segments = [{"text": value, "range": _span(run), "status": _css_of(value)}
-                    for value, run in _runs(labels, values)]
+                    for value, run in _runs(labels, values, [_line(e) for e in primaries])]
         previous = lines[-1] if lines and lines[-1]["method"] == key[1] else None
         if previous is not None and [(s["text"], s["range"]) for s in previous["segments"]] == \
                 [(s["text"], s["range"]) for s in segments]:
@@ -413,6 +425,7 @@ def _notes(family, keys, records, envs) -> list[dict]:
     environments where it was that text; where the whole family is unavailable in an
     environment, its reason once for the family (method and target empty)."""
     every = [_column(env) for env in envs]
+    lines = [_line(env) for env in envs]
     items = []
     whole: dict[str, list[str]] = {}
     offered = {}
@@ -423,7 +436,7 @@ def _notes(family, keys, records, envs) -> list[dict]:
             whole.setdefault(one_line(mine[0].get("reason") or "unavailable", 400), []).append(label)
     for text, where in whole.items():
         items.append({"method": "", "target": "", "kind": "why", "text": text,
-                      "range": _ranges(where, every)})
+                      "range": _ranges(where, every, lines)})
     for key in keys:
         for kind, field in (("call", "call"), ("why", "reason"), ("warning", "warning")):
             texts: dict[str, list[str]] = {}
@@ -434,5 +447,5 @@ def _notes(family, keys, records, envs) -> list[dict]:
                 texts.setdefault(one_line(record[field], 400), []).append(label)
             for text, where in texts.items():
                 items.append({"method": key[1], "target": key[2], "kind": kind, "text": text,
-                              "range": _ranges(where, every)})
+                              "range": _ranges(where, every, lines)})
     return items
