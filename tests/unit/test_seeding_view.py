@@ -290,3 +290,21 @@ def test_the_keras_axis_is_its_own_line_never_compared_with_tensorflow():
     # 2.14 and Keras 3.0 on jax are neighbours in the table, but never one range
     assert [s["range"] for s in line["segments"]] == [
         "2.0–2.13", "2.14", "Keras 3.0 jax–Keras 3.1 jax", "Keras 3.2 jax"]
+
+
+def test_the_baseline_gate_compares_seeding_status_and_reproducible_bytes_only(tmp_path, capsys):
+    saved = write_folder(tmp_path / "saved", small_history())
+    assert report_main([str(saved), "--out", str(tmp_path / "a"), "--baseline", str(saved)]) == 0
+    changed = small_history()
+    records = changed[-1]["seeding"]["records"]  # tf-2.14
+    records[0]["sha256"] = "0" * 64  # not reproducible on both sides: noise, not a change
+    records[1]["sha256"] = "1" * 64  # reproducible on both sides: a change
+    records[2]["status"] = NO
+    folder = write_folder(tmp_path / "now", changed)
+    capsys.readouterr()
+    assert report_main([str(folder), "--out", str(tmp_path / "b"), "--baseline", str(saved)]) == 1
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("CHANGED")]
+    assert printed == [
+        f"CHANGED tf-2.14 seeding tf.keras {UTILS} · {DENSE}: seeded cccccccc… -> 11111111…",
+        f"CHANGED tf-2.14 seeding tf.keras {schema.SEED_METHODS[5]} · {DENSE}: reproducible -> "
+        "not reproducible"]

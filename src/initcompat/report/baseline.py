@@ -4,7 +4,8 @@ A rerun of the same environments must pass: a behaviour is compared only where i
 behaviour. Status, declared initializer and weight shape always; the drawn distribution by the
 report's two-sample tests (Holm over every comparison); the seeded stream only where the same
 seed repeated on both sides (analysis.reproducible) — a stream that does not repeat even in one
-process changes on every run, and is compared by its distribution alone.
+process changes on every run, and is compared by its distribution alone. The seeding step's
+records the same way: their status always, their bytes only where both runs were reproducible.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 
 from initcompat.report import change
 from initcompat.report.analysis import reproducible, row_key
-from initcompat.report.describe import relevant_config
+from initcompat.report.describe import one_line, relevant_config
 from initcompat.report.frame import family_label
 from initcompat.report.theory import normalize_class_name
 
@@ -89,4 +90,35 @@ def new_differences(baseline: tuple[dict, ...], current: tuple[dict, ...]) -> li
     for (where, test), verdict in zip(pending, verdicts):
         if verdict == change.CHANGED:
             lines.append(f"{where}: drawn distribution changed ({test.detail})")
+    base_results = {r["env"]["name"]: r for r in baseline}
+    for result in current:
+        if result["env"]["name"] in base_results:
+            lines.extend(seeding_differences(base_results[result["env"]["name"]], result))
+    return lines
+
+
+def seeding_differences(old: dict, new: dict) -> list[str]:
+    """What differs between two runs' seeding files of one environment: per family, method and
+    target its status, and the bytes where both runs were reproducible (a stream that is not
+    reproducible changes on every run). Nothing where either run has no seeding file."""
+    before, after = old.get("seeding"), new.get("seeding")
+    if before is None or after is None:
+        return []
+    name = new["env"]["name"]
+    records = [{(r["family"], r["method"], r["target"]): r for r in side.get("records") or []}
+               for side in (before, after)]
+    if bool(records[0]) != bool(records[1]):
+        return [f"{name} seeding: {len(records[0])} records in the baseline, {len(records[1])} "
+                f"in this run ({one_line(after.get('reason') or before.get('reason'), 160)})"]
+    lines = []
+    for key in list(records[1]) + [k for k in records[0] if k not in records[1]]:
+        where = f"{name} seeding {key[0]} {key[1]} · {key[2]}"
+        was, now = records[0].get(key), records[1].get(key)
+        if was is None or now is None:
+            lines.append(f"{where}: measured in {'this run' if was is None else 'the baseline'} only")
+        elif was["status"] != now["status"]:
+            lines.append(f"{where}: {was['status']} -> {now['status']}")
+        elif now["status"] == "reproducible" and was.get("sha256") != now.get("sha256"):
+            lines.append(f"{where}: seeded {str(was.get('sha256'))[:8]}… -> "
+                         f"{str(now.get('sha256'))[:8]}…")
     return lines
