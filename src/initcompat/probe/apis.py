@@ -32,7 +32,7 @@ import sys
 import numpy as np
 
 from initcompat.probe import catalogue, schema
-from initcompat.probe.draws import initializer_draws
+from initcompat.probe.draws import DISCRETE_LEVELS, initializer_draws
 from initcompat.probe.identity import describe_initializer
 
 
@@ -853,6 +853,12 @@ class CompatV1GraphKerasFamily(GraphKerasFamily):
 
 # ---------------------------------------------------------------------------- eager families
 
+# A weight of fixed values that a layer builds itself (an LSTM's forget-gate bias: not what its
+# Zeros initializer draws) is drawn from this many real layers, not the suite's max_builds: its
+# values are the same in every layer, and each further layer build costs milliseconds.
+DETERMINISTIC_BUILDS = 8
+
+
 class EagerKerasFamily(Family):
     """A Keras (tf.keras on 2.x, keras 3, tf_keras) building eagerly with layer.build()."""
 
@@ -932,11 +938,16 @@ class EagerKerasFamily(Family):
             else:
                 found[role] = (arrays, method)
         if rebuild:
-            more = [first] + (self.build(spec, count - 1, None) if count > 1 else [])
+            values = dict((catalogue.weight_role(n, spec["kind"]), v) for n, v in first.weights)
+            fixed = all(np.unique(values[role]).size <= DISCRETE_LEVELS for role in rebuild)
+            wanted = min(count, DETERMINISTIC_BUILDS) if fixed else count
+            more = [first] + (self.build(spec, wanted - 1, None) if wanted > 1 else [])
             for role, why in rebuild.items():
                 arrays = [dict((catalogue.weight_role(n, spec["kind"]), v)
                                for n, v in build.weights)[role] for build in more]
-                found[role] = (arrays, "%d fresh layers (%s)" % (len(more), why))
+                found[role] = (arrays, "%d fresh layers (%s%s)" % (
+                    len(more), why, "; fixed values: %d layers show them" % len(more)
+                    if fixed and wanted < count else ""))
         return first, found
 
     def build(self, spec, count, seed):
