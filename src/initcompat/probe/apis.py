@@ -447,7 +447,11 @@ class GraphFamily(Family):
                 v1.set_random_seed(seed)
             inputs = v1.placeholder(tf.float32, [None] + self.input_shape(spec))
             observer, observed = creation_observer(tf)
-            with observer or _NoContext():
+            # The session exists while the layers are built and is their default: a layer that
+            # runs something at build (tf.keras 1.4-1.8's ConvLSTM2D sets its forget-gate ones
+            # with K.set_value) runs it in the session that then initializes the variables.
+            session = v1.Session(graph=graph)
+            with observer or _NoContext(), session.as_default():
                 with self.layer_context():
                     for index in range(layers):
                         name = "probe%d" % index
@@ -463,7 +467,7 @@ class GraphFamily(Family):
             seeds = stateless_seed_inputs(graph) if fresh_seeds else []
             chooser = np.random.RandomState(0 if seed is None else seed)
             results = []
-            with v1.Session(graph=graph) as session:
+            with session:
                 for run in range(runs):
                     feed = None
                     if seeds and run > 0:  # the first run keeps the layers' own seeds

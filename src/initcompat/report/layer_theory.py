@@ -16,6 +16,10 @@ Modelled, with sources:
   initializer is None (constant_initializer(1.0) in build): the probe observes that Constant
   as the variable's declared initializer, so the theory needs nothing more.
 Not modelled: a random bias initializer combined with unit_forget_bias (no default does it).
+Not modelled on purpose: tf.keras 1.4-1.8's ConvLSTM2D sets its forget-gate ones with
+K.set_value once at build (tensorflow/python/keras/_impl/keras/layers/convolutional_recurrent.py),
+not in the bias's initializer, so a session's global_variables_initializer (the probe's graph
+convention) leaves the bias all zeros: the answers show that as a finding, found from the draws.
 """
 
 from __future__ import annotations
