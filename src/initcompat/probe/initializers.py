@@ -407,8 +407,51 @@ def measure(tf, suite):
                        "reason": None if found else "offers no initializer"})
         records.extend(found)
     drawer.run()
+    targets = _audit_targets(records)
     summarize_draws(records, suite)
-    return listed, records
+    return listed, records, run_audit(targets, drawer, suite)
+
+
+def _audit_targets(records):
+    """(record, initializer object, support) of every bounded initializer measured in its own
+    right (constructor or explicit; copies under other namespaces and get() aliases are not
+    drawn again): initcompat.probe.audit."""
+    from initcompat.probe import audit
+    targets = []
+    for record in records:
+        if "_original" in record or record["how"] == "get" or record["status"] != schema.INIT_OK \
+                or not record["draws"] or "initializer" not in record["draws"][0]:
+            continue
+        module = record.get("module") or ""
+        found = audit.support(record, tf1_defaults="ops.init_ops" in module
+                              and "init_ops_v2" not in module)
+        if found is not None:
+            targets.append((record, record["draws"][0]["initializer"], found))
+    return targets
+
+
+def run_audit(targets, drawer, suite):
+    """The audit records: `audit_size` values of each target, counted outside its support."""
+    from initcompat.probe import audit
+    size = int(suite["initializers"].get("audit_size") or 0)
+    entries = []
+    if size <= 0:
+        return entries
+    shape = (max(1, size // audit.COLUMNS), audit.COLUMNS)
+    for record, initializer, found in targets:
+        slot = {}
+        try:
+            drawer.call(initializer, shape, slot)
+            drawer.run()
+            if "error" in slot:
+                raise slot["error"]
+            entries.append(audit.audit_entry(record, found, slot["values"]))
+        except Exception as error:
+            entries.append({"namespace": record["namespace"], "initializer": record["initializer"],
+                            "how": record["how"], "args": record.get("args"),
+                            "error": _error(error)[0]})
+        slot.clear()  # tens of millions of values: free them before the next draw
+    return entries
 
 
 def parse_arguments(argv):
@@ -445,7 +488,7 @@ def main(argv=None):
     arguments = parse_arguments(argv)
     suite = load_suite(arguments.suite)
     started = time.time()
-    body = {"status": schema.ENV_OK, "reason": None, "records": [], "namespaces": []}
+    body = {"status": schema.ENV_OK, "reason": None, "records": [], "namespaces": [], "audit": []}
     try:
         if arguments.framework == "keras":
             import keras
@@ -455,7 +498,7 @@ def main(argv=None):
             import tensorflow as tf
             versions = {"tensorflow": tf.__version__}
         versions["python"] = "%d.%d.%d" % sys.version_info[:3]
-        body["namespaces"], body["records"] = measure(tf, suite)
+        body["namespaces"], body["records"], body["audit"] = measure(tf, suite)
         for package in ("keras", "tf_keras"):
             module = sys.modules.get(package)
             versions[package] = getattr(module, "__version__", None) if module else None
@@ -468,6 +511,7 @@ def main(argv=None):
                     log_tail=traceback.format_exc()[-schema.TAIL_CHARS:])
     body["timings"] = {"seconds": round(time.time() - started, 3)}
     body["design"] = {"shapes": suite["initializers"]["shapes"],
+                      "audit_size": suite["initializers"].get("audit_size"),
                       "seed": suite["initializers"]["seed"],
                       "explicit": suite["initializers"].get("explicit", [])}
     write_json_atomic(arguments.out, schema.measurement_record(schema.KIND_INITIALIZERS,

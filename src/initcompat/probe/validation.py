@@ -286,7 +286,14 @@ def validate_throughput(document):
 MEASUREMENT_FIELDS = {"status": (str,), "reason": OPTIONAL_TEXT, "records": (list,)}
 MEASUREMENT_OPTIONAL_FIELDS = {"log_tail": OPTIONAL_TEXT, "versions": OPTIONAL_DICT,
                                "timings": OPTIONAL_DICT, "namespaces": OPTIONAL_LIST,
-                               "design": OPTIONAL_DICT}
+                               "design": OPTIONAL_DICT, "audit": OPTIONAL_LIST}
+AUDIT_FIELDS = {"namespace": (str,), "initializer": (str,), "how": (str,)}
+AUDIT_OPTIONAL_FIELDS = {"args": OPTIONAL_DICT, "class_name": OPTIONAL_TEXT,
+                         "module": OPTIONAL_TEXT, "support": OPTIONAL_TEXT, "low": OPTIONAL_NUMBER,
+                         "high": OPTIONAL_NUMBER, "n": OPTIONAL_NUMBER,
+                         "outside_support": OPTIONAL_NUMBER, "below": OPTIONAL_NUMBER,
+                         "above": OPTIONAL_NUMBER, "at_open_end": OPTIONAL_NUMBER,
+                         "min": OPTIONAL_NUMBER, "max": OPTIONAL_NUMBER, "error": OPTIONAL_TEXT}
 INITIALIZER_RECORD_FIELDS = {"namespace": (str,), "initializer": (str,), "how": (str,),
                              "status": (str,), "draws": (list,)}
 INITIALIZER_RECORD_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "error_type": OPTIONAL_TEXT,
@@ -333,6 +340,16 @@ def validate_initializers(document):
         check_optional_fields(entry, NAMESPACE_OPTIONAL_FIELDS, where)
         if entry["status"] not in schema.INIT_STATUSES:
             raise SchemaError("%s: unknown status %r" % (where, entry["status"]))
+    for index, entry in enumerate(document.get("audit") or []):
+        where = "audit[%d]" % index
+        check_fields(entry, AUDIT_FIELDS, where)
+        check_optional_fields(entry, AUDIT_OPTIONAL_FIELDS, where)
+        for name in ("n", "outside_support", "below", "above", "at_open_end"):
+            check_count(entry.get(name), "%s.%s" % (where, name))
+        if entry.get("n") is not None and entry.get("outside_support") is not None and \
+                entry["outside_support"] > entry["n"]:
+            raise SchemaError("%s: %r outside of %r drawn" % (where, entry["outside_support"],
+                                                             entry["n"]))
     design = document.get("design")
     if design is not None:
         shapes = design.get("shapes")

@@ -20,6 +20,7 @@ from initcompat.report.load import load_or_say
 from initcompat.report.outputs import (INITIALIZER_COLUMNS, SEEDING_COLUMNS, cells_csv,
                                        changes_document, table_csv, write_report)
 from initcompat.report.render import render_index
+from initcompat.report.sections.initializers import AUDIT_COLUMNS
 from initcompat.report.sections import build_view, load_inputs
 
 
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     view = build_view(inputs)
     frame = cells_frame(inputs.results)
     tables = {"initializers.csv": table_csv(view.initializers.table, INITIALIZER_COLUMNS),
+              "audit.csv": table_csv(view.initializers.audit["rows"], AUDIT_COLUMNS),
               "seeding.csv": table_csv(view.seeding.table, SEEDING_COLUMNS)}
     written = write_report(arguments.out, render_index(view), cells_csv(frame, view),
                            changes_document(view), tables)

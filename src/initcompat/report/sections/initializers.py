@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 
 from initcompat.report import fit
+from initcompat.report.tail_audit import audit_row, clopper_pearson
 from initcompat.report.initializer_records import (DrawAnalysis, RecordStep, analyse,
                                                    change_steps, key_label, records_of)
 from initcompat.report.measured import Measured
@@ -34,6 +35,8 @@ class Initializers:
     events: list[dict]  # timeline events (kind TIMELINE_KIND)
     missing: list[str]  # environments that ran but have no initializers file (older results)
     table: list[dict]  # the rows of reports/initializers.csv (csv_rows)
+    audit: dict  # the tail audit: {"lines": [{"line", "versions", "entries", "n", "outside",
+    #              "rate_ci_high"}], "defects": [row], "rows": [row of reports/audit.csv]}
 
 
 def anchor(key) -> str:
@@ -165,7 +168,8 @@ def build_initializers(measured: Measured) -> Initializers:
     missing = [env["name"] for env, result in zip(measured.envs, measured.results)
                if env["status"] == "ok" and not result.get("initializers")]
     if not primaries:
-        return Initializers(False, None, [], [], [], [], [], [], missing if ran else [], [])
+        return Initializers(False, None, [], [], [], [], [], [], missing if ran else [], [],
+                            {"lines": [], "defects": [], "rows": [], "size": 0})
     variant_of = {env["name"]: env["variant_of"] for env in measured.envs}
     analyses = analyse([result for result in measured.results if result.get("initializers")])
     steps = change_steps([result for _, result in primaries], variant_of, analyses)
@@ -238,7 +242,8 @@ def build_initializers(measured: Measured) -> Initializers:
     for point in points:
         point.pop("key", None)
     return Initializers(True, design, [env["label"] for env, _ in primaries], points, findings,
-                        explicit, namespaces, events, missing, csv_rows(measured, analyses))
+                        explicit, namespaces, events, missing, csv_rows(measured, analyses),
+                        audit_view(measured))
 
 
 def _findings(key, shape: str, primaries, analyses: dict) -> list[dict]:
@@ -326,3 +331,47 @@ def csv_rows(measured: Measured, analyses: dict) -> list[dict]:
                     "fingerprint": analysis.fingerprint if analysis else None,
                 })
     return rows
+
+
+AUDIT_COLUMNS = ["env", "keras_version", "backend", "initializer", "n", "outside_support", "rate",
+                 "rate_ci_low", "rate_ci_high", "p_value"]
+
+
+def audit_view(measured: Measured) -> dict:
+    """The tail audit per line of environments (TensorFlow; Keras on a backend): how many bounded
+    initializers were audited with how many values, how many values fell outside their support,
+    and the 95% upper bound of the rate; every entry with a count above 0 as a defect; the
+    rows of reports/audit.csv."""
+    rows, lines = [], {}
+    for env, result in zip(measured.envs, measured.results):
+        block = result.get("initializers") or {}
+        versions = block.get("versions") or {}
+        for entry in block.get("audit") or []:
+            if not isinstance(entry, dict):
+                continue
+            rates = audit_row(entry)
+            call = key_label((entry["namespace"], entry["how"], entry["initializer"],
+                              json.dumps(entry.get("args") or {}, sort_keys=True)))
+            row = {"env": env["name"], "keras_version": versions.get("keras") or env.get("keras"),
+                   "backend": env.get("backend") or "tensorflow", "initializer": call,
+                   "support": entry.get("support"), "low": entry.get("low"),
+                   "high": entry.get("high"), "min": entry.get("min"), "max": entry.get("max"),
+                   "error": entry.get("error"), **(rates or {})}
+            rows.append(row)
+            if rates is None:
+                continue
+            line = lines.setdefault(env.get("line", "tensorflow"), {
+                "line": env.get("line", "tensorflow"), "versions": [], "entries": 0, "n": 0,
+                "outside": 0})
+            if env["label"] not in line["versions"]:
+                line["versions"].append(env["label"])
+            line["entries"] += 1
+            line["n"] += rates["n"]
+            line["outside"] += rates["outside_support"]
+    for line in lines.values():
+        line["rate_ci_high"] = clopper_pearson(line["outside"], line["n"])[1] if line["n"] else None
+        line["range"] = _range(line.pop("versions"))
+    defects = [row for row in rows if row.get("outside_support")]
+    sizes = [row["n"] for row in rows if isinstance(row.get("n"), int)]
+    return {"lines": list(lines.values()), "defects": defects, "rows": rows,
+            "size": max(set(sizes), key=sizes.count) if sizes else 0}
