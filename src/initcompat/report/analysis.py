@@ -110,8 +110,10 @@ def change_steps(ordered_results: list[dict],
     are corrected together (Holm), as change.classify_changes requires. A changed weight shape
     makes a step "changed" whatever the distribution does.
     """
+    from initcompat.report.frame import line_of
     variant_of = variant_of or {}
     last_seen: dict[tuple, tuple[str, dict]] = {}
+    line_by_env = {r["env"]["name"]: line_of(r["env"]) for r in ordered_results}
     pending: list[tuple[tuple, str, str, dict, dict, change.ChangeTest]] = []
     for before, after, chained in comparison_pairs(ordered_results, variant_of):
         before_cells = {row_key(c): c for c in before["cells"]}
@@ -120,6 +122,9 @@ def change_steps(ordered_results: list[dict],
             if chained:
                 found = last_seen.get(key) or ((before["env"]["name"], before_cells[key])
                                                if key in before_cells else None)
+                if found is not None and line_by_env.get(found[0]) != \
+                        line_by_env.get(after["env"]["name"]):
+                    found = None  # the last version with the row is of another line
             else:
                 found = (before["env"]["name"], before_cells[key]) if key in before_cells else None
             if found is not None:

@@ -77,8 +77,10 @@ def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues],
     A version is compared with the previous version that measured the benchmark; a variant
     (variant_of: name -> its primary's name, measured.assign_variants) with its primary, and
     it is never the "previous version" of another."""
+    from initcompat.report.frame import line_of
     variant_of = variant_of or {}
     envs = [env_entry(result, raw) for result, raw in zip(ordered_results, pyperf)]
+    lines = {result["env"]["name"]: line_of(result["env"]) for result in ordered_results}
     blocks = [result.get("throughput") or {} for result in ordered_results]
     values_by_env = [raw.values for raw in pyperf]
     keys, gpu_devices = set(), set()
@@ -109,6 +111,8 @@ def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues],
                 if shown["css"] == "tp-ok" and samples:
                     primary = variant_of.get(env["name"])
                     base = primaries.get(primary) if primary else previous
+                    if base is not None and lines.get(base[0]["name"]) != lines.get(env["name"]):
+                        base = None  # versions are compared within their line only
                     if base is not None:
                         change = compare(base[1], samples)
                         change["since"] = base[0]["label"]
