@@ -18,7 +18,7 @@ RULE = ("Between two environments taken in version order, the differences are th
         "either side is one; renames of an unchanged initializer are listed apart and are not "
         "differences.")
 # One-click pairs: (from label, to label); the two newest versions are added when present.
-PAIRS = (("1.15", "2.0"), ("2.15", "2.16"))
+PAIRS = (("1.15", "2.0"), ("2.15", "2.16"), ("Keras 3.0 jax", "Keras 3.15 jax"))
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ def events_between(envs: list[dict], events: list[dict], first: str, second: str
     the events whose env is a primary with position in (pos(first), pos(second)] (each compares
     an environment with the one before it, its `since`), plus the events of either side that is
     a variant (they compare it with its primary). The same environment twice: no events.
+    Environments of two lines (frame.line_of: TensorFlow, Keras on a backend) are never
+    compared: ValueError says so.
     Renames (kind "renamed") are included; is_difference says which events are differences.
     ValueError names an unknown environment.
     """
@@ -63,6 +65,11 @@ def events_between(envs: list[dict], events: list[dict], first: str, second: str
             raise ValueError(f"unknown environment {name!r}; known: {', '.join(by_name)}")
     if first == second:
         return []
+    lines = [by_name[name].get("line", "tensorflow") for name in (first, second)]
+    if lines[0] != lines[1]:
+        raise ValueError(f"{first} and {second} are on different lines ({lines[0]}; {lines[1]}): "
+                         "versions are compared within a line, so no difference is listed "
+                         "between them")
     order = {env["name"]: index for index, env in enumerate(envs)}
     low, high = sorted((first, second), key=lambda name: (position[name], order[name]))
     variants = {name for name in (low, high) if by_name[name].get("variant_of") is not None}
@@ -101,6 +108,9 @@ def _pairs(envs: list[dict]) -> tuple[list[dict], dict | None]:
             pairs.append({"text": f"{first} → {second}", "first": by_label[first]["name"],
                           "second": by_label[second]["name"]})
     default = None
+    tensorflow = [env for env in primaries if env.get("line", "tensorflow") == "tensorflow"]
+    if len(tensorflow) >= 2:  # the two newest TensorFlow releases (other lines follow them)
+        primaries = tensorflow
     if len(primaries) >= 2:
         first, second = primaries[-2], primaries[-1]
         default = {"text": f"{first['label']} → {second['label']} (the two newest)",
@@ -122,8 +132,8 @@ def _data(envs: list[dict], events: list[dict]) -> dict:
         kinds.setdefault(event["kind"], len(kinds))
         rows.append([index[event["env"]], index.get(event.get("since"), -1), kinds[event["kind"]],
                      event.get("row") or "", event.get("text") or "", event.get("cell") or ""])
-    return {"envs": [[env["name"], env["column_label"], index.get(env["variant_of"], -1)]
-                     for env in envs],
+    return {"envs": [[env["name"], env["column_label"], index.get(env["variant_of"], -1),
+                      env.get("line", "tensorflow")] for env in envs],
             "kinds": list(kinds), "notDifference": list(NOT_A_DIFFERENCE), "events": rows}
 
 
@@ -132,7 +142,8 @@ def build_upgrade(envs: list[dict], events: list[dict]) -> Upgrade:
     _positions(envs)  # every variant's primary is among the environments
     shown = [{"name": env["name"], "label": env["label"],
               "column_label": env.get("column_label") or f"TF {env['label']}",
-              "variant_of": env.get("variant_of"), "status": env["status"]} for env in envs]
+              "variant_of": env.get("variant_of"), "status": env["status"],
+              "line": env.get("line", "tensorflow")} for env in envs]
     pairs, default = _pairs(shown)
     kept = [{key: event.get(key) for key in ("env", "since", "kind", "row", "text", "cell")}
             for event in events]

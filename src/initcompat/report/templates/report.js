@@ -254,6 +254,7 @@
     envs.forEach(function (e, i) { if (e[2] < 0) pos[i] = count++; });
     envs.forEach(function (e, i) { if (e[2] >= 0) pos[i] = pos[e[2]]; });
     if (first === second) return [];
+    if (envs[first][3] !== envs[second][3]) return null;  // two lines: never compared
     var pair = [first, second].sort(function (a, b) { return pos[a] - pos[b] || a - b; });
     var lo = pair[0], hi = pair[1];
     var variant = function (i) { return envs[i][2] >= 0; };
@@ -272,6 +273,12 @@
     var u = data().upgrade, names = u.envs.map(function (e) { return e[0]; });
     var first = names.indexOf(from.value), second = names.indexOf(to.value);
     var events = between(first, second);
+    if (events === null) {
+      result.textContent = "";
+      result.appendChild(el("p", u.envs[first][1] + " and " + u.envs[second][1] + " are on different lines (" +
+        u.envs[first][3] + "; " + u.envs[second][3] + "): versions are compared within a line, so no difference is listed between them.", "upgrade-summary"));
+      return;
+    }
     Array.prototype.forEach.call(document.querySelectorAll(".pairs button"), function (b) {
       b.setAttribute("aria-pressed", String(b.getAttribute("data-first") === from.value && b.getAttribute("data-second") === to.value));
     });
