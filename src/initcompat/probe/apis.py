@@ -841,6 +841,35 @@ class GraphKerasFamily(GraphFamily):
         return layer
 
 
+class StandaloneGraphKerasFamily(GraphKerasFamily):
+    """Multi-backend Keras 2.x (`import keras` on a TF 1.x backend, the setup of 2017-2019):
+    its layers create graph variables in the default graph, like tf.keras on TF 1.x."""
+
+    name = schema.FAMILY_KERAS
+
+    def __init__(self, tf):
+        GraphKerasFamily.__init__(self, tf)
+        self._keras = None
+
+    def namespace(self):
+        if self._keras is None:
+            try:
+                self._keras = load_standalone_keras()
+            except Exception as error:
+                raise FamilyUnavailable(type(error).__name__, str(error))
+        return _reach(self._keras, "layers")
+
+    def make_layer(self, factory, spec, inputs, name):
+        layer = factory(name=name, **catalogue.constructor_arguments(spec))
+        with _v1(self.tf).variable_scope(name):
+            calls = catalogue.lookup(spec["kind"]).call_inputs
+            if calls:
+                layer(*([inputs] * calls))
+            else:  # Keras 2 wants plain integers, not TF1 Dimensions
+                layer.build(tuple(inputs.shape.as_list()))
+        return layer
+
+
 class ScopedKerasFamily(_ScopedMixin, GraphKerasFamily):
     """tf.keras.layers.Dense built in a graph inside variable_scope(initializer=...), as TF1-style
     code does (Keras resolves its own initializer, so the scope's is not used)."""
@@ -1015,7 +1044,10 @@ def families_for(tf, legacy_keras):
         families.append(GraphKerasFamily(tf))
     else:
         families.append(EagerKerasFamily(tf, schema.FAMILY_TF_KERAS, lambda: _reach(tf, "keras")))
-    families.append(EagerKerasFamily(tf, schema.FAMILY_KERAS, load_standalone_keras))
+    if major < 2:  # standalone Keras 2.x on TF 1.x builds graph variables
+        families.append(StandaloneGraphKerasFamily(tf))
+    else:
+        families.append(EagerKerasFamily(tf, schema.FAMILY_KERAS, load_standalone_keras))
     return families
 
 

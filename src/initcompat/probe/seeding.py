@@ -387,10 +387,8 @@ class KerasFamily(Family):
     def dense_kernel(self, initializer):
         arguments = {} if initializer is None else {"kernel_initializer": initializer}
         layer = self.layer(self.shape()[1], **arguments)
-        if self.graph_mode:
-            layer.build(self._inputs.shape)
-        else:
-            layer.build((None, self.shape()[0]))
+        # a plain tuple: multi-backend Keras 2 cannot take a TF1 TensorShape's Dimensions
+        layer.build((None, self.shape()[0]))
         return layer.kernel
 
     def direct(self, initializer):
