@@ -257,12 +257,14 @@ def test_the_evidence_dialog_by_keyboard_returns_focus_and_follows_the_hash(hist
             "mean", "std", "min", "max", "skewness", "excess kurtosis", "n"]
         page.keyboard.press("Escape")
         assert not dialog.is_visible()
-        assert page.evaluate("location.hash") == ""
+        # closing goes back in history, which updates the hash asynchronously: wait for it
+        page.wait_for_function("location.hash === ''", timeout=5000)
         assert cells.nth(number).evaluate("b => b === document.activeElement")  # focus is back
     # the close button closes it too
     cells.nth(1).click()
     page.locator("#evidence-close").click()
-    assert not dialog.is_visible() and page.evaluate("location.hash") == ""
+    assert not dialog.is_visible()
+    page.wait_for_function("location.hash === ''", timeout=5000)
     shown.close()
 
 
@@ -287,7 +289,7 @@ def test_back_closes_the_evidence_and_a_link_to_a_cell_opens_it(history, browser
     axis = " ".join(histogram.nth(i).text_content() for i in range(histogram.count()))
     assert "drawn weight value" in axis and "values per bin (count)" in axis
     linked.page.keyboard.press("Escape")
-    assert linked.page.evaluate("location.hash") == ""
+    linked.page.wait_for_function("location.hash === ''", timeout=5000)
     assert linked.page.url.startswith(history[0].as_uri())
     linked.close()
     shown.close()
