@@ -36,6 +36,15 @@ from initcompat.probe.draws import DISCRETE_LEVELS, initializer_draws
 from initcompat.probe.identity import describe_initializer
 
 
+def declared(initializer, held_by_layer, resolved_by):
+    """A declared-initializer record: describe_initializer's fields, what the layer held (its
+    repr) and how the answer was found, with the object itself for fans and draws."""
+    described = describe_initializer(initializer)
+    described.update(held_by_layer=described["repr"] if held_by_layer is None else held_by_layer,
+                     resolved_by=resolved_by, object=initializer)
+    return described
+
+
 class FamilyUnavailable(Exception):
     """This API family (or one of its layers) cannot be reached in this environment."""
 
@@ -251,13 +260,10 @@ def observed_declaration(build, spec, role, held):
     """The declared initializer of `role` read off its variable's creation (`held`: what the
     layer or function default held, usually None)."""
     initializer = observed_initializer(build, spec, role)
-    described = describe_initializer(initializer)
-    described["held_by_layer"] = describe_initializer(held)["repr"]
-    described["resolved_by"] = ("observed: the variable was created by get_variable/add_weight "
-                                "with it (variable_creator_scope saw it in initial_value; "
-                                "before TF 1.6, _VariableStore._get_single_variable was given it)")
-    described["object"] = initializer
-    return described
+    return declared(initializer, describe_initializer(held)["repr"],
+                    "observed: the variable was created by get_variable/add_weight with it "
+                    "(variable_creator_scope saw it in initial_value; before TF 1.6, "
+                    "_VariableStore._get_single_variable was given it)")
 
 
 def _same_initializer(first, second):
@@ -369,11 +375,7 @@ class Family(object):
         initializer = getattr(holder, argument, None)
         if initializer is None and observed_initializer(build, spec, role) is not None:
             return observed_declaration(build, spec, role, initializer)
-        described = describe_initializer(initializer)
-        described["held_by_layer"] = described["repr"]
-        described["resolved_by"] = "layer attribute %s" % path
-        described["object"] = initializer
-        return described
+        return declared(initializer, None, "layer attribute %s" % path)
 
     def fan_owner(self, declared):
         return declared.get("object")
@@ -575,10 +577,7 @@ class TfLayersFamily(GraphFamily):
                 fallback.pop("object")
                 described["get_variable_fallback"] = fallback  # secondary evidence only
             return described
-        described = describe_initializer(default)
-        described["held_by_layer"] = described["repr"]
-        described["resolved_by"] = read
-        described["object"] = default
+        described = declared(default, None, read)
         if default is None:
             described.update(self.unobserved_none(spec, role, build))
         return described
@@ -620,12 +619,9 @@ class TfLayersFamily(GraphFamily):
         except Exception as error:
             return {"resolved_by": "get_variable fallback could not be asked (%s: %s); see graph_evidence"
                     % (type(error).__name__, error)}
-        described = describe_initializer(initializer)
-        described["held_by_layer"] = "None"
-        described["resolved_by"] = ("layer passes None to get_variable; "
-                                    "variable_scope._VariableStore._get_default_initializer returns it")
-        described["object"] = initializer
-        return described
+        return declared(initializer, "None",
+                        "layer passes None to get_variable; "
+                        "variable_scope._VariableStore._get_default_initializer returns it")
 
 
 class CompatV1LayersFamily(TfLayersFamily):
@@ -696,13 +692,10 @@ class _ScopedMixin(object):
     def unobserved_none(self, spec, role, build):
         """Before TF 1.6: VariableScope.get_variable fills a None initializer from the scope."""
         initializer = SCOPE_INITIALIZER.make(self.tf)
-        described = describe_initializer(initializer)
-        described["held_by_layer"] = "None"
-        described["resolved_by"] = ("inferred: the layer passes None to get_variable, which takes "
-                                    "the enclosing variable_scope's initializer (no "
-                                    "variable_creator_scope in this TF to observe it)")
-        described["object"] = initializer
-        return described
+        return declared(initializer, "None",
+                        "inferred: the layer passes None to get_variable, which takes the "
+                        "enclosing variable_scope's initializer (no variable_creator_scope in "
+                        "this TF to observe it)")
 
 
 class ScopedLayersFamily(_ScopedMixin, TfLayersFamily):

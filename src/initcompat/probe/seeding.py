@@ -276,6 +276,26 @@ class Family(object):
         """Apply `setter` (or nothing) then `build`(); the drawn float arrays in build's order."""
         raise NotImplementedError
 
+    def graph_run(self, setter, build):
+        """run() in a fresh tf.Graph: `setter` and `build` inside it, the variables initialized
+        and fetched by a Session."""
+        tf, v1 = self.tf, _v1(self.tf)
+        graph = tf.Graph()
+        with graph.as_default():
+            if setter is not None:
+                setter()
+            self.start_graph()
+            tensors = build()
+            with v1.Session(graph=graph) as session:
+                session.run(v1.global_variables_initializer())
+                return [np.asarray(a) for a in session.run(tensors)]
+
+    def start_graph(self):
+        """Each fresh graph gets the input a user's graph holds before it builds. The
+        placeholder is an op of the graph, so it takes part in the op-level seeds a graph seed
+        derives: keep it, or the measured seeded bytes change."""
+        self._inputs = _v1(self.tf).placeholder(self.tf.float32, [None, self.shape()[0]])
+
     def dense_call(self, initializer_text):
         raise NotImplementedError
 
@@ -312,17 +332,12 @@ class GraphLayersFamily(Family):
         return reach(_v1(self.tf), "%s_initializer" % name, spelled)
 
     def run(self, setter, build):
-        tf, v1 = self.tf, _v1(self.tf)
-        graph = tf.Graph()
-        with graph.as_default():
-            if setter is not None:
-                setter()
-            self._inputs = v1.placeholder(tf.float32, [None, self.shape()[0]])
-            self._index = 0
-            tensors = build()
-            with v1.Session(graph=graph) as session:
-                session.run(v1.global_variables_initializer())
-                return [np.asarray(a) for a in session.run(tensors)]
+        return self.graph_run(setter, build)
+
+    def start_graph(self):
+        """tf.layers functions build on the input; their variables are told apart by name."""
+        Family.start_graph(self)
+        self._index = 0
 
     def dense_kernel(self, initializer):
         """A Dense kernel (variable) in the current graph; `initializer` None: the default."""
@@ -373,16 +388,7 @@ class KerasFamily(Family):
             if setter is not None:
                 setter()
             return [np.array(v.numpy() if hasattr(v, "numpy") else v) for v in build()]
-        tf, v1 = self.tf, _v1(self.tf)
-        graph = tf.Graph()
-        with graph.as_default():
-            if setter is not None:
-                setter()
-            self._inputs = v1.placeholder(tf.float32, [None, self.shape()[0]])
-            tensors = build()
-            with v1.Session(graph=graph) as session:
-                session.run(v1.global_variables_initializer())
-                return [np.asarray(a) for a in session.run(tensors)]
+        return self.graph_run(setter, build)
 
     def dense_kernel(self, initializer):
         arguments = {} if initializer is None else {"kernel_initializer": initializer}
