@@ -27,7 +27,7 @@ TIMELINE_KIND = "initializer"
 class Initializers:
     present: bool  # some environment ran the initializers step
     design: dict | None  # shape name -> "400×250", as the newest measured environment drew
-    versions: list[str]  # the measured primaries' labels, in order
+    versions: list[dict]  # per line of environments: {"line", "count", "range"}, page order
     change_points: list[dict]  # {"version", "since", "namespace", "row", "also", "text", "anchor"}
     findings: list[dict]  # {"row", "shape", "declared", "drawn", "range", "anchor"}
     explicit: list[dict]  # {"row", "anchor", "segments": [{"range", "requested", "drawn", "ratio", "fit"}]}
@@ -142,7 +142,7 @@ def _change_points(steps: list[RecordStep], label_of: dict, results_by_env: dict
         points.append(point)
     words = (("namespace added", "now offered"), ("namespace removed", ""), ("added", "now offers"),
              ("removed", "no longer offers"), ("raises", "now raises on"),
-             ("works", "works again: "))
+             ("works", "works again:"))
     for point in availability.values():
         parts = point.pop("parts")
         lines = []
@@ -241,7 +241,7 @@ def build_initializers(measured: Measured) -> Initializers:
     design = {name: "×".join(str(d) for d in shape) for name, shape in shapes.items()}
     for point in points:
         point.pop("key", None)
-    return Initializers(True, design, [env["label"] for env, _ in primaries], points, findings,
+    return Initializers(True, design, _line_ranges(primaries), points, findings,
                         explicit, namespaces, events, missing, csv_rows(measured, analyses),
                         audit_view(measured))
 
@@ -263,6 +263,16 @@ def _findings(key, shape: str, primaries, analyses: dict) -> list[dict]:
     for run in runs:
         run["range"] = _range(run.pop("labels"))
     return runs
+
+
+def _line_ranges(primaries) -> list[dict]:
+    """How many versions of each line (TensorFlow; Keras on a backend) were measured, and their
+    range: a range never spans two lines."""
+    lines: dict[str, list[str]] = {}
+    for env, _ in primaries:
+        lines.setdefault(env.get("line", "tensorflow"), []).append(env["label"])
+    return [{"line": line, "count": len(labels), "range": _range(labels)}
+            for line, labels in lines.items()]
 
 
 def _only_aliases(key, primaries) -> bool:
