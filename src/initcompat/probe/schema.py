@@ -11,6 +11,8 @@ process, once, atomically (initcompat.probe.output):
                         every initializer of every namespace, constructed and drawn
   NAME.seeding.json     the seeding step (python -m initcompat.probe.seeding): every seeding
                         method, in two fresh processes and twice in one
+  NAME.propagation.json the propagation step (python -m initcompat.probe.propagation): the
+                        suite's models at initialization and through a short training run
   NAME.outcome.json     the host runner, last: the status of every step and their timings
 
 The report's loader joins the files of one environment by the name inside them. Each of our
@@ -33,6 +35,7 @@ KIND_THROUGHPUT = "throughput"
 KIND_OUTCOME = "outcome"
 KIND_INITIALIZERS = "initializers"
 KIND_SEEDING = "seeding"
+KIND_PROPAGATION = "propagation"
 FILE_SUFFIXES = {
     KIND_RESULT: ".json",
     KIND_INSTALL: ".install.json",
@@ -40,13 +43,15 @@ FILE_SUFFIXES = {
     KIND_OUTCOME: ".outcome.json",
     KIND_INITIALIZERS: ".initializers.json",
     KIND_SEEDING: ".seeding.json",
+    KIND_PROPAGATION: ".propagation.json",
 }
 PYPERF_SUFFIX = ".pyperf.json"
-LOG_SUFFIXES = (".log", ".throughput.log", ".initializers.log", ".seeding.log")
+LOG_SUFFIXES = (".log", ".throughput.log", ".initializers.log", ".seeding.log", ".propagation.log")
 # The measurement steps after the probe, in the order the runner runs them: step name ->
 # (module run with python -m, the kind of the file it writes).
 MEASUREMENT_STEPS = (("initializers", "initcompat.probe.initializers", KIND_INITIALIZERS),
-                     ("seeding", "initcompat.probe.seeding", KIND_SEEDING))
+                     ("seeding", "initcompat.probe.seeding", KIND_SEEDING),
+                     ("propagation", "initcompat.probe.propagation", KIND_PROPAGATION))
 
 
 def file_name(env_name, kind):
@@ -71,6 +76,7 @@ PROBE_PREFIX = "initcompat probe:"
 THROUGHPUT_PREFIX = "initcompat throughput:"
 INITIALIZERS_PREFIX = "initcompat initializers:"
 SEEDING_PREFIX = "initcompat seeding:"
+PROPAGATION_PREFIX = "initcompat propagation:"
 IMPORTED_MARKER = PROBE_PREFIX + " tensorflow imported"
 KERAS_IMPORTED_MARKER = PROBE_PREFIX + " keras imported"  # a Keras session without TensorFlow
 IMPORTED_MARKERS = (IMPORTED_MARKER, KERAS_IMPORTED_MARKER)
@@ -112,6 +118,11 @@ SEED_METHODS = ("no seed", "tf.set_random_seed", "tf.compat.v1.set_random_seed",
                 "tf.random.set_seed", "keras.utils.set_random_seed", "initializer(seed=\u2026)",
                 "same seeded instance twice", "two instances, same seed", "seed 0")
 SEED_TARGETS = ("Dense kernel", "initializer call")
+
+# Outcome of one propagation record (API x model x initializer x dtype, or a training run).
+PROP_OK = "ok"
+PROP_ERROR = "error"  # building, running or training the model raised (the reason says what)
+PROP_STATUSES = (PROP_OK, PROP_ERROR)
 
 # Outcome of one cell (api family x layer x weight).
 CELL_OK = "ok"

@@ -1,0 +1,359 @@
+"""python -m initcompat.probe.propagation --suite SUITE.json --env-name NAME --out NAME.propagation.json
+
+Signal propagation through the suite's models (`propagation` in the suite), at initialization
+and through a short training run, in this environment's own APIs: why
+`truncated_normal_initializer(stddev=0.1)` gave the seed question's asker NaN.
+
+At initialization, for every API x model x initializer x dtype: one seeded batch of the shipped
+digits (suites/digits.npz, prepared on the host by initcompat.host.digits) goes through the
+real layers; per layer the record keeps the kernel's declared initializer, its fans and drawn
+std, the pre-activation and output statistics (mean, std, exact zeros, max |a|, non-finite
+count), and the gradient norm of the stable loss for the kernel; per model the logits' std,
+range and largest gap, and the naive (-sum y*log(softmax)) and the stable cross-entropy.
+float16/bfloat16 run in the first API only (each model is built in that dtype, as a user's
+dtype=... builds it).
+
+Training: the suite's model (the TF layers tutorial's CNN) with plain gradient descent at the
+tutorial's learning rate, for each initializer and for the naive and the stable loss, in the
+first API that has gradients; the same seeded batches for every run. The loss and the largest
+logit gap at every step, and the first step whose loss is not finite.
+
+Exits 0 whenever it wrote its file, 1 with one line when the suite or the data are unusable.
+Python 3.6-clean.
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+import traceback
+
+import numpy as np
+
+from initcompat.probe import schema
+from initcompat.probe.output import write_json_atomic
+
+PREFIX = schema.PROPAGATION_PREFIX
+MAX_REASON = 500
+
+
+def _error(error):
+    return ("%s: %s" % (type(error).__name__, error))[:MAX_REASON]
+
+
+def _finite(value):
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def tensor_statistics(values):
+    """mean, std, zero_fraction, max_abs, nonfinite of an activation array (finite values only
+    for the moments; None where none is finite)."""
+    array = np.asarray(values, dtype=np.float64).ravel()
+    finite = array[np.isfinite(array)]
+    statistics = {"n": int(array.size), "nonfinite": int(array.size - finite.size),
+                  "zero_fraction": float(np.mean(array == 0.0)) if array.size else None}
+    if finite.size:
+        statistics.update(mean=float(finite.mean()), std=float(finite.std()),
+                          second_moment=float(np.mean(finite ** 2)),
+                          max_abs=float(np.max(np.abs(finite))))
+    else:
+        statistics.update(mean=None, std=None, second_moment=None, max_abs=None)
+    return statistics
+
+
+def _declared(initializer):
+    from initcompat.probe.identity import describe_initializer
+    return describe_initializer(initializer)
+
+
+def layer_record(index, entry):
+    """One layer's record of an at-initialization run."""
+    from initcompat.probe.identity import compute_framework_fans
+    spec = entry["spec"]
+    record = {"index": index, "type": spec["type"], "activation": spec.get("activation"),
+              "output": tensor_statistics(entry["out"]),
+              "pre_activation": tensor_statistics(entry["pre"]),
+              "output_shape": [int(d) for d in entry["out"].shape[1:]]}
+    if entry["kernel"] is not None:
+        kernel = np.asarray(entry["kernel"], dtype=np.float64)
+        fan_in, fan_out, fan_source = compute_framework_fans(entry["initializer"], kernel.shape)
+        record.update(kernel_shape=[int(d) for d in kernel.shape], fan_in=fan_in, fan_out=fan_out,
+                      fan_source=fan_source, declared=_declared(entry["initializer"]),
+                      kernel_std=_finite(kernel.std()), kernel_mean=_finite(kernel.mean()))
+        gradient = entry["gradient"]
+        record["grad_norm"] = None if gradient is None else _finite(
+            np.sqrt(np.sum(np.asarray(gradient, dtype=np.float64) ** 2)))
+    return record
+
+
+def logits_record(logits):
+    array = np.asarray(logits, dtype=np.float64)
+    finite = np.all(np.isfinite(array))
+    record = tensor_statistics(array)
+    record.update(min=_finite(array.min()) if finite else None,
+                  max=_finite(array.max()) if finite else None,
+                  max_gap=_finite(np.max(array.max(axis=1) - array.min(axis=1))) if finite
+                  else None)
+    return record
+
+
+def load_data(path):
+    """{name: array} of the shipped digits; SystemExit with one line when unusable."""
+    try:
+        with np.load(path) as stored:
+            data = dict((name, stored[name]) for name in ("x8", "x28", "y"))
+    except (IOError, OSError, KeyError, ValueError) as error:
+        raise SystemExit("%s cannot read data %s: %s" % (PREFIX, path, _error(error)))
+    return data
+
+
+def model_inputs(model, data):
+    """(x float32 (n, ...), y) of the whole shipped set in the model's input shape."""
+    x = data[model["input"]].astype(np.float32) / float(model["scale"])
+    shape = [len(x)] + list(model["input_shape"])
+    return x.reshape(shape), data["y"].astype(np.int64)
+
+
+def seeded_batch(x, y, size, seed):
+    order = np.random.RandomState(seed).permutation(len(x))[:size]
+    return x[order], y[order]
+
+
+def model_batch(model, data, settings, dtype):
+    """The seeded batch of a model: its `batch` (else the suite's) in float32; in a lower
+    precision the first `low_precision_batch` of it (CPU float16 kernels are slow)."""
+    x, y = model_inputs(model, data)
+    size = int(model.get("batch", settings["batch"]))
+    if dtype != "float32":
+        size = min(size, int(settings.get("low_precision_batch", size)))
+    return seeded_batch(x, y, size, int(settings["seed"]))
+
+
+def apis(tf, framework):
+    """[API] in this environment, the first one the version's own (tf.layers on TF 1.x)."""
+    from initcompat.probe import models
+    found = []
+    if framework == "keras":
+        import keras
+        return [models.KerasOpsApi(keras)]
+    major = int(tf.__version__.split(".")[0])
+    v1 = getattr(getattr(tf, "compat", None), "v1", None) or tf
+    if major < 2:
+        found.append(models.GraphApi(tf, schema.FAMILY_TF_LAYERS, tf.layers,
+                                     tf.keras.initializers, keras_style=False))
+        found.append(models.GraphApi(tf, schema.FAMILY_TF_KERAS, tf.keras.layers,
+                                     tf.keras.initializers, keras_style=True))
+    else:
+        found.append(models.EagerApi(tf, schema.FAMILY_TF_KERAS, tf.keras))
+    for package, label in (("keras", schema.FAMILY_KERAS), ("tf_keras", schema.FAMILY_TF_KERAS_PACKAGE)):
+        try:
+            module = __import__(package)
+            module.layers.Dense
+        except Exception:
+            continue
+        if module.layers.Dense is tf.keras.layers.Dense:
+            continue  # the same Keras under two names (tf.keras is keras from TF 2.6 on)
+        if major < 2:
+            found.append(models.GraphApi(tf, label, module.layers, module.initializers,
+                                         keras_style=True))
+        else:
+            found.append(models.EagerApi(tf, label, module))
+    del v1
+    return found
+
+
+def initializer_maker(api, spec):
+    from initcompat.probe import models
+    v1_functions = None
+    if api.label == schema.FAMILY_TF_LAYERS:
+        v1_functions = getattr(getattr(api.tf, "compat", None), "v1", None) or api.tf
+    return models.initializer_factory(api.initializers, spec, v1_functions)
+
+
+def measure_at_init(api, model, initializer, dtype, batch, seed):
+    """One record: the model at initialization in `api` and `dtype`."""
+    record = {"api": api.label, "model": model["name"], "initializer": initializer["label"],
+              "dtype": dtype}
+    started = time.time()
+    try:
+        make = initializer_maker(api, initializer)
+        outcome = api.run(model, make, batch[0], batch[1], dtype, seed)
+        record["layers"] = [layer_record(i, e) for i, e in enumerate(outcome["layers"])]
+        record["logits"] = logits_record(outcome["logits"])
+        record["loss"] = {"naive": None if outcome["naive"] is None else _finite(outcome["naive"]),
+                          "stable": None if outcome["stable"] is None
+                          else _finite(outcome["stable"]),
+                          "error": outcome["loss_error"]}
+        record["status"] = schema.PROP_OK
+    except Exception as error:
+        record.update(status=schema.PROP_ERROR, reason=_error(error), layers=[])
+    record["seconds"] = round(time.time() - started, 3)
+    return record
+
+
+def training_batches(x, y, settings):
+    """The same seeded batches for every run: batch k drawn with seed (seed, k)."""
+    batches = []
+    for step in range(int(settings["steps"])):
+        order = np.random.RandomState([int(settings["seed"]), step]).randint(
+            0, len(x), int(settings["batch"]))
+        batches.append((x[order], y[order]))
+    return batches
+
+
+def measure_training(api, model, initializer, loss_kind, batches, settings):
+    record = {"api": api.label, "model": model["name"], "initializer": initializer["label"],
+              "loss_kind": loss_kind, "optimizer": "gradient descent",
+              "learning_rate": settings["learning_rate"], "batch": settings["batch"],
+              "steps": settings["steps"]}
+    started = time.time()
+    try:
+        history = api.training(model, initializer_maker(api, initializer), batches, loss_kind,
+                               float(settings["learning_rate"]), int(settings["seed"]))
+        record["loss"] = [_finite(value) for value, _ in history]
+        record["logit_gap"] = [_finite(gap) for _, gap in history]
+        bad = [index for index, (value, _) in enumerate(history) if not math.isfinite(value)]
+        record["first_nonfinite_step"] = bad[0] + 1 if bad else None
+        record["status"] = schema.PROP_OK
+    except Exception as error:
+        record.update(status=schema.PROP_ERROR, reason=_error(error), loss=[], logit_gap=[],
+                      first_nonfinite_step=None)
+    record["seconds"] = round(time.time() - started, 3)
+    return record
+
+
+def measure(tf, framework, settings, data, echo):
+    """(records at initialization, training records, API labels)."""
+    found = apis(tf, framework)
+    records, training = [], []
+    models_by_name = dict((m["name"], m) for m in settings["models"])
+    for api_index, api in enumerate(found):
+        dtypes = settings["dtypes"] if api_index == 0 else settings["dtypes"][:1]
+        for model in settings["models"]:
+            for dtype in dtypes:
+                batch = model_batch(model, data, settings, dtype)
+                for initializer in settings["initializers"]:
+                    records.append(measure_at_init(api, model, initializer, dtype, batch,
+                                                   int(settings["seed"])))
+        echo("%s %s: %d models at initialization" % (PREFIX, api.label, len(settings["models"])))
+    plan = settings.get("training")
+    trainer = [api for api in found if framework != "keras"][:1]
+    if plan and trainer:
+        model = models_by_name[plan["model"]]
+        x, y = model_inputs(model, data)
+        plan = dict(plan, seed=plan.get("seed", settings["seed"]))
+        batches = training_batches(x, y, plan)
+        chosen = plan.get("initializers")
+        for initializer in settings["initializers"]:
+            if chosen is not None and initializer["label"] not in chosen:
+                continue
+            for loss_kind in plan["losses"]:
+                training.append(measure_training(trainer[0], model, initializer, loss_kind,
+                                                 batches, plan))
+    return records, training, [api.label for api in found]
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m initcompat.probe.propagation",
+                                     description="Push a batch through the suite's models.")
+    parser.add_argument("--suite", required=True)
+    parser.add_argument("--env-name", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--framework", choices=("tensorflow", "keras"), default="tensorflow",
+                        help="keras: a Keras session without TensorFlow (KERAS_BACKEND set)")
+    return parser.parse_args(argv)
+
+
+def load_suite(path):
+    """(suite, propagation settings, data path); SystemExit with one line when unusable."""
+    try:
+        with open(path) as handle:
+            suite = json.load(handle)
+        settings = suite["propagation"]
+        for key in ("seed", "batch", "dtypes", "initializers", "models", "data"):
+            settings[key]
+        for model in settings["models"]:
+            for key in ("name", "input", "scale", "input_shape", "layers"):
+                model[key]
+    except (IOError, OSError) as error:
+        raise SystemExit("%s cannot read suite %s: %s" % (PREFIX, path, error.strerror))
+    except ValueError as error:
+        raise SystemExit("%s suite %s is not valid JSON: %s" % (PREFIX, path, error))
+    except (KeyError, TypeError) as error:
+        raise SystemExit("%s suite %s lacks propagation.%s" % (PREFIX, path, error))
+    return suite, settings, data_file(path, settings["data"])
+
+
+def data_file(suite_path, name):
+    """The data file a suite names: beside the suite, else the repository's suites/ folder (a
+    user's own suite elsewhere still finds the shipped digits)."""
+    beside = os.path.join(os.path.dirname(os.path.abspath(suite_path)), name)
+    if os.path.exists(beside):
+        return beside
+    shipped = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                           os.pardir, "suites", name)
+    return os.path.normpath(shipped) if os.path.exists(shipped) else beside
+
+
+def design(settings, data):
+    """What was asked, for the report: the models, initializers, dtypes, training plan, and the
+    input statistics of each model's batch (the prediction starts from them)."""
+    inputs = {}
+    for model in settings["models"]:
+        batch = model_batch(model, data, settings, "float32")[0]
+        inputs[model["name"]] = tensor_statistics(batch)
+        if batch.ndim == 4:  # (n, h, w, c): the per-pixel second moment the prediction starts from
+            pixels = np.mean(batch.astype(np.float64) ** 2, axis=(0, 3))
+            inputs[model["name"]]["second_moment_map"] = [
+                [float("%.6g" % value) for value in row] for row in pixels]
+    return {"seed": settings["seed"], "batch": settings["batch"], "dtypes": settings["dtypes"],
+            "initializers": settings["initializers"], "models": settings["models"],
+            "training": settings.get("training"), "inputs": inputs}
+
+
+def main(argv=None):
+    arguments = parse_arguments(argv)
+    suite, settings, data_path = load_suite(arguments.suite)
+    data = load_data(data_path)
+    started = time.time()
+    body = {"status": schema.ENV_OK, "reason": None, "records": [], "training": [], "apis": []}
+
+    def echo(line):
+        sys.stderr.write(line + "\n")
+
+    try:
+        if arguments.framework == "keras":
+            import keras
+            tf = None
+            versions = {"tensorflow": None, "backend": keras.backend.backend()}
+        else:
+            import tensorflow as tf
+            versions = {"tensorflow": tf.__version__}
+        versions["python"] = "%d.%d.%d" % sys.version_info[:3]
+        body["records"], body["training"], body["apis"] = measure(tf, arguments.framework,
+                                                                  settings, data, echo)
+        for package in ("keras", "tf_keras"):
+            module = sys.modules.get(package)
+            versions[package] = getattr(module, "__version__", None) if module else None
+        body["versions"] = versions
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # a failure is data: the file says what happened
+        body.update(status=schema.ENV_PROBE_CRASHED, reason=_error(error),
+                    log_tail=traceback.format_exc()[-schema.TAIL_CHARS:])
+    body["timings"] = {"seconds": round(time.time() - started, 3)}
+    body["design"] = design(settings, data)
+    write_json_atomic(arguments.out, schema.measurement_record(schema.KIND_PROPAGATION,
+                                                               arguments.env_name, body))
+    ok = sum(1 for r in body["records"] if r["status"] == schema.PROP_OK)
+    print("%s %s: %d runs at initialization (%d ok), %d training runs, %.1f s" % (
+        PREFIX, arguments.env_name, len(body["records"]), ok, len(body["training"]),
+        time.time() - started))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
