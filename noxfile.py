@@ -43,9 +43,36 @@ def suite_argument(posargs: list[str]) -> Path | None:
     return None
 
 
+def step_argument(posargs: list[str]) -> str | None:
+    """The one measurement step a user asks to rerun (`--step propagation`), or None."""
+    for index, argument in enumerate(posargs):
+        if argument.startswith("--step="):
+            return argument.split("=", 1)[1]
+        if argument == "--step" and index + 1 < len(posargs):
+            return posargs[index + 1]
+    return None
+
+
 def probe_environment(session: nox.Session, entry: matrix_module.Entry) -> None:
-    """Install (or reuse) the entry's environment, probe it, and always leave an outcome file."""
+    """Install (or reuse) the entry's environment, probe it, and always leave an outcome file;
+    with `-- --step NAME`, rerun only that measurement step on the last successful probe."""
     suite = suite_argument(session.posargs) or ROOT / MATRIX.suite
+    step = step_argument(session.posargs)
+    if step is not None:
+        try:
+            outcome = runner.rerun_step(entry, step, resolution=MATRIX.resolution, suite=suite,
+                                        results=RESULTS, envs=ENVS, source=ROOT / "src",
+                                        echo=session.log)
+        except ValueError as error:
+            session.error(f"{entry.name}: {error}")
+        line = f"{entry.name}: {step} {outcome.status}: {outcome.message}"
+        if outcome.status == "skipped":
+            session.skip(line)
+        elif outcome.status == "ok":
+            session.log(line)
+        else:
+            session.warn(line)
+        return
     outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=suite,
                                results=RESULTS, envs=ENVS, source=ROOT / "src",
                                timeout=MATRIX.probe_timeout, echo=session.log,

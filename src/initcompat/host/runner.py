@@ -203,6 +203,41 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
     return finish(schema.ENV_OK, None)
 
 
+def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results: Path,
+               envs: Path, source: Path, echo: Callable[[str], None] = print) -> Outcome:
+    """Run one measurement step again on an environment whose last probe succeeded (after
+    changing that step's code or suite section): only the step's own file and log are replaced;
+    the result, install and outcome files of the last full run stay as they are."""
+    resolution = entry.resolved(resolution)
+    known = {name: (module, kind) for name, module, kind in schema.MEASUREMENT_STEPS}
+    if step not in known:
+        raise ValueError(f"unknown step {step!r} (known: {', '.join(known)})")
+    module, kind = known[step]
+    probed_path = results / schema.file_name(entry.name, schema.KIND_RESULT)
+    try:
+        probed = json.loads(probed_path.read_text())
+    except (OSError, ValueError):
+        probed = {}
+    if probed.get("status") != schema.ENV_OK:
+        return Outcome(schema.ENV_SKIPPED, results, entry.name,
+                       f"no successful probe in {probed_path}: run the whole session first", {})
+    found = find_interpreter(entry.python)
+    if found is None:
+        return Outcome(schema.ENV_SKIPPED, results, entry.name, how_to_install(entry.python), {})
+    try:
+        environment = ensure_environment(entry, found[1], resolution, envs, source)
+    except InstallFailed as failure:
+        return Outcome(schema.ENV_INSTALL_FAILED, results, entry.name, f"{failure.step} failed", {})
+    for stale in (results / schema.file_name(entry.name, kind), results / f"{entry.name}.{kind}.log"):
+        stale.unlink(missing_ok=True)
+    seconds, failure, _ = run_measurement(environment.python, module, kind, suite, entry.name,
+                                          results, echo, process_environment(entry),
+                                          step_arguments(entry))
+    return Outcome(schema.ENV_OK if failure is None else schema.ENV_PROBE_CRASHED, results,
+                   entry.name, failure or f"wrote {schema.file_name(entry.name, kind)}",
+                   {step: seconds})
+
+
 THROUGHPUT_TIMEOUT = 600  # seconds for the whole throughput step (it is designed for < 60 s)
 MEASUREMENT_TIMEOUT = 600  # seconds for an initializers or seeding step (designed for < 30 s)
 
