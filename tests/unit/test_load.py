@@ -117,7 +117,7 @@ BAD_FILES = {
     "pins-text.json": (None, "install.pins[0]: expected an object, got str"),
     "no-kind.json": (None, "file: missing field 'kind'"),
     "odd-kind.json": (None, "file: unknown kind 'notes' (known: initializers, install, outcome, "
-                            "result, seeding, throughput)"),
+                            "propagation, result, seeding, throughput)"),
     "huge-fan.json": (None, "cells[0].fan_in: 9.22e+18 is outside [0, 3840]"),
     "negative-fan.json": (None, "cells[0].fan_out: -1 is outside [0, 3840]"),
     "outcome-status.json": (None, "outcome: unknown status 'meh'"),
@@ -535,7 +535,18 @@ def base_documents() -> dict[str, dict]:
             "outcome": schema.outcome_record(env, schema.ENV_OK, None, steps),
             "throughput": schema.throughput_record("tf-2.15", summary),
             "initializers": initializers_document(),
-            "seeding": seeding_document()}
+            "seeding": seeding_document(),
+            "propagation": propagation_document()}
+
+
+def propagation_document() -> dict:
+    """A real propagation file (TF 2.21, trimmed), two records and one training run, as tf-2.15."""
+    document = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "propagation"
+                           / "tf-2.21.propagation.json").read_text())
+    document["env"]["name"] = "tf-2.15"
+    document["records"] = document["records"][:2]
+    document["training"] = document["training"][:1]
+    return document
 
 
 def seeding_document() -> dict:
@@ -561,7 +572,7 @@ def initializers_document() -> dict:
 
 
 # Kinds whose file needs the environment's result beside it to be loaded at all.
-JOINED_KINDS = ("initializers", "seeding")
+JOINED_KINDS = ("initializers", "seeding", "propagation")
 
 
 @st.composite

@@ -17,7 +17,8 @@ from pathlib import Path
 from initcompat.report import baseline as baseline_module
 from initcompat.report.frame import cells_frame
 from initcompat.report.load import load_or_say
-from initcompat.report.outputs import (INITIALIZER_COLUMNS, SEEDING_COLUMNS, cells_csv,
+from initcompat.report.outputs import (INITIALIZER_COLUMNS, PROPAGATION_COLUMNS,
+                                       SEEDING_COLUMNS, TRAINING_COLUMNS, cells_csv,
                                        changes_document, table_csv, write_report)
 from initcompat.report.render import render_index
 from initcompat.report.sections.initializers import AUDIT_COLUMNS
@@ -70,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     frame = cells_frame(inputs.results)
     tables = {"initializers.csv": table_csv(view.initializers.table, INITIALIZER_COLUMNS),
               "audit.csv": table_csv(view.initializers.audit["rows"], AUDIT_COLUMNS),
-              "seeding.csv": table_csv(view.seeding.table, SEEDING_COLUMNS)}
+              "seeding.csv": table_csv(view.seeding.table, SEEDING_COLUMNS),
+              "propagation.csv": table_csv(view.propagation.table, PROPAGATION_COLUMNS),
+              "training.csv": table_csv(view.propagation.training_table, TRAINING_COLUMNS)}
     written = write_report(arguments.out, render_index(view), cells_csv(frame, view),
                            changes_document(view), tables)
     print(f"initcompat report: {len(inputs.results)} environments, {len(frame)} cells, "

@@ -64,7 +64,7 @@ def table_csv(rows: list[dict], columns: list[str]) -> str:
     return table.to_csv(index=False, lineterminator="\n")
 
 
-INTEGER_COLUMNS = ("fan_in", "fan_out", "n", "seed")
+INTEGER_COLUMNS = ("fan_in", "fan_out", "n", "seed", "layer_index", "step", "nonfinite")
 INITIALIZER_COLUMNS = ["env", "tf_version", "keras_version", "backend", "namespace",
                        "initializer", "args", "class", "config", "status", "shape", "fan_in",
                        "fan_out", "n", "mean", "std", "min", "max", "excess_kurtosis", "fit"]
@@ -73,6 +73,16 @@ SEEDING_COLUMNS = ["env", "tf_version", "keras_version", "backend", "family", "m
                    "status", "cross_process_identical", "repeat_identical", "sha256",
                    "first_values", "group", "warning", "calls_identical", "sha256_repeat",
                    "sha256_other_process", "seed", "initializer", "call", "reason", "error_type"]
+
+
+# reports/propagation.csv and reports/training.csv (sections/propagation.py's tables).
+PROPAGATION_COLUMNS = ["env", "tf_version", "model", "initializer", "dtype", "layer_index",
+                       "layer", "activation_std", "activation_mean", "zero_fraction", "max_abs",
+                       "grad_norm", "predicted_std", "keras_version", "backend", "api",
+                       "pre_activation_std", "predicted_pre_activation_std", "nonfinite",
+                       "fan_in", "kernel_std", "weight_source", "line"]
+TRAINING_COLUMNS = ["env", "tf_version", "model", "initializer", "loss", "step", "value",
+                    "keras_version", "backend", "api", "logit_gap", "line"]
 
 
 def _defuse_formula(value):

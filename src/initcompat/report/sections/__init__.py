@@ -19,6 +19,7 @@ from initcompat.report.sections.environments import Environments, build_environm
 from initcompat.report.sections.failures import Failures, build_failures
 from initcompat.report.sections.initializers import Initializers, build_initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
+from initcompat.report.sections.propagation import Propagation, build_propagation
 from initcompat.report.sections.rejected import Rejected, build_rejected
 from initcompat.report.sections.seeding import Seeding, build_seeding
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
@@ -42,6 +43,7 @@ class View:
 
     rejected: Rejected
     answers: Answers
+    propagation: Propagation
     upgrade: Upgrade
     timeline: Timeline
     matrix: Matrix
@@ -73,6 +75,7 @@ def build_view(inputs: Inputs) -> View:
     timeline = build_timeline(measured, throughput.changes, initializers.events + seeding.events)
     return View(rejected=build_rejected(inputs.rejected),
                 answers=build_answers(measured),
+                propagation=build_propagation(measured),
                 upgrade=build_upgrade(measured.envs, timeline.events),
                 timeline=timeline,
                 matrix=build_matrix(measured),
