@@ -66,7 +66,7 @@ def test_the_answer_quotes_the_measured_numbers():
     record = next(r for r in body["records"] if r["model"] == "tutorial_cnn"
                   and r["initializer"] == "truncated_normal(stddev=0.1)" and r["dtype"] == "float32")
     text = " ".join(view.answer)
-    assert "TensorFlow 2.21 with tf.keras" in text and "TensorFlow 1.4 with tf.layers" in text
+    assert "TensorFlow 2.21 with tf.keras" in text and "TensorFlow 1.15 with tf.layers" in text
     logits_std = record["logits"]["std"]
     assert f"logits come out with std {logits_std:.3g}" in text
     # the stddev=0.1 CNN's logits stay below the float32 underflow gap: finite at initialization
@@ -147,3 +147,25 @@ def test_hostile_labels_stay_text():
 def test_runs_fold_equal_neighbours():
     assert runs(["1.4", "1.5", "1.6", "2.0"], [False, False, True, True]) == [
         (False, "1.4–1.5"), (True, "1.6–2.0")]
+
+
+def test_the_naive_loss_turning_finite_in_tf_1_15_graph_mode_is_a_timeline_event():
+    """TF 1.4's deep stack at stddev=0.1 has a naive loss that is not finite; TF 1.15's graph
+    evaluates it finite (the same logit gap, far above the underflow band); TF 2.21 is eager
+    again: an event at 1.15 (float32 and float16 alike), none at 2.21 (another API, never
+    compared with tf.layers), and the answer says it over version ranges."""
+    view = view_of([joined(name) for name in names()])
+    events = [e for e in view.propagation.events if "deep_conv_relu" in e["row"]
+              and "float32" in e["row"] and e["text"].startswith("naive loss")]
+    assert [(e["since"], e["env"], "not finite → finite" in e["text"]) for e in events] == [
+        ("tf-1.4", "tf-1.15", True)]
+    assert any(e["kind"] == "propagation" for e in view.timeline.events)
+    text = " ".join(view.propagation.answer)
+    assert "not finite in 1.4; finite in 1.15; not finite in 2.21" in text
+
+
+def test_a_rerun_with_the_same_draws_is_not_a_change():
+    rerun = joined("tf-2.21")
+    rerun["env"]["name"] = "tf-2.21-rerun"
+    view = view_of([joined("tf-2.21"), rerun])
+    assert view.propagation.events == []

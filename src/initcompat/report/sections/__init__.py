@@ -72,10 +72,12 @@ def build_view(inputs: Inputs) -> View:
                                   {env["name"]: env["variant_of"] for env in measured.envs})
     initializers = build_initializers(measured)
     seeding = build_seeding(measured)
-    timeline = build_timeline(measured, throughput.changes, initializers.events + seeding.events)
+    propagation = build_propagation(measured)
+    timeline = build_timeline(measured, throughput.changes,
+                              initializers.events + seeding.events + propagation.events)
     return View(rejected=build_rejected(inputs.rejected),
                 answers=build_answers(measured),
-                propagation=build_propagation(measured),
+                propagation=propagation,
                 upgrade=build_upgrade(measured.envs, timeline.events),
                 timeline=timeline,
                 matrix=build_matrix(measured),

@@ -30,6 +30,10 @@ TUTORIAL = "tutorial_cnn"
 ASKED = "truncated_normal(stddev=0.1)"
 DEFAULT = "default"
 PREDICTION_TOLERANCE = 0.10  # the measured/predicted std ratio the prediction is held to
+TIMELINE_KIND = "propagation"
+# A naive loss's finiteness is compared only where both sides' logit gaps are far from the float32
+# underflow band, so a gap that merely wanders across it is not reported as a change.
+FAR_BELOW, FAR_ABOVE = FLOAT32_NORMAL_GAP / 2, FLOAT32_SUBNORMAL_GAP * 2
 COLOURS = ("#1b6ca8", "#c2410c", "#15803d", "#7c3aed", "#a16207")
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 170, 30
 
@@ -47,6 +51,8 @@ class Propagation:
     missing: list[str]  # environments that ran but have no propagation file
     failed: list[dict]  # {"env", "status", "reason"}
     errors: list[dict]  # {"text", "range"}: what could not be measured, over versions
+    events: list[dict]  # timeline events (kind TIMELINE_KIND): a loss that starts or stops being
+    #                     finite between two environments compared
     table: list[dict]  # reports/propagation.csv
     training_table: list[dict]  # reports/training.csv
 
@@ -257,9 +263,12 @@ def _deep_answer(reference: tuple[dict, dict, dict]) -> list[str]:
     half = records.get((api, "deep_conv_relu", ASKED, "float16"))
     if _ok(half):
         position = _first_overflow(half, "float16")
+        gap = half["logits"].get("max_gap")
         text += (f" Built in float16 the activations pass 65 504 first at layer {position}"
-                 if position else " Built in float16 no activation overflows")
-        text += f" and the float16 loss is {_loss_text((half.get('loss') or {}).get('stable'))}."
+                 if position else " Built in float16 no activation passes 65 504")
+        text += (f"; its logit gap is {_fmt(gap)}"
+                 + (", beyond float16's largest value 65 504" if gap and gap > 65504 else "")
+                 + f", and its stable loss is {_loss_text((half.get('loss') or {}).get('stable'))}.")
     paragraphs = [text]
     if _ok(he):
         paragraphs.append(
@@ -535,6 +544,63 @@ def naive_loss_versions(found: list[tuple[dict, dict, dict]]) -> str | None:
     return text
 
 
+def _finite_flags(record: dict) -> dict[str, bool]:
+    """Which of the two losses came out finite, where that is a property of the version and not
+    of where one draw's logit gap fell (see FAR_BELOW, FAR_ABOVE)."""
+    gap = (record.get("logits") or {}).get("max_gap")
+    loss = record.get("loss") or {}
+    if gap is None or FAR_BELOW <= gap <= FAR_ABOVE or loss.get("error"):
+        return {}
+    return {"naive": loss.get("naive") is not None, "stable": loss.get("stable") is not None}
+
+
+def propagation_events(measured: Measured) -> list[dict]:
+    """A loss that starts or stops being finite between two environments compared (the
+    previous primary of the line; a variant's primary), per API x model x initializer x dtype,
+    and a training run that starts or stops reaching NaN."""
+    from initcompat.report.analysis import comparison_pairs
+    variant_of = {env["name"]: env["variant_of"] for env in measured.envs}
+    usable = [r for r in measured.results if _body(r) is not None]
+    events = []
+    for before, after, _ in comparison_pairs(usable, variant_of):
+        old, new = _records(_body(before)), _records(_body(after))
+        for key in [k for k in new if k in old]:
+            if not (_ok(old[key]) and _ok(new[key])):
+                continue
+            flags = _finite_flags(old[key]), _finite_flags(new[key])
+            for loss in ("naive", "stable"):
+                if loss in flags[0] and loss in flags[1] and flags[0][loss] != flags[1][loss]:
+                    api, model, initializer, dtype = key
+                    words = {True: "finite", False: "not finite"}
+                    events.append(_timeline_event(
+                        after, before, api, f"{model} · {initializer} · {dtype}",
+                        f"{loss} loss at initialization: {words[flags[0][loss]]} → "
+                        f"{words[flags[1][loss]]} (largest logit gap "
+                        f"{_fmt(old[key]['logits'].get('max_gap'))} → "
+                        f"{_fmt(new[key]['logits'].get('max_gap'))})"))
+        old_runs = {(r["initializer"], r["loss_kind"]): r for r in _body(before).get("training") or []}
+        for run in _body(after).get("training") or []:
+            previous = old_runs.get((run["initializer"], run["loss_kind"]))
+            if previous is None or run["status"] != schema.PROP_OK or \
+                    previous["status"] != schema.PROP_OK:
+                continue
+            nan = bool(previous["first_nonfinite_step"]), bool(run["first_nonfinite_step"])
+            if nan[0] != nan[1]:
+                step = run["first_nonfinite_step"] or previous["first_nonfinite_step"]
+                events.append(_timeline_event(
+                    after, before, run["api"], f"{run['model']} training · {run['initializer']}",
+                    f"{run['loss_kind']} loss " + (f"now NaN/∞ at step {step}" if nan[1] else
+                                                   f"no longer NaN (was at step {step})")
+                    + f" within {len(run['loss'])} steps"))
+    return events
+
+
+def _timeline_event(after: dict, before: dict, api: str, row: str, text: str) -> dict:
+    return {"env": after["env"]["name"], "since": before["env"]["name"], "kind": TIMELINE_KIND,
+            "family": api, "layer": row, "weight": "", "row": f"{api} {row}", "text": text,
+            "cell": "propagation"}
+
+
 def build_propagation(measured: Measured) -> Propagation:
     found = _primaries(measured)
     missing = [env["name"] for env, result in zip(measured.envs, measured.results)
@@ -545,7 +611,7 @@ def build_propagation(measured: Measured) -> Propagation:
               if result.get(schema.KIND_PROPAGATION) is not None and _body(result) is None]
     if not found:
         return Propagation(False, [], [], [], [], [], VERSION_COLUMNS, [], missing, failed,
-                           [], [], [])
+                           [], [], [], [])
     references = _references(found)
     tf_references = [r for r in references if r[0]["line"] == "tensorflow"]
     answer = []
@@ -573,5 +639,6 @@ def build_propagation(measured: Measured) -> Propagation:
         charts=charts, training=training,
         versions=[_version_row(env, body) for env, _, body in found],
         version_columns=VERSION_COLUMNS, prediction=prediction,
-        missing=missing, failed=failed, errors=_errors(found), table=table,
+        missing=missing, failed=failed, errors=_errors(found),
+        events=propagation_events(measured), table=table,
         training_table=training_table)

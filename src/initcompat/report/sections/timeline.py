@@ -21,7 +21,7 @@ from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured, Row, cell_id
 
 KINDS = ("availability", "shape", "layer default", "distribution", "seeding", "seeded stream",
-         "initializer", "regression", "speed-up", "renamed")
+         "initializer", "propagation", "regression", "speed-up", "renamed")
 NOT_A_CHANGE = ("renamed",)
 # Layer settings that change what a weight draws or its shape; other settings that differ
 # (an activation, an implementation choice) are not weight behaviour and stay in the evidence.
@@ -33,6 +33,7 @@ GENERIC = {"availability": "availability changed", "shape": "weight shapes chang
            "layer default": "layer settings changed", "distribution": "drawn distribution changed",
            "seeding": "seeding changed", "seeded stream": "the same seed gives other weights",
            "initializer": "initializers changed",
+           "propagation": "whether a loss turns NaN changed",
            "regression": "initialization slower", "speed-up": "initialization faster"}
 
 
