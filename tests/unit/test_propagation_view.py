@@ -65,8 +65,10 @@ def test_the_answer_quotes_the_measured_numbers():
     body = document("tf-2.21")
     record = next(r for r in body["records"] if r["model"] == "tutorial_cnn"
                   and r["initializer"] == "truncated_normal(stddev=0.1)" and r["dtype"] == "float32")
-    text = " ".join(view.answer)
-    assert "TensorFlow 2.21 with tf.keras" in text and "TensorFlow 1.15 with tf.layers" in text
+    assert "TensorFlow 1.15 with tf.layers" in view.answer[0]  # the asker's API answers first
+    assert [item["title"] for item in view.more] == ["The same in TensorFlow 2.21 (tf.keras)"]
+    text = " ".join(view.more[0]["paragraphs"])
+    assert "TensorFlow 2.21 with tf.keras" in text
     logits_std = record["logits"]["std"]
     assert f"logits come out with std {logits_std:.3g}" in text
     # the stddev=0.1 CNN's logits stay below the float32 underflow gap: finite at initialization

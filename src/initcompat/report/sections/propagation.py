@@ -42,6 +42,8 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 170, 30
 class Propagation:
     present: bool  # some environment has a propagation file
     answer: list[str]  # the plain-words answer, one paragraph each, every number from the files
+    #                    (the newest TF 1.x: the asker's API), then the version ranges
+    more: list[dict]  # {"title", "paragraphs"}: the same answer in the newer references
     references: list[dict]  # {"env", "label", "api"}: the environments the charts show
     charts: list[dict]  # {"title", "env", "model", "svg": {...}, "legend": [...]}
     training: list[dict]  # {"title", "svg", "legend", "rows": [...]} per reference environment
@@ -610,13 +612,19 @@ def build_propagation(measured: Measured) -> Propagation:
               for env, result in zip(measured.envs, measured.results)
               if result.get(schema.KIND_PROPAGATION) is not None and _body(result) is None]
     if not found:
-        return Propagation(False, [], [], [], [], [], VERSION_COLUMNS, [], missing, failed,
+        return Propagation(False, [], [], [], [], [], [], VERSION_COLUMNS, [], missing, failed,
                            [], [], [], [])
     references = _references(found)
     tf_references = [r for r in references if r[0]["line"] == "tensorflow"]
-    answer = []
+    answer, more = [], []
     for reference in tf_references[:2]:
-        answer.extend(_answer(reference, reference))
+        paragraphs = _answer(reference, reference)
+        if not answer:
+            answer = paragraphs
+        elif paragraphs:
+            env, _, body = reference
+            more.append({"title": f"The same in TensorFlow {env['label']} ({_first_api(body)})",
+                         "paragraphs": paragraphs})
     versions_text = naive_loss_versions(found)
     if versions_text:
         answer.append(versions_text)
@@ -633,7 +641,7 @@ def build_propagation(measured: Measured) -> Propagation:
     prediction = [row for reference in references for row in _prediction_rows(reference)]
     table, training_table = _csv_rows(found)
     return Propagation(
-        present=True, answer=answer,
+        present=True, answer=answer, more=more,
         references=[{"env": env["name"], "label": env["label"], "api": _first_api(body)}
                     for env, _, body in references],
         charts=charts, training=training,
