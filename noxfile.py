@@ -109,7 +109,22 @@ for matrix_entry in MATRIX.entries:
 def report(session: nox.Session) -> None:
     """Build reports/ from every result in results/."""
     session.install("-e", ".[report]")
-    session.run("python", "-m", "initcompat.report", str(RESULTS), "--out", "reports", *session.posargs)
+    session.run("python", "-m", "initcompat.report", str(RESULTS), "--out", "reports",
+                *report_arguments(session.posargs))
+
+
+def report_arguments(posargs: list[str]) -> list[str]:
+    """The posargs meant for the report: a selection's `-- --suite F` or `-- --step S` is for
+    its probe sessions, so `nox -t history -- --step propagation` still ends in a report."""
+    kept, skip = [], False
+    for argument in posargs:
+        if skip:
+            skip = False
+        elif argument in ("--suite", "--step"):
+            skip = True
+        elif not argument.startswith(("--suite=", "--step=")):
+            kept.append(argument)
+    return kept
 
 
 @nox.session
