@@ -31,9 +31,16 @@ ASKED = "truncated_normal(stddev=0.1)"
 DEFAULT = "default"
 PREDICTION_TOLERANCE = 0.10  # the measured/predicted std ratio the prediction is held to
 TIMELINE_KIND = "propagation"
-# A naive loss's finiteness is compared only where both sides' logit gaps are far from the float32
-# underflow band, so a gap that merely wanders across it is not reported as a change.
-FAR_BELOW, FAR_ABOVE = FLOAT32_NORMAL_GAP / 2, FLOAT32_SUBNORMAL_GAP * 2
+# Whether a loss is finite is a property of the version only where the logit gap (and the largest
+# activation) lie far from the values where one draw tips it: around the gap where exp(-gap)
+# underflows (normal to subnormal limit) and around the dtype's largest finite value. Within a
+# factor 2 of those a record is not compared, so a gap that wanders across one is not a change.
+UNSTABLE_GAPS = {
+    "float32": ((FLOAT32_NORMAL_GAP / 2, FLOAT32_SUBNORMAL_GAP * 2),),
+    "bfloat16": ((FLOAT32_NORMAL_GAP / 2, FLOAT32_SUBNORMAL_GAP * 2),),  # float32's exponent
+    "float16": ((-math.log(2.0 ** -14) / 2, -math.log(2.0 ** -24) * 2),
+                (DTYPE_MAX["float16"] / 2, DTYPE_MAX["float16"] * 2)),
+}
 COLOURS = ("#1b6ca8", "#c2410c", "#15803d", "#7c3aed", "#a16207")
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 170, 30
 
@@ -548,10 +555,15 @@ def naive_loss_versions(found: list[tuple[dict, dict, dict]]) -> str | None:
 
 def _finite_flags(record: dict) -> dict[str, bool]:
     """Which of the two losses came out finite, where that is a property of the version and not
-    of where one draw's logit gap fell (see FAR_BELOW, FAR_ABOVE)."""
+    of where one draw's logit gap or largest activation fell (UNSTABLE_GAPS)."""
     gap = (record.get("logits") or {}).get("max_gap")
     loss = record.get("loss") or {}
-    if gap is None or FAR_BELOW <= gap <= FAR_ABOVE or loss.get("error"):
+    bands = UNSTABLE_GAPS.get(record["dtype"], UNSTABLE_GAPS["float32"])
+    if gap is None or loss.get("error") or any(low <= gap <= high for low, high in bands):
+        return {}
+    limit = DTYPE_MAX.get(record["dtype"], DTYPE_MAX["float32"])
+    if any(limit / 2 <= (layer["output"].get("max_abs") or 0) <= limit * 2
+           for layer in record["layers"]):
         return {}
     return {"naive": loss.get("naive") is not None, "stable": loss.get("stable") is not None}
 
