@@ -163,7 +163,7 @@ def test_the_naive_loss_turning_finite_in_tf_1_15_graph_mode_is_a_timeline_event
         ("tf-1.4", "tf-1.15", True)]
     assert any(e["kind"] == "propagation" for e in view.timeline.events)
     text = " ".join(view.propagation.answer)
-    assert "not finite in 1.4; finite in 1.15; not finite in 2.21" in text
+    assert "TensorFlow: not finite in 1.4; finite in 1.15; not finite in 2.21" in text
 
 
 def test_a_rerun_with_the_same_draws_is_not_a_change():

@@ -280,12 +280,16 @@ def _deep_answer(reference: tuple[dict, dict, dict]) -> list[str]:
                  + f", and its stable loss is {_loss_text((half.get('loss') or {}).get('stable'))}.")
     paragraphs = [text]
     if _ok(he):
+        predicted = predictions_of(body, he, _version(reference[1]))
         paragraphs.append(
             "The fix, checked: a σ that follows the fan. For ReLU layers the variance that keeps "
             "the second moment constant is 2/fan_in (He); he_normal draws it, and with it the "
-            f"stack's output std stays {_fmt(_std(he, _weighted(he)[0]))} at layer 1 and "
-            f"{_fmt(_std(he, _weighted(he)[-2]))} at layer {depth}, where stddev=0.1 gives "
-            f"{_fmt(_std(asked, last))}.")
+            f"stack's output std is {_fmt(_std(he, _weighted(he)[0]))} at layer 1 and "
+            f"{_fmt(_std(he, _weighted(he)[-2]))} at layer {depth} (stddev=0.1: "
+            f"{_fmt(_std(asked, last))}; the default: {_fmt(_std(default, last))}). No explosion; "
+            "what decay is left is the 'same' padding's zero border on 8×8 maps (the prediction, "
+            f"border included, gives {_fmt(predicted[_weighted(he)[-2]].std)} at layer {depth}) "
+            "and the spread of one draw of 64-channel layers, which compounds with depth.")
     return paragraphs
 
 
@@ -526,7 +530,8 @@ def naive_loss_versions(found: list[tuple[dict, dict, dict]]) -> str | None:
     """Where the deep stack's logits gap passes the float32 underflow point under stddev=0.1:
     per run of versions, whether the naive loss came out finite (the version evaluated
     log(softmax) without the underflow) or not. None when no version measured it."""
-    labels, values, evidence = [], [], set()
+    lines: dict[str, tuple[list, list]] = {}
+    evidence: list[str] = []
     for env, _, body in found:
         if env.get("variant_of"):
             continue
@@ -534,22 +539,27 @@ def naive_loss_versions(found: list[tuple[dict, dict, dict]]) -> str | None:
         if not _ok(record) or (record["logits"].get("max_gap") or 0) < FLOAT32_SUBNORMAL_GAP:
             continue
         finite = (record.get("loss") or {}).get("naive") is not None
+        labels, values = lines.setdefault(env["line"], ([], []))
         labels.append(env["label"])
         values.append(finite)
         errors = [str((other.get("loss") or {}).get("error") or "") for other in body["records"]]
         if finite and any("LogSoftmax" in e and "node Log" in e for e in errors):
-            evidence.add(env["label"])
-    if not labels:
+            evidence.append(env["label"])
+    if not lines:
         return None
-    parts = [f"{'finite' if value else 'not finite'} in {span}" for value, span in
-             runs(labels, values)]
+    parts = []
+    for line, (labels, values) in lines.items():
+        name = "TensorFlow" if line == "tensorflow" else line.replace("keras · ", "Keras on ")
+        parts.append(f"{name}: " + "; ".join(
+            f"{'finite' if value else 'not finite'} in {span}" for value, span in
+            runs(labels, values)))
     text = ("Whether the naive loss shows that NaN depends on the version: with the deep stack's "
-            f"logit gap above {FLOAT32_SUBNORMAL_GAP:.1f} under stddev=0.1 it is "
-            + "; ".join(parts) + ".")
+            f"logit gap above {FLOAT32_SUBNORMAL_GAP:.1f} under stddev=0.1, in each "
+            "environment's first API, it is " + ". ".join(parts) + ".")
     if evidence:
         text += (" Where it is finite, TensorFlow evaluated log(softmax(x)) as one log-softmax: "
-                 "in " + ", ".join(sorted(evidence, key=labels.index)) + " the bfloat16 run's "
-                 "error names a LogSoftmax kernel for the graph's Log node.")
+                 "in " + ", ".join(evidence) + " the bfloat16 run's error names a LogSoftmax "
+                 "kernel for the graph's Log node.")
     return text
 
 
