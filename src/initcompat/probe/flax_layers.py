@@ -175,6 +175,9 @@ def _layout(kind, role):
 
 def _common(kind, api, name, roles, build, identity, config, layout):
     def fans(role, shape):
+        if kind == "embedding":  # Embed's default_embed_init: variance_scaling(out_axis=0)
+            fan_in, fan_out, rule = jax_fans(shape, -2, 0)
+            return fan_in, fan_out, rule.replace("out_axis -1", "out_axis 0 (Embed)")
         if kind == "lstm" and role != "bias":
             gate = [shape[0], shape[1] // 4]
             fan_in, fan_out, rule = jax_fans(gate)
