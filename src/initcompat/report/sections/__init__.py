@@ -19,6 +19,7 @@ from initcompat.report.sections.environments import Environments, build_environm
 from initcompat.report.sections.failures import Failures, build_failures
 from initcompat.report.sections.initializers import Initializers, build_initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
+from initcompat.report.sections.porting import Porting, build_porting
 from initcompat.report.sections.rejected import Rejected, build_rejected
 from initcompat.report.sections.seeding import Seeding, build_seeding
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
@@ -47,6 +48,7 @@ class View:
     matrix: Matrix
     initializers: Initializers
     seeding: Seeding
+    porting: Porting
     throughput: Throughput
     failures: Failures
     environments: Environments
@@ -78,6 +80,7 @@ def build_view(inputs: Inputs) -> View:
                 matrix=build_matrix(measured),
                 initializers=initializers,
                 seeding=seeding,
+                porting=build_porting(measured),
                 throughput=throughput,
                 failures=build_failures(measured),
                 environments=build_environments(measured))
