@@ -9,7 +9,9 @@ framework and weight. Every (A environment, B record) pair is one comparison; al
 once (Holm over every p-value, then the practical-size thresholds of change.py): "matches" where
 no test finds a practically large difference, "differs" where one does, with the statistic.
 The marginal distribution of the entries is what is compared (a layout's transpose does not
-change it; an LSTM bias's gate order is in the snippet, not in the test).
+change it; an LSTM bias's gate order is in the snippet, not in the test). Beside each verdict,
+the control: B's own default against A's (`default_verdict`), what a port without the snippet
+gets; it is tested in the same Holm family, so a "differs" there shows the tests can tell.
 """
 
 from __future__ import annotations
@@ -151,7 +153,14 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
                     or (theory.get("fans") or {}).get("layout"),
                     "to_shape": record.get("shape"),
                     "verdict": "", "statistic": "",
+                    "default_verdict": NOT_COMPARED, "default_statistic": "",
                 }
+                own = source_of(result, kind, role)
+                if source is not None and source.sample and own is not None and own.sample:
+                    control = compare_samples(source.sample, own.sample)
+                    tests.append(control)
+                    tested.append((len(rows), "default_verdict"))
+                    row["default_statistic"] = _statistic(control)
                 if record["status"] == schema.PORT_INEXPRESSIBLE:
                     row["verdict"] = INEXPRESSIBLE
                 elif record["status"] != schema.PORT_OK:
@@ -163,11 +172,11 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
                 else:
                     test = compare_samples(source.sample, record.get("sample"))
                     tests.append(test)
-                    tested.append(len(rows))
+                    tested.append((len(rows), "verdict"))
                     row["statistic"] = _statistic(test)
                 rows.append(row)
-    for index, verdict in zip(tested, classify_changes(tests)):
-        rows[index]["verdict"] = (DIFFERS if verdict == CHANGED else
+    for (index, field), verdict in zip(tested, classify_changes(tests)):
+        rows[index][field] = (DIFFERS if verdict == CHANGED else
                                   NOT_COMPARED if verdict == NOT_COMPARABLE else MATCHES)
     order = {kind: i for i, (kind, _) in enumerate(schema.PORTING_LAYERS)}
     roles = {(kind, role): i for kind, rs in schema.PORTING_LAYERS for i, role in enumerate(rs)}
@@ -178,25 +187,45 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
     return rows
 
 
+def _entry(source: Source, api: str, status: str = schema.PORT_OK, reason: str = "") -> dict:
+    sample = source.sample or {}
+    return {"env": source.env, "framework": source.framework, "api": api,
+            "version": source.version, "identity": source.identity, "shape": source.shape,
+            "layout": source.layout, "fan_in": source.fan_in, "fan_out": source.fan_out,
+            "std": sample.get("std"), "min": sample.get("min"), "max": sample.get("max"),
+            "n": sample.get("n"), "status": status, "reason": reason}
+
+
 def defaults_table(ordered_results: list[dict]) -> list[dict]:
-    """Per porting weight, each porting environment's own measured default: identity, shape and
-    layout, fans, std and range (the 'layer x framework' table)."""
+    """Per porting weight, each environment's own measured default: TF/Keras where the porting
+    step ran (tf.keras), every framework session in each of its APIs (torch.nn; flax.linen and
+    flax.nnx; stax), with identity, shape and layout, fans, std and range, or why the API has
+    no such layer (the 'layer x framework' table)."""
     rows = []
     for kind, roles in schema.PORTING_LAYERS:
         for role in roles:
             entries = []
             for result in ordered_results:
-                if not ported(result):
+                if result.get("status") != schema.ENV_OK:
                     continue
-                source = source_of(result, kind, role)
-                if source is None:
+                if not result["env"].get("framework"):
+                    source = source_of(result, kind, role) if ported(result) else None
+                    if source is not None:
+                        entries.append(_entry(source, schema.FAMILY_TF_KERAS))
                     continue
-                sample = source.sample or {}
-                entries.append({"env": source.env, "framework": source.framework,
-                                "version": source.version, "identity": source.identity,
-                                "shape": source.shape, "layout": source.layout,
-                                "fan_in": source.fan_in, "fan_out": source.fan_out,
-                                "std": sample.get("std"), "min": sample.get("min"),
-                                "max": sample.get("max"), "n": sample.get("n")})
+                for cell in result.get("framework_cells") or []:
+                    if cell.get("layer_kind") != kind or cell.get("weight_role") != role:
+                        continue
+                    if cell.get("status") != schema.PORT_OK:
+                        entries.append(_entry(Source(
+                            framework_of(result), version_of(result), result["env"]["name"],
+                            None, "—", None, None, None, None), str(cell.get("api")),
+                            str(cell.get("status")), str(cell.get("reason") or "")))
+                        continue
+                    entries.append(_entry(Source(
+                        framework_of(result), version_of(result), result["env"]["name"],
+                        cell.get("sample"), _describe(cell.get("initializer")), cell.get("shape"),
+                        cell.get("layout"), cell.get("fan_in"), cell.get("fan_out")),
+                        str(cell.get("api"))))
             rows.append({"layer": kind, "weight": role, "entries": entries})
     return rows

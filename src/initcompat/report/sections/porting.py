@@ -13,7 +13,8 @@ from initcompat.report.porting import (DIFFERS, INEXPRESSIBLE, MATCHES, SNIPPET_
 
 # reports/porting.csv: these columns first (outputs.table_csv), the rest after them.
 PORTING_COLUMNS = ["layer", "weight", "from_framework", "from_version", "to_framework",
-                   "snippet", "verdict", "statistic", "to_version", "from_env", "to_env",
+                   "snippet", "verdict", "statistic", "default_verdict", "default_statistic",
+                   "to_version", "from_env", "to_env",
                    "status", "theory", "from_identity", "from_layout", "from_shape", "to_shape",
                    "notes", "reason"]
 VERDICT_CLASS = {MATCHES: "ok", DIFFERS: "ch", INEXPRESSIBLE: "na", SNIPPET_ERROR: "er"}
@@ -36,6 +37,7 @@ def build_porting(measured: Measured) -> Porting:
     rows = porting_rows(results)
     for row in rows:
         row["css"] = VERDICT_CLASS.get(row["verdict"], "mi")
+        row["default_css"] = VERDICT_CLASS.get(row["default_verdict"], "mi")
         row["from_label"] = FRAMEWORK_NAMES.get(row["from_framework"], row["from_framework"])
         row["to_label"] = FRAMEWORK_NAMES.get(row["to_framework"], row["to_framework"])
     groups: list[dict] = []
@@ -61,12 +63,13 @@ def build_porting(measured: Measured) -> Porting:
     for row in rows:
         counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
     table = [{key: (" | ".join(value) if isinstance(value, list) and key == "notes" else value)
-              for key, value in row.items() if key not in ("css", "from_label", "to_label")}
+              for key, value in row.items() if key not in ("css", "default_css", "from_label", "to_label")}
              for row in rows]
     defaults = defaults_table(results)
     for group in defaults:
         for entry in group["entries"]:
             entry["label"] = FRAMEWORK_NAMES.get(entry["framework"], entry["framework"])
+            entry["css"] = "" if entry["status"] == schema.PORT_OK else "na"
     return Porting(envs=[r["env"]["name"] for r in results if ported(r)],
                    imports=[{"framework": FRAMEWORK_NAMES.get(k, k), "code": v}
                             for k, v in imports.items()],
