@@ -222,3 +222,30 @@ def test_the_section_renders_and_porting_csv_has_its_columns(tmp_path):
     assert header[:len(PORTING_COLUMNS)] == PORTING_COLUMNS
     assert header[:8] == ["layer", "weight", "from_framework", "from_version", "to_framework",
                           "snippet", "verdict", "statistic"]
+
+
+def test_every_measured_default_fits_its_documented_theory_and_a_wrong_one_does_not():
+    results = fixture_results()
+    fits = [(g["layer"], g["weight"], e["env"], e["fit"]) for g in defaults_table(results)
+            for e in g["entries"] if e["status"] == "ok"]
+    assert {fit for _, _, env, fit in fits if env != "jax-stax-0.12"} == {"consistent"}
+    assert {fit for _, _, env, fit in fits if env == "jax-stax-0.12"} == {"not tested"}
+    # PyTorch's kaiming_uniform_(a=sqrt(5)) is not He's uniform: with He's bound it is refused
+    for result in results:
+        for record in (result.get("porting") or {}).get("records") or []:
+            if record["from_framework"] == "torch" and record["layer_kind"] == "dense" and \
+                    record["weight_role"] == "kernel":
+                record["theory"]["bound"] = math.sqrt(6 / 96)  # He uniform, gain sqrt(2)
+    wrong = {e["env"]: e for g in defaults_table(results) for e in g["entries"]
+             if (g["layer"], g["weight"]) == ("dense", "kernel")}
+    assert wrong["torch-2.15"]["fit"] == "inconsistent"
+
+
+def test_the_sum_of_two_uniforms_is_triangular():
+    from initcompat.report.theory import triangular
+    values = np.random.RandomState(3).uniform(-0.25, 0.25, (2, 200000)).sum(axis=0)
+    distribution = triangular(0.5, "two U(+-0.25)")
+    assert distribution.std == pytest.approx(values.std(), rel=0.01)
+    assert distribution.excess_kurtosis == pytest.approx(-0.6)
+    assert float(distribution.cdf(0.0)) == pytest.approx(0.5)
+    assert distribution.central_moment(4) == pytest.approx(np.mean(values ** 4), rel=0.02)

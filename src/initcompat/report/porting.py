@@ -19,7 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from initcompat.probe import schema
+from initcompat.report import theory as theory_module
 from initcompat.report.change import CHANGED, NOT_COMPARABLE, classify_changes, compare_samples
+from initcompat.report.fit import VERDICT_NOT_TESTED, goodness_of_fit
 
 MATCHES = "matches"
 DIFFERS = "differs"
@@ -187,13 +189,57 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
     return rows
 
 
+def theory_distribution(theory: dict | None) -> theory_module.Distribution | None:
+    """The porting theory of a default (probe/porting_theory.py) as the fit module's
+    Distribution, or None where it has none."""
+    if not isinstance(theory, dict):
+        return None
+    kind, text = theory.get("distribution"), str(theory.get("text") or "")
+    try:
+        if kind == "uniform":
+            return theory_module.uniform(-float(theory["bound"]), float(theory["bound"]), text)
+        if kind == "normal":
+            return theory_module.normal(0.0, float(theory["std"]), text)
+        if kind == "truncated_normal":
+            return theory_module.truncated_normal(0.0, float(theory["stddev_parameter"]), text)
+        if kind == "constant":
+            return theory_module.constant(float(theory["value"]), text)
+        if kind == "gates":
+            values = [float(v) for v in theory["values"]]
+            levels = sorted(set(values))
+            return theory_module.discrete(levels, [values.count(v) / len(values)
+                                                   for v in levels], text)
+        if kind == "orthogonal":
+            units = int(theory["units"])
+            return theory_module.orthogonal(units, units if theory.get("blocks") == 4
+                                            else 4 * units, 1.0)
+        if kind == "uniform_sum" and int(theory.get("terms", 2)) == 2:
+            return theory_module.triangular(2.0 * float(theory["bound"]), text)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None
+
+
+def _theories(ordered_results: list[dict]) -> dict:
+    """(framework, kind, role) -> the theory of its default, from any porting record."""
+    found: dict = {}
+    for result in ordered_results:
+        if not ported(result):
+            continue
+        for record in result["porting"]["records"]:
+            key = (record["from_framework"], record["layer_kind"], record["weight_role"])
+            if isinstance(record.get("theory"), dict):
+                found.setdefault(key, record["theory"])
+    return found
+
+
 def _entry(source: Source, api: str, status: str = schema.PORT_OK, reason: str = "") -> dict:
     sample = source.sample or {}
     return {"env": source.env, "framework": source.framework, "api": api,
             "version": source.version, "identity": source.identity, "shape": source.shape,
             "layout": source.layout, "fan_in": source.fan_in, "fan_out": source.fan_out,
             "std": sample.get("std"), "min": sample.get("min"), "max": sample.get("max"),
-            "n": sample.get("n"), "status": status, "reason": reason}
+            "n": sample.get("n"), "status": status, "reason": reason, "sample": source.sample}
 
 
 def defaults_table(ordered_results: list[dict]) -> list[dict]:
@@ -202,6 +248,7 @@ def defaults_table(ordered_results: list[dict]) -> list[dict]:
     flax.nnx; stax), with identity, shape and layout, fans, std and range, or why the API has
     no such layer (the 'layer x framework' table)."""
     rows = []
+    theories = _theories(ordered_results)
     for kind, roles in schema.PORTING_LAYERS:
         for role in roles:
             entries = []
@@ -227,5 +274,12 @@ def defaults_table(ordered_results: list[dict]) -> list[dict]:
                         cell.get("sample"), _describe(cell.get("initializer")), cell.get("shape"),
                         cell.get("layout"), cell.get("fan_in"), cell.get("fan_out")),
                         str(cell.get("api"))))
+            for entry in entries:
+                theory = theories.get((entry["framework"], kind, role)) \
+                    if entry["api"] != "jax.example_libraries.stax" else None
+                entry["theory"] = str((theory or {}).get("text") or "not modelled")
+                fit = goodness_of_fit(entry.pop("sample", None), theory_distribution(theory))
+                entry["fit"] = fit.verdict if theory else VERDICT_NOT_TESTED
+                entry["fit_detail"] = fit.detail
             rows.append({"layer": kind, "weight": role, "entries": entries})
     return rows
