@@ -1,6 +1,6 @@
 """The porting table (issue 16): framework sessions in the matrix, the theory and snippets, the
 files' validation, and the Porting view built from real runs (tests/fixtures/porting, cut from
-tf-2.21, torch-1.0, torch-2.15, flax-0.12 and jax-stax-0.12 by its cut.py)."""
+tf-2.21, torch-1.0, torch-2.15, flax-0.7, flax-0.12 and jax-stax-0.12 by its cut.py)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def fixture_results() -> list[dict]:
 def test_framework_sessions_are_in_the_matrix_with_their_tags_and_packages():
     table = matrix.load_matrix(ROOT / "suites" / "matrix.toml")
     names = [entry.name for entry in table.select("frameworks")]
-    assert names == ["torch-1.0", "torch-2.15", "flax-0.12", "jax-stax-0.12"]
+    assert names == ["torch-1.0", "torch-2.15", "flax-0.7", "flax-0.12", "jax-stax-0.12"]
     torch_old = table.entry("torch-1.0")
     assert torch_old.tags == ("frameworks", "torch") and torch_old.framework == "torch"
     assert torch_old.tensorflow == schema.NO_TENSORFLOW
@@ -50,7 +50,8 @@ def test_framework_sessions_are_in_the_matrix_with_their_tags_and_packages():
     assert table.entry("jax-stax-0.12").requirements("today") == ["jax==0.12.0.1",
                                                                   "jaxlib==0.12.0.1"]
     assert "history" not in table.entry("torch-2.15").tags  # several GB: opt-in
-    assert [e.name for e in table.select("flax")] == ["flax-0.12"]
+    assert [e.name for e in table.select("flax")] == ["flax-0.7", "flax-0.12"]
+    assert table.entry("flax-0.7").exclude_newer("as-released") == "2023-10-30T00:00:00Z"
 
 
 @pytest.mark.parametrize("block, problem", [
@@ -150,15 +151,16 @@ def test_the_new_files_validate_and_bad_records_are_named():
 
 def test_every_snippet_measured_here_matches_and_the_control_differs():
     rows = porting_rows(fixture_results())
-    # 8 weights x (tf <-> 2 torch, tf <-> flax, 2 torch <-> flax), both directions
-    assert len(rows) == 8 * 10
+    # 8 weights x (tf <-> 2 torch, tf <-> 2 flax, 2 torch <-> 2 flax), both directions
+    assert len(rows) == 8 * 16
     verdicts = {}
     for row in rows:
         verdicts.setdefault(row["verdict"], []).append(row)
     assert set(verdicts) == {MATCHES, SNIPPET_ERROR}
     # torch 1.0 has no trunc_normal_: Flax's lecun_normal kernels cannot be drawn there
-    assert sorted((r["layer"], r["to_env"]) for r in verdicts[SNIPPET_ERROR]) == [
-        ("conv2d", "torch-1.0"), ("dense", "torch-1.0"), ("lstm", "torch-1.0")]
+    assert sorted((r["layer"], r["from_env"], r["to_env"]) for r in verdicts[SNIPPET_ERROR]) == [
+        (layer, source, "torch-1.0") for layer in ("conv2d", "dense", "lstm")
+        for source in ("flax-0.12", "flax-0.7")]
     assert all("trunc_normal_" in r["statistic"] for r in verdicts[SNIPPET_ERROR])
     # without the snippet the target's own default differs, except the zero biases of TF
     # and Flax
@@ -212,8 +214,8 @@ def test_the_defaults_table_shows_every_framework_api_and_what_stax_lacks():
 
 def test_the_section_renders_and_porting_csv_has_its_columns(tmp_path):
     view = view_of(fixture_results())
-    assert view.porting.envs == ["tf-2.21", "torch-1.0", "torch-2.15", "flax-0.12"]
-    assert view.porting.counts == {MATCHES: 77, SNIPPET_ERROR: 3}
+    assert view.porting.envs == ["tf-2.21", "torch-1.0", "torch-2.15", "flax-0.7", "flax-0.12"]
+    assert view.porting.counts == {MATCHES: 122, SNIPPET_ERROR: 6}
     out = tmp_path / "out"
     assert report_main([str(FIXTURES), "--out", str(out)]) == 0
     html = (out / "index.html").read_text(encoding="utf-8")
