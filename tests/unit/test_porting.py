@@ -251,3 +251,13 @@ def test_the_sum_of_two_uniforms_is_triangular():
     assert distribution.excess_kurtosis == pytest.approx(-0.6)
     assert float(distribution.cdf(0.0)) == pytest.approx(0.5)
     assert distribution.central_moment(4) == pytest.approx(np.mean(values ** 4), rel=0.02)
+
+
+def test_framework_sessions_stay_out_of_the_tf_keras_sections():
+    view = view_of(fixture_results())
+    assert [env["name"] for env in view.matrix.envs] == ["tf-2.21"]
+    assert [env["name"] for env in view.upgrade.envs] == ["tf-2.21"]
+    assert view.seeding.failed == []  # no "seeding step skipped" line per framework session
+    shown = {env["name"]: env["label"] for env in view.environments.envs}
+    assert shown["torch-1.0"] == "PyTorch 1.0" and shown["jax-stax-0.12"] == "JAX stax 0.12.0.1"
+    assert shown["flax-0.7"] == "Flax 0.7"

@@ -144,8 +144,9 @@ def test_the_table_of_contents_links_every_section_and_the_downloads(history, br
     links = shown.page.locator("nav.toc a")
     targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert targets == ["#answers", "#upgrade", "#timeline", "#matrix", "#initializers",
-                       "#seeding", "#throughput", "#environments", "#downloads", "cells.csv",
-                       "initializers.csv", "seeding.csv", "changes.json"]
+                       "#seeding", "#porting", "#throughput", "#environments", "#downloads",
+                       "cells.csv", "initializers.csv", "seeding.csv", "porting.csv",
+                       "changes.json"]
     for target in [t for t in targets if t.startswith("#")]:
         assert shown.page.locator(target).count() == 1
     for name in [t for t in targets if not t.startswith("#")]:

@@ -12,6 +12,7 @@ Python 3.6-clean; stdlib, numpy and the framework under test only.
 
 import argparse
 import math
+import os
 import sys
 import time
 import traceback
@@ -70,6 +71,8 @@ class Target(object):
     def run(self, code, kind, role):
         """Run the snippet once (fresh randomness) and return the weight as numpy."""
         namespace = dict(self.base)
+        if self.framework == schema.FRAMEWORK_TORCH:  # fresh entropy, not torch's fixed start
+            self.base["torch"].manual_seed(int.from_bytes(os.urandom(7), "little"))
         if self.framework == schema.FRAMEWORK_FLAX:
             self.counter += 1
             namespace["key"] = self.base["jax"].random.PRNGKey(10 ** 6 + self.counter)

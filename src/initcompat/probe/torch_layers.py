@@ -6,11 +6,13 @@ a layer is built, every public torch.nn.init function is wrapped and each outerm
 recorded with its arguments and the parameter it filled. Shapes are torch's layout (a Linear's
 weight is (out, in), a Conv2d's (out, in, kh, kw), an LSTM's weight_ih_l0 (4*hidden, in), gates
 i, f, g, o); fans are torch.nn.init._calculate_fan_in_and_fan_out's (fan_in = size(1) times the
-receptive field). An RNN's `bias` is the bias its gates add, bias_ih_l0 + bias_hh_l0; both are
+receptive field). Each unseeded build seeds torch's generator from os.urandom first, so the
+sample is fresh draws, not the continuation of a seeded stream. An RNN's `bias` is the bias its gates add, bias_ih_l0 + bias_hh_l0; both are
 cells of their own too. Python 3.6-clean.
 """
 
 import inspect
+import os
 import sys
 
 import numpy as np
@@ -181,8 +183,10 @@ def _layer(kind, name, make, config):
         roles.append("bias")
 
     def build(seed):
-        if seed is not None:
-            torch.manual_seed(seed)
+        # an unseeded build starts from fresh entropy: torch's generator would otherwise go on
+        # from the last seeded build (and a fresh process starts from torch's fixed default seed)
+        torch.manual_seed(seed if seed is not None else
+                          int.from_bytes(os.urandom(7), "little"))
         with InitRecorder() as recorder:
             module = make()
         weights = {}

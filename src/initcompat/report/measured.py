@@ -3,6 +3,7 @@ each cell's statistics, change steps and seeded-reproducibility groups. Pure."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -107,6 +108,16 @@ def assign_variants(envs: list[dict]) -> list[dict]:
                     if env.get("line", "tensorflow") != "tensorflow" else f"TF {env['label']}")
             env["column_label"] = base + (f" · {env['variant']}" if is_variant else "")
     return envs
+
+
+def without_frameworks(measured: Measured) -> Measured:
+    """The TF/Keras environments only: what the sections that read TF/Keras cells and steps
+    show (a framework session has none; its draws are the Porting section's)."""
+    keep = [i for i, result in enumerate(measured.results) if not result["env"].get("framework")]
+    if len(keep) == len(measured.results):
+        return measured
+    return dataclasses.replace(measured, results=[measured.results[i] for i in keep],
+                               envs=[measured.envs[i] for i in keep])
 
 
 def measure(ordered_results: list[dict]) -> Measured:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from initcompat.report.frame import order_results
 from initcompat.report.load import Loaded
-from initcompat.report.measured import measure
+from initcompat.report.measured import measure, without_frameworks
 from initcompat.report.sections.answers import Answers, build_answers
 from initcompat.report.sections.environments import Environments, build_environments
 from initcompat.report.sections.failures import Failures, build_failures
@@ -67,8 +67,13 @@ def load_inputs(loaded: Loaded, sources: list[Path]) -> Inputs:
 
 def build_view(inputs: Inputs) -> View:
     """Every section from the inputs; pure."""
-    measured = measure(inputs.results)
-    throughput = build_throughput(inputs.results, inputs.pyperf,
+    every = measure(inputs.results)
+    # the TF/Keras sections leave out framework sessions (PyTorch, Flax, stax): they have no
+    # TF cells or steps; Porting, Failures and Environments show every environment
+    measured = without_frameworks(every)
+    tf_keras = [i for i, r in enumerate(inputs.results) if not r["env"].get("framework")]
+    throughput = build_throughput([inputs.results[i] for i in tf_keras],
+                                  [inputs.pyperf[i] for i in tf_keras],
                                   {env["name"]: env["variant_of"] for env in measured.envs})
     initializers = build_initializers(measured)
     seeding = build_seeding(measured)
@@ -80,7 +85,7 @@ def build_view(inputs: Inputs) -> View:
                 matrix=build_matrix(measured),
                 initializers=initializers,
                 seeding=seeding,
-                porting=build_porting(measured),
+                porting=build_porting(every),
                 throughput=throughput,
-                failures=build_failures(measured),
-                environments=build_environments(measured))
+                failures=build_failures(every),
+                environments=build_environments(every))
