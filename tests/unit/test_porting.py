@@ -1,6 +1,6 @@
 """The porting table (issue 16): framework sessions in the matrix, the theory and snippets, the
 files' validation, and the Porting view built from real runs (tests/fixtures/porting, cut from
-tf-2.21, torch-1.0, torch-2.15, flax-0.7, flax-0.12 and jax-stax-0.12 by its cut.py)."""
+tf-2.21, torch-1.0/1.13/2.15, flax-0.7, flax-0.12 and jax-stax-0.12 by its cut.py)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def fixture_results() -> list[dict]:
 def test_framework_sessions_are_in_the_matrix_with_their_tags_and_packages():
     table = matrix.load_matrix(ROOT / "suites" / "matrix.toml")
     names = [entry.name for entry in table.select("frameworks")]
-    assert names == ["torch-1.0", "torch-2.15", "flax-0.7", "flax-0.12", "jax-stax-0.12"]
+    assert names == ["torch-1.0", "torch-1.13", "torch-2.15", "flax-0.7", "flax-0.12",
+                     "jax-stax-0.12"]
     torch_old = table.entry("torch-1.0")
     assert torch_old.tags == ("frameworks", "torch") and torch_old.framework == "torch"
     assert torch_old.tensorflow == schema.NO_TENSORFLOW
@@ -151,8 +152,8 @@ def test_the_new_files_validate_and_bad_records_are_named():
 
 def test_every_snippet_measured_here_matches_and_the_control_differs():
     rows = porting_rows(fixture_results())
-    # 8 weights x (tf <-> 2 torch, tf <-> 2 flax, 2 torch <-> 2 flax), both directions
-    assert len(rows) == 8 * 16
+    # 8 weights x (tf <-> 3 torch, tf <-> 2 flax, 3 torch <-> 2 flax), both directions
+    assert len(rows) == 8 * 22
     verdicts = {}
     for row in rows:
         verdicts.setdefault(row["verdict"], []).append(row)
@@ -183,7 +184,7 @@ def test_a_snippet_that_draws_ten_percent_too_wide_differs():
     rows = [r for r in porting_rows(results) if r["to_env"] == "flax-0.12"
             and r["layer"] == "dense" and r["weight"] == "kernel"
             and r["from_framework"] == "torch"]
-    assert [r["verdict"] for r in rows] == [DIFFERS, DIFFERS]
+    assert [r["verdict"] for r in rows] == [DIFFERS] * 3  # one per PyTorch environment
     assert all("std z" in r["statistic"] for r in rows)
 
 
@@ -214,8 +215,9 @@ def test_the_defaults_table_shows_every_framework_api_and_what_stax_lacks():
 
 def test_the_section_renders_and_porting_csv_has_its_columns(tmp_path):
     view = view_of(fixture_results())
-    assert view.porting.envs == ["tf-2.21", "torch-1.0", "torch-2.15", "flax-0.7", "flax-0.12"]
-    assert view.porting.counts == {MATCHES: 122, SNIPPET_ERROR: 6}
+    assert view.porting.envs == ["tf-2.21", "torch-1.0", "torch-1.13", "torch-2.15", "flax-0.7",
+                                 "flax-0.12"]
+    assert view.porting.counts == {MATCHES: 170, SNIPPET_ERROR: 6}
     out = tmp_path / "out"
     assert report_main([str(FIXTURES), "--out", str(out)]) == 0
     html = (out / "index.html").read_text(encoding="utf-8")
