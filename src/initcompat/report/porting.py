@@ -146,6 +146,7 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
                     "from_env": source_result["env"]["name"],
                     "to_framework": record["to_framework"], "to_version": target_version,
                     "to_env": result["env"]["name"], "snippet": record.get("snippet") or "",
+                    "imports": str(result["porting"].get("imports") or ""),
                     "status": record["status"], "theory": str(theory.get("text") or ""),
                     "notes": [str(n) for n in record.get("notes") or []],
                     "reason": str(record.get("reason") or ""),

@@ -14,7 +14,7 @@ from initcompat.report.porting import (DIFFERS, INEXPRESSIBLE, MATCHES, SNIPPET_
 # reports/porting.csv: these columns first (outputs.table_csv), the rest after them.
 PORTING_COLUMNS = ["layer", "weight", "from_framework", "from_version", "to_framework",
                    "snippet", "verdict", "statistic", "default_verdict", "default_statistic",
-                   "to_version", "from_env", "to_env",
+                   "imports", "to_version", "from_env", "to_env",
                    "status", "theory", "from_identity", "from_layout", "from_shape", "to_shape",
                    "notes", "reason"]
 VERDICT_CLASS = {MATCHES: "ok", DIFFERS: "ch", INEXPRESSIBLE: "na", SNIPPET_ERROR: "er"}
