@@ -263,3 +263,15 @@ def test_framework_sessions_stay_out_of_the_tf_keras_sections():
     shown = {env["name"]: env["label"] for env in view.environments.envs}
     assert shown["torch-1.0"] == "PyTorch 1.0" and shown["jax-stax-0.12"] == "JAX stax 0.12.0.1"
     assert shown["flax-0.7"] == "Flax 0.7"
+
+
+def test_seeded_framework_builds_repeat_across_two_fresh_processes():
+    results = {r["env"]["name"]: r for r in fixture_results()}
+    for name in ("torch-1.0", "torch-2.15", "flax-0.12", "jax-stax-0.12"):
+        seeded = [c["seeded"] for c in results[name]["framework_cells"] if c["status"] == "ok"]
+        assert seeded and all(s["cross_process_identical"] and s["repeats_in_process"]
+                              for s in seeded), name
+    table = {(g["layer"], g["weight"]): g["entries"] for g in defaults_table(list(results.values()))}
+    torch_kernel = next(e for e in table[("dense", "kernel")] if e["env"] == "torch-2.15")
+    assert torch_kernel["seeded"] == ("torch.manual_seed(1234), same bytes in two fresh "
+                                      "processes, and again in the process")

@@ -6,7 +6,10 @@ one per layer x weight: the initializer as the framework records it (PyTorch: th
 calls its constructor made, observed; Flax and stax: the initializer functions the module or
 its signature holds, with their closure's arguments), the shape in the framework's layout, the
 fans the framework's own fan rule gives, the drawn sample (moments, histogram, subsample: as the
-TF probe's) and the seeded fingerprint. `cells` stays empty: TF's API families are not measured
+TF probe's) and the seeded fingerprint (torch.manual_seed / jax.random.PRNGKey with the suite's
+seed: built twice in this process, and once in a second fresh process started after the draws,
+so `seeded` says whether the bytes repeat in the process and across processes). `cells` stays
+empty: TF's API families are not measured
 here. Exits 0 whenever it wrote (a failed import is a finding), 1 with one line when the suite
 is unusable. Python 3.6-clean; stdlib, numpy and the framework under test only.
 """
@@ -14,6 +17,7 @@ is unusable. Python 3.6-clean; stdlib, numpy and the framework under test only.
 import argparse
 import json
 import math
+import subprocess
 import sys
 import time
 import traceback
@@ -39,6 +43,9 @@ def parse_arguments(argv):
     parser.add_argument("--requested-version", default=None)
     parser.add_argument("--tags", default="")
     parser.add_argument("--resolution", default=None)
+    parser.add_argument("--seeded-only", action="store_true",
+                        help="internal: print the seeded builds' sha256 as JSON and exit (the "
+                             "second fresh process of the reproducibility check)")
     return parser.parse_args(argv)
 
 
@@ -143,6 +150,49 @@ def probe_layer(layer, suite):
     return cells
 
 
+SEEDED_MARKER = "initcompat seeded fingerprints: "
+SECOND_PROCESS_TIMEOUT = 600
+
+
+def _key(api, kind, role):
+    """A weight's name in both processes: its API, layer kind (Flax's Conv is conv1d, conv2d and
+    conv3d) and role."""
+    return "%s|%s|%s" % (api, kind, role)
+
+
+def seeded_fingerprints(framework, suite):
+    """{api|layer|role: sha256} of every layer built once with the suite's seed (this process
+    builds nothing else first: a fresh process)."""
+    found = {}
+    for layer in adapter_module(framework).layers(suite_dims(suite)):
+        if layer.get("unavailable"):
+            continue
+        try:
+            weights = layer["build"](suite["seed"])
+        except Exception:
+            continue
+        for role, (_, values) in weights.items():
+            found[_key(layer["api"], layer["kind"], role)] = fingerprint_bytes(values)["sha256"]
+    return found
+
+
+def second_process(arguments):
+    """The seeded fingerprints drawn by a second fresh process, or (None, why not)."""
+    command = [sys.executable, "-m", "initcompat.probe.frameworks", "--framework",
+               arguments.framework, "--suite", arguments.suite, "--out", "-", "--env-name",
+               arguments.env_name, "--seeded-only"]
+    try:
+        completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   universal_newlines=True, timeout=SECOND_PROCESS_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return None, "second process: %s" % error
+    for line in reversed(completed.stdout.splitlines()):
+        if line.startswith(SEEDED_MARKER):
+            return json.loads(line[len(SEEDED_MARKER):]), None
+    return None, "second process exited %d: %s" % (
+        completed.returncode, (completed.stderr or "").strip().splitlines()[-1:])
+
+
 def probe(arguments, suite):
     env = schema.environment_record(arguments.env_name, arguments.requested_tensorflow,
                                     arguments.requested_python,
@@ -174,6 +224,19 @@ def probe(arguments, suite):
         cells.extend(probe_layer(layer, suite))
         progress("%s %s: %d weights in %.1f s" % (layer["api"], layer["layer"],
                                                   len(layer["roles"]), time.time() - layer_started))
+    other, why_not = second_process(arguments)
+    for cell in cells:
+        seeded = cell.get("seeded")
+        if not seeded or not seeded.get("sha256"):
+            continue
+        if other is None:
+            seeded.update(cross_process_identical=None, error=why_not)
+            continue
+        key = _key(cell["api"], cell["layer_kind"], cell["weight_role"])
+        seeded["sha256_other_process"] = other.get(key)
+        seeded["cross_process_identical"] = other.get(key) == seeded["sha256"]
+    progress("seeded builds compared with a second fresh process: %s" % (
+        why_not or "%d weights" % len(other)))
     result["framework_cells"] = cells
     result["seconds"] = round(time.time() - started, 2)
     return result
@@ -182,6 +245,10 @@ def probe(arguments, suite):
 def main(argv=None):
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     suite = load_suite(arguments.suite)
+    if arguments.seeded_only:
+        sys.stdout.write(SEEDED_MARKER + json.dumps(seeded_fingerprints(arguments.framework,
+                                                                        suite)) + "\n")
+        return 0
     result = probe(arguments, suite)
     write_json_atomic(arguments.out, result)
     progress("wrote %s (%s, %d framework cells)" % (arguments.out, result["status"],

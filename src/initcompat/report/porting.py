@@ -234,13 +234,32 @@ def _theories(ordered_results: list[dict]) -> dict:
     return found
 
 
+def seeded_text(seeded) -> str:
+    """What a framework cell's seeded builds showed: the call, and whether the bytes repeated in
+    the process and in a second fresh process."""
+    if not isinstance(seeded, dict):
+        return "—"
+    if not seeded.get("sha256"):
+        return f"{seeded.get('seed_call') or 'seeded'}: {seeded.get('error') or 'failed'}"
+    parts = [str(seeded.get("seed_call") or "seeded")]
+    across = seeded.get("cross_process_identical")
+    parts.append({True: "same bytes in two fresh processes",
+                  False: "other bytes in a second fresh process"}.get(across, "second process "
+                                                                       "not compared"))
+    repeat = seeded.get("repeats_in_process")
+    parts.append({True: "and again in the process", False: "not again in the process"}.get(
+        repeat, ""))
+    return ", ".join(p for p in parts if p)
+
+
 def _entry(source: Source, api: str, status: str = schema.PORT_OK, reason: str = "") -> dict:
     sample = source.sample or {}
     return {"env": source.env, "framework": source.framework, "api": api,
             "version": source.version, "identity": source.identity, "shape": source.shape,
             "layout": source.layout, "fan_in": source.fan_in, "fan_out": source.fan_out,
             "std": sample.get("std"), "min": sample.get("min"), "max": sample.get("max"),
-            "n": sample.get("n"), "status": status, "reason": reason, "sample": source.sample}
+            "n": sample.get("n"), "status": status, "reason": reason, "sample": source.sample,
+            "seeded": "—"}
 
 
 def defaults_table(ordered_results: list[dict]) -> list[dict]:
@@ -275,6 +294,7 @@ def defaults_table(ordered_results: list[dict]) -> list[dict]:
                         cell.get("sample"), _describe(cell.get("initializer")), cell.get("shape"),
                         cell.get("layout"), cell.get("fan_in"), cell.get("fan_out")),
                         str(cell.get("api"))))
+                    entries[-1]["seeded"] = seeded_text(cell.get("seeded"))
             for entry in entries:
                 theory = theories.get((entry["framework"], kind, role)) \
                     if entry["api"] != "jax.example_libraries.stax" else None
