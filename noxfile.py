@@ -3,6 +3,7 @@
   nox                 the default selection, then the report
   nox -t history      every release, then the report
   nox -s tf-1.15      one environment
+  nox -t frameworks   PyTorch, Flax and stax sessions (porting; opt-in, several GB)
   nox -s tests        the test suite
   nox -s workflow     the CI workflow, run twice with act on this machine
   nox -l              every session (the ones a plain `nox` runs are marked *)
@@ -91,7 +92,9 @@ def define_probe_session(entry: matrix_module.Entry) -> None:
     def session_function(session: nox.Session) -> None:
         probe_environment(session, entry)
 
-    what = (f"Keras {entry.keras} on {entry.backend}" if entry.keras else
+    what = (f"{entry.framework_name} {entry.framework_version} (no TensorFlow)"
+            if entry.framework_name else
+            f"Keras {entry.keras} on {entry.backend}" if entry.keras else
             f"TensorFlow {entry.tensorflow}")
     session_function.__doc__ = (f"{what} on Python {entry.python}"
                                 + (f" with {', '.join(entry.extra)}" if entry.extra else ""))

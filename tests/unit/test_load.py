@@ -117,7 +117,7 @@ BAD_FILES = {
     "pins-text.json": (None, "install.pins[0]: expected an object, got str"),
     "no-kind.json": (None, "file: missing field 'kind'"),
     "odd-kind.json": (None, "file: unknown kind 'notes' (known: initializers, install, outcome, "
-                            "propagation, result, seeding, throughput)"),
+                            "porting, propagation, result, seeding, throughput)"),
     "huge-fan.json": (None, "cells[0].fan_in: 9.22e+18 is outside [0, 3840]"),
     "negative-fan.json": (None, "cells[0].fan_out: -1 is outside [0, 3840]"),
     "outcome-status.json": (None, "outcome: unknown status 'meh'"),
@@ -462,7 +462,8 @@ def json_mutation(draw, document):
     """A path into `document` (biased towards cells) and a change to make there."""
     path = []
     node = document
-    if document.get("cells") and draw(st.integers(0, 3)) > 0:  # mostly inside a cell: that is
+    if isinstance(document.get("cells"), list) and document["cells"] and \
+            draw(st.integers(0, 3)) > 0:  # mostly inside a cell (a list of them): that is
         # where the nested fields are
         path = ["cells", draw(st.integers(0, len(document["cells"]) - 1))]
         node = document["cells"][path[1]]
@@ -486,7 +487,9 @@ def json_mutation(draw, document):
 def _apply(document, mutation):
     path, operation, replacement, depth = mutation
     if not path:
-        return document if operation == "delete" else replacement
+        # a copy: the next mutation may change it in place, and REPLACEMENTS must stay as they
+        # are for the next example (else data generation depends on earlier examples)
+        return document if operation == "delete" else copy.deepcopy(replacement)
     parent = document
     for key in path[:-1]:
         parent = parent[key]
@@ -536,7 +539,9 @@ def base_documents() -> dict[str, dict]:
             "throughput": schema.throughput_record("tf-2.15", summary),
             "initializers": initializers_document(),
             "seeding": seeding_document(),
-            "propagation": propagation_document()}
+            "propagation": propagation_document(),
+            "porting": porting_document("torch-2.15.porting.json"),
+            "framework_result": porting_document("torch-2.15.json")}
 
 
 def propagation_document() -> dict:
@@ -546,6 +551,16 @@ def propagation_document() -> dict:
     document["env"]["name"] = "tf-2.15"
     document["records"] = document["records"][:2]
     document["training"] = document["training"][:1]
+    return document
+
+
+def porting_document(name: str) -> dict:
+    """A real file of a porting environment (tests/fixtures/porting), subsamples shortened."""
+    document = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "porting"
+                           / name).read_text())
+    for record in document.get("records") or document.get("framework_cells") or []:
+        if record.get("sample"):
+            record["sample"]["subsample"] = record["sample"]["subsample"][:120]
     return document
 
 
@@ -573,12 +588,15 @@ def initializers_document() -> dict:
 
 # Kinds whose file needs the environment's result beside it to be loaded at all.
 JOINED_KINDS = ("initializers", "seeding", "propagation")
+# The porting file joins a framework session's result; good porting neighbours (tf-2.21 with
+# its porting file) give its records sources to be compared with.
+PORTING_NEIGHBOURS = ("torch-2.15.json", "tf-2.21.json", "tf-2.21.porting.json")
 
 
 @st.composite
 def mutated_file(draw):
     kind = draw(st.sampled_from(["result", "result", "install", "outcome", "throughput",
-                                 "initializers", "seeding"]))
+                                 "initializers", "seeding", "porting", "framework_result"]))
     document = base_documents()[kind]  # the mutated one; tf-1.15 stays good
     for _ in range(draw(st.integers(1, 3))):
         if not isinstance(document, dict) or not document:
@@ -620,9 +638,12 @@ def test_fuzzed_files_are_rejected_or_render(tmp_path_factory, content):
     write(folder, "tf-1.15.json", base_text("tf-1.15"))  # a good neighbour: change tests run
     if kind in JOINED_KINDS:  # its environment's result, so the mutated part is joined
         write(folder, "tf-2.15.json", base_text("tf-2.15"))
+    if kind == "porting":
+        for name in PORTING_NEIGHBOURS:
+            write(folder, name, porting_document(name))
     write(folder, "mutated.json", content)
     loaded = load_results(folder)  # documented outcome: results and Rejected, nothing raised
-    assert 1 <= len(loaded.results) + len(loaded.rejected) <= 3
+    assert 1 <= len(loaded.results) + len(loaded.rejected) <= 4
     for rejected in loaded.rejected:
         assert rejected.problem and "\n" not in rejected.problem
     event("accepted" if len(loaded.results) == 2 else "rejected")

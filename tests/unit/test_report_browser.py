@@ -143,9 +143,10 @@ def test_the_table_of_contents_links_every_section_and_the_downloads(history, br
     shown = Page(browser, history[0].as_uri())
     links = shown.page.locator("nav.toc a")
     targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
-    assert targets == ["#answers", "#upgrade", "#timeline", "#matrix", "#initializers",
-                       "#seeding", "#throughput", "#environments", "#downloads", "cells.csv",
-                       "initializers.csv", "seeding.csv", "changes.json"]
+    assert targets == ["#answers", "#propagation", "#upgrade", "#timeline", "#matrix",
+                       "#initializers", "#seeding", "#porting", "#throughput", "#environments",
+                       "#downloads", "cells.csv", "initializers.csv", "seeding.csv",
+                       "propagation.csv", "training.csv", "porting.csv", "changes.json"]
     for target in [t for t in targets if t.startswith("#")]:
         assert shown.page.locator(target).count() == 1
     for name in [t for t in targets if not t.startswith("#")]:

@@ -19,7 +19,8 @@ from initcompat.host.matrix import Entry, MatrixError, load_matrix
 
 # selection -> the matrix tag it runs
 SELECTIONS = {"default": "default", "history": "history", "nightly": "nightly", "gpu": "gpu",
-              "smoke": "smoke"}  # smoke: one TF1 and one TF2 session, the whole workflow in minutes
+              "smoke": "smoke",  # smoke: one TF1 and one TF2 session, the whole workflow in minutes
+              "frameworks": "frameworks"}  # PyTorch, Flax, stax (porting; several GB each)
 # actions/setup-python has Python 3.7 on ubuntu-22.04 only (not 24.04) and no 3.6 on either.
 OLD_RUNNER = "ubuntu-22.04"
 NEW_RUNNER = "ubuntu-latest"

@@ -22,6 +22,11 @@ RESOLUTIONS = ("as-released", "today")
 UNPINNED = ("*", "latest")  # `tensorflow = "*"`: whatever is newest (nightly sessions)
 NO_TENSORFLOW = "none"  # a Keras session on JAX, PyTorch or NumPy installs no TensorFlow
 BACKENDS = ("tensorflow", "jax", "torch", "numpy")
+# Frameworks beside TensorFlow/Keras (issue 16, porting): `framework = "torch"` and `version`
+# in an env block; such a session installs no TensorFlow and runs initcompat.probe.frameworks.
+# Each is the package(s) its version pins.
+FRAMEWORK_PACKAGES = {"torch": ("torch",), "flax": ("flax",), "jax-stax": ("jax", "jaxlib")}
+FRAMEWORKS_TAG = "frameworks"
 DEFAULT_TAG = "default"
 HISTORY_TAG = "history"
 
@@ -52,6 +57,8 @@ class Entry:
     keras: str | None = None  # a Keras session: the Keras release (its own axis)
     backend: str | None = None  # KERAS_BACKEND of a Keras session: jax, torch, numpy, tensorflow
     resolution: str | None = None  # a variant's own resolution ("today"), whatever the default
+    framework_name: str | None = None  # a framework session: torch, flax, jax-stax
+    framework_version: str | None = None  # ... and the release of its package(s)
 
     def resolved(self, default: str) -> str:
         """The resolution this entry installs with: its own, else the matrix's."""
@@ -59,8 +66,9 @@ class Entry:
 
     @property
     def framework(self) -> str:
-        """'keras' for a session of the Keras axis (KERAS_BACKEND set), else 'tensorflow'."""
-        return "keras" if self.keras else "tensorflow"
+        """'keras' for a session of the Keras axis (KERAS_BACKEND set), the framework of a
+        framework session (torch, flax, jax-stax), else 'tensorflow'."""
+        return self.framework_name or ("keras" if self.keras else "tensorflow")
 
     def requirements(self, resolution: str) -> list[str]:
         """What `uv pip install` gets for this entry under a resolution mode."""
@@ -69,6 +77,9 @@ class Entry:
             f"{self.package}=={self.tensorflow}" if pinned else self.package]
         if self.keras:
             requirements.append(f"keras=={self.keras}")
+        if self.framework_name:
+            requirements.extend(f"{package}=={self.framework_version}"
+                                for package in FRAMEWORK_PACKAGES[self.framework_name])
         requirements.extend(self.extra)
         if resolution == "today":
             requirements.extend(pin.spec for pin in self.pins_today)
@@ -109,10 +120,15 @@ class Matrix:
         raise MatrixError(f"{self.path}: no environment named {name!r}")
 
 
-def derived_tags(tensorflow: str, explicit: list[str], backend: str | None = None) -> tuple[str, ...]:
+def derived_tags(tensorflow: str, explicit: list[str], backend: str | None = None,
+                 framework: str | None = None) -> tuple[str, ...]:
     """Explicit tags plus tf1/tf2/keras3 from the version (a Keras session: keras3, backends and
-    its backend); everything but gpu/nightly is history."""
+    its backend; a framework session: frameworks and its framework, not history: a PyTorch
+    environment is several GB); everything else but gpu/nightly is history."""
     tags = list(explicit)
+    if framework is not None:
+        tags.extend([FRAMEWORKS_TAG, framework])
+        return tuple(dict.fromkeys(tags))
     if backend is not None:
         tags.extend(["keras3", "backends", backend])
         if "gpu" not in explicit and "nightly" not in explicit:
@@ -131,13 +147,14 @@ def derived_tags(tensorflow: str, explicit: list[str], backend: str | None = Non
 
 def _entry(raw: dict, index: int, path: Path) -> Entry:
     where = f"{path}: [[env]] #{index + 1}"
-    if "keras" in raw and "tensorflow" not in raw:
+    if ("keras" in raw or "framework" in raw) and "tensorflow" not in raw:
         raw = dict(raw, tensorflow=NO_TENSORFLOW)
     for key in ("name", "tensorflow", "python"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise MatrixError(f"{where}: missing or non-text field {key!r}")
     unknown = set(raw) - {"name", "tensorflow", "python", "released", "package", "extra",
-                          "pins_today", "pyperf", "tags", "keras", "backend", "resolution"}
+                          "pins_today", "pyperf", "tags", "keras", "backend", "resolution",
+                          "framework", "version"}
     if unknown:
         raise MatrixError(f"{where} ({raw['name']}): unknown field(s) {', '.join(sorted(unknown))}")
     pins = []
@@ -159,12 +176,26 @@ def _entry(raw: dict, index: int, path: Path) -> Entry:
                           f"of {', '.join(RESOLUTIONS)}")
     if backend is not None and backend != "tensorflow" and raw["tensorflow"] != NO_TENSORFLOW:
         raise MatrixError(f"{where} ({raw['name']}): a {backend} session installs no TensorFlow")
+    framework, version = raw.get("framework"), raw.get("version")
+    if framework is not None:
+        if framework not in FRAMEWORK_PACKAGES:
+            raise MatrixError(f"{where} ({raw['name']}): framework {framework!r} is not one of "
+                              f"{', '.join(FRAMEWORK_PACKAGES)}")
+        if not isinstance(version, str) or not version:
+            raise MatrixError(f"{where} ({raw['name']}): a framework session needs its version")
+        if keras is not None or raw["tensorflow"] != NO_TENSORFLOW:
+            raise MatrixError(f"{where} ({raw['name']}): a framework session installs neither "
+                              "TensorFlow nor Keras")
+    elif version is not None:
+        raise MatrixError(f"{where} ({raw['name']}): version belongs to a framework session")
     return Entry(name=raw["name"], tensorflow=raw["tensorflow"], python=raw["python"],
                  released=released, package=raw.get("package", "tensorflow"),
                  extra=tuple(raw.get("extra", [])), pins_today=tuple(pins),
                  pyperf=raw.get("pyperf"),
-                 tags=derived_tags(raw["tensorflow"], list(raw.get("tags", [])), backend),
-                 keras=keras, backend=backend, resolution=raw.get("resolution"))
+                 tags=derived_tags(raw["tensorflow"], list(raw.get("tags", [])), backend,
+                                   framework),
+                 keras=keras, backend=backend, resolution=raw.get("resolution"),
+                 framework_name=framework, framework_version=version)
 
 
 def load_matrix(path: str | os.PathLike = "suites/matrix.toml") -> Matrix:

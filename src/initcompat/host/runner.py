@@ -44,7 +44,8 @@ class Outcome:
 
 def _env_block(entry: Entry, resolution: str) -> dict:
     return schema.environment_record(entry.name, entry.tensorflow, entry.python, entry.tags,
-                                     resolution, entry.keras, entry.backend)
+                                     resolution, entry.keras, entry.backend,
+                                     entry.framework_name, entry.framework_version)
 
 
 def process_environment(entry: Entry) -> dict:
@@ -75,12 +76,14 @@ def _describe_exit(returncode: int) -> str:
 
 def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path,
               echo: Callable[[str], None],
-              environment: dict | None = None) -> tuple[int | None, str, float]:
-    """Run the probe, echoing its progress lines; (returncode or None on timeout, tail, seconds)."""
+              environment: dict | None = None,
+              module: str = "initcompat.probe") -> tuple[int | None, str, float]:
+    """Run the probe, echoing its progress lines; (returncode or None on timeout, tail, seconds).
+    A framework session's probe is `initcompat.probe.frameworks`."""
     started = time.monotonic()
     environment = environment or dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     with open(log_path, "w") as log, subprocess.Popen(
-            [str(python), "-m", "initcompat.probe", *arguments], stdout=subprocess.PIPE,
+            [str(python), "-m", module, *arguments], stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, errors="replace", env=environment,
             start_new_session=True) as process:
         tail = ""
@@ -159,16 +162,22 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
                  "--tags", ",".join(entry.tags), "--resolution", resolution]
     if entry.keras:
         arguments += ["--requested-keras", entry.keras, "--keras-backend", entry.backend]
+    module = "initcompat.probe"
+    if entry.framework_name:
+        module = "initcompat.probe.frameworks"
+        arguments += ["--framework", entry.framework_name,
+                      "--requested-version", entry.framework_version]
     variables = process_environment(entry)
     returncode, tail, seconds["probe_process"] = run_probe(
-        environment.python, arguments, timeout, results / f"{entry.name}.log", echo, variables)
+        environment.python, arguments, timeout, results / f"{entry.name}.log", echo, variables,
+        module)
     if returncode is None:
         reason = f"probe still running after {timeout:.0f} s; killed"
         steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
         return finish(schema.ENV_PROBE_TIMEOUT, reason, tail)
     if returncode != 0 or not result_path.exists():
         framework = "Keras" if entry.keras and entry.tensorflow == schema.NO_TENSORFLOW \
-            else "TensorFlow"
+            else entry.framework_name or "TensorFlow"
         status = schema.ENV_PROBE_CRASHED if any(m in tail for m in schema.IMPORTED_MARKERS) \
             else schema.ENV_IMPORT_FAILED
         reason = f"probe {_describe_exit(returncode)} " + (
@@ -184,12 +193,20 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         if not measurements:
             steps[step] = schema.step_record(schema.STEP_SKIPPED, "measurement steps switched off")
             continue
+        not_here = step_not_applicable(entry, step)
+        if not_here:
+            steps[step] = schema.step_record(schema.STEP_SKIPPED, not_here)
+            continue
         seconds[step], failure, tail = run_measurement(environment.python, module, kind, suite,
                                                        entry.name, results, echo, variables,
                                                        step_arguments(entry))
         steps[step] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
                                          failure, seconds[step], tail)
-    if throughput and entry.tensorflow == schema.NO_TENSORFLOW:
+    if throughput and entry.framework_name:
+        steps["throughput"] = schema.step_record(
+            schema.STEP_SKIPPED, f"the throughput step times TensorFlow/Keras; not measured "
+                                 f"for {entry.framework_name} yet")
+    elif throughput and entry.tensorflow == schema.NO_TENSORFLOW:
         steps["throughput"] = schema.step_record(
             schema.STEP_SKIPPED, "the throughput step times TensorFlow; not measured on the "
                                  f"{entry.backend} backend yet")
@@ -213,6 +230,9 @@ def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results
     if step not in known:
         raise ValueError(f"unknown step {step!r} (known: {', '.join(known)})")
     module, kind = known[step]
+    not_here = step_not_applicable(entry, step)
+    if not_here is not None:
+        return Outcome(schema.ENV_SKIPPED, results, entry.name, not_here, {})
     probed_path = results / schema.file_name(entry.name, schema.KIND_RESULT)
     try:
         probed = json.loads(probed_path.read_text())
@@ -272,10 +292,26 @@ def run_step(command: list[str], log_path: Path, timeout: float, prefix: str,
 
 def step_arguments(entry: Entry) -> list[str]:
     """What a measurement step needs beyond suite, name and file: a Keras session without
-    TensorFlow runs it on Keras alone."""
+    TensorFlow runs it on Keras alone, a framework session on its framework."""
+    if entry.framework_name:
+        return ["--framework", entry.framework_name]
     if entry.tensorflow == schema.NO_TENSORFLOW:
         return ["--framework", "keras"]
     return []
+
+
+def step_not_applicable(entry: Entry, step: str) -> str | None:
+    """Why a measurement step does not run for this entry (None: it runs). The initializers,
+    seeding and propagation steps read TF/Keras; the porting step runs in framework sessions and in the TF
+    environments tagged schema.PORTING_TAG (one tf.keras target is enough)."""
+    if entry.framework_name and step in schema.TF_KERAS_STEPS:
+        return f"the {step} step reads TensorFlow/Keras; {entry.framework_name} has the " \
+               "framework probe"
+    if step == schema.PORTING_STEP and not entry.framework_name and \
+            schema.PORTING_TAG not in entry.tags:
+        return f"the porting step runs in the framework sessions and where tagged " \
+               f"{schema.PORTING_TAG!r}"
+    return None
 
 
 def run_measurement(python: Path, module: str, kind: str, suite: Path, name: str, results: Path,

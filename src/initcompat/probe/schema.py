@@ -13,7 +13,13 @@ process, once, atomically (initcompat.probe.output):
                         method, in two fresh processes and twice in one
   NAME.propagation.json the propagation step (python -m initcompat.probe.propagation): the
                         suite's models at initialization and through a short training run
+  NAME.porting.json     the porting step (python -m initcompat.probe.porting): other
+                        frameworks' defaults drawn with this framework's code (snippets)
   NAME.outcome.json     the host runner, last: the status of every step and their timings
+
+A framework session (PyTorch, Flax, JAX's stax: issue 16) writes NAME.json with the
+framework probe (python -m initcompat.probe.frameworks): no TF cells, its layers in
+`framework_cells`.
 
 The report's loader joins the files of one environment by the name inside them. Each of our
 files carries `schema_version` and `kind`; validation is in initcompat.probe.validation.
@@ -36,6 +42,7 @@ KIND_OUTCOME = "outcome"
 KIND_INITIALIZERS = "initializers"
 KIND_SEEDING = "seeding"
 KIND_PROPAGATION = "propagation"
+KIND_PORTING = "porting"
 FILE_SUFFIXES = {
     KIND_RESULT: ".json",
     KIND_INSTALL: ".install.json",
@@ -44,14 +51,44 @@ FILE_SUFFIXES = {
     KIND_INITIALIZERS: ".initializers.json",
     KIND_SEEDING: ".seeding.json",
     KIND_PROPAGATION: ".propagation.json",
+    KIND_PORTING: ".porting.json",
 }
 PYPERF_SUFFIX = ".pyperf.json"
-LOG_SUFFIXES = (".log", ".throughput.log", ".initializers.log", ".seeding.log", ".propagation.log")
+LOG_SUFFIXES = (".log", ".throughput.log", ".initializers.log", ".seeding.log", ".propagation.log",
+                ".porting.log")
 # The measurement steps after the probe, in the order the runner runs them: step name ->
 # (module run with python -m, the kind of the file it writes).
 MEASUREMENT_STEPS = (("initializers", "initcompat.probe.initializers", KIND_INITIALIZERS),
                      ("seeding", "initcompat.probe.seeding", KIND_SEEDING),
-                     ("propagation", "initcompat.probe.propagation", KIND_PROPAGATION))
+                     ("propagation", "initcompat.probe.propagation", KIND_PROPAGATION),
+                     ("porting", "initcompat.probe.porting", KIND_PORTING))
+# Steps that read TF/Keras only (not run in a framework session), and the porting step, which
+# runs in every framework session and in the TF environments tagged PORTING_TAG.
+TF_KERAS_STEPS = ("initializers", "seeding", "propagation")
+PORTING_STEP = "porting"
+PORTING_TAG = "porting"
+
+# Frameworks beside TensorFlow/Keras (env.framework of a framework session), and the three the
+# porting table translates between, in the order the report shows them.
+FRAMEWORK_TORCH = "torch"
+FRAMEWORK_FLAX = "flax"
+FRAMEWORK_STAX = "jax-stax"
+FRAMEWORK_TF_KERAS = "tf.keras"
+FRAMEWORKS = (FRAMEWORK_TORCH, FRAMEWORK_FLAX, FRAMEWORK_STAX)
+PORTING_FRAMEWORKS = (FRAMEWORK_TF_KERAS, FRAMEWORK_TORCH, FRAMEWORK_FLAX)
+# The layers the porting table covers and their weights, in framework-neutral roles: an LSTM's
+# `bias` is the bias its gates add (TF's one bias; PyTorch's bias_ih + bias_hh; Flax's
+# hidden-side Dense biases), `input_bias` and `recurrent_bias` PyTorch's two.
+PORTING_LAYERS = (("dense", ("kernel", "bias")), ("conv2d", ("kernel", "bias")),
+                  ("embedding", ("embeddings",)),
+                  ("lstm", ("kernel", "recurrent_kernel", "bias")))
+FRAMEWORK_ROLES = ("kernel", "bias", "embeddings", "recurrent_kernel", "input_bias",
+                   "recurrent_bias", "gamma", "beta")
+# Outcome of one framework cell or one porting record.
+PORT_OK = "ok"
+PORT_INEXPRESSIBLE = "inexpressible"  # the target framework has no code for that default
+PORT_ERROR = "error"                  # the snippet (or the layer) raised
+PORT_STATUSES = (PORT_OK, PORT_INEXPRESSIBLE, PORT_ERROR, "unavailable")
 
 
 def file_name(env_name, kind):
@@ -77,9 +114,11 @@ THROUGHPUT_PREFIX = "initcompat throughput:"
 INITIALIZERS_PREFIX = "initcompat initializers:"
 SEEDING_PREFIX = "initcompat seeding:"
 PROPAGATION_PREFIX = "initcompat propagation:"
+PORTING_PREFIX = "initcompat porting:"
 IMPORTED_MARKER = PROBE_PREFIX + " tensorflow imported"
 KERAS_IMPORTED_MARKER = PROBE_PREFIX + " keras imported"  # a Keras session without TensorFlow
-IMPORTED_MARKERS = (IMPORTED_MARKER, KERAS_IMPORTED_MARKER)
+FRAMEWORK_IMPORTED_MARKER = PROBE_PREFIX + " framework imported"  # a framework session
+IMPORTED_MARKERS = (IMPORTED_MARKER, KERAS_IMPORTED_MARKER, FRAMEWORK_IMPORTED_MARKER)
 
 # How much of an error's output a record keeps (installer, probe, worker tails).
 TAIL_CHARS = 4000
@@ -179,14 +218,16 @@ NO_GPU = "none found"
 
 
 def environment_record(name, tensorflow, python, tags=(), resolution=None, keras=None,
-                       backend=None):
+                       backend=None, framework=None, framework_version=None):
     """The `env` block: what the matrix asked for (what was installed is recorded elsewhere).
     A session of the Keras axis also names its Keras release and backend (tensorflow is
-    NO_TENSORFLOW where it installs none)."""
+    NO_TENSORFLOW where it installs none); a framework session its framework and version."""
     record = {"name": name, "tensorflow": tensorflow, "python": python, "tags": list(tags),
               "resolution": resolution}
     if keras is not None:
         record.update(keras=keras, backend=backend)
+    if framework is not None:
+        record.update(framework=framework, framework_version=framework_version)
     return record
 
 

@@ -46,7 +46,28 @@ CELL_OPTIONAL_FIELDS = {"error_type": OPTIONAL_TEXT, "alias_of": OPTIONAL_TEXT, 
                         "seeded": OPTIONAL_DICT, "layer_config": OPTIONAL_DICT}
 RESULT_OPTIONAL_FIELDS = {"log_tail": OPTIONAL_TEXT, "installed": OPTIONAL_DICT,
                           "devices": OPTIONAL_DICT, "platform": OPTIONAL_DICT,
-                          "availability": OPTIONAL_LIST}
+                          "availability": OPTIONAL_LIST, "framework_cells": OPTIONAL_LIST,
+                          "framework_versions": OPTIONAL_DICT}
+ENV_OPTIONAL_FIELDS = {"framework": OPTIONAL_TEXT, "framework_version": OPTIONAL_TEXT}
+# One cell of a framework session (initcompat.probe.frameworks): its layer and weight as the
+# framework names them, and what an ok cell's report reads (shape, fans, sample).
+FRAMEWORK_CELL_FIELDS = {"framework": (str,), "api": (str,), "layer": (str,),
+                         "layer_kind": (str,), "weight_role": (str,), "status": (str,),
+                         "reason": OPTIONAL_TEXT}
+FRAMEWORK_CELL_OPTIONAL_FIELDS = {"weight_name": OPTIONAL_TEXT, "shape": OPTIONAL_LIST,
+                                  "layout": OPTIONAL_TEXT, "fan_in": OPTIONAL_NUMBER,
+                                  "fan_out": OPTIONAL_NUMBER, "fan_rule": OPTIONAL_TEXT,
+                                  "initializer": OPTIONAL_DICT, "layer_config": OPTIONAL_DICT,
+                                  "sample": OPTIONAL_DICT, "seeded": OPTIONAL_DICT,
+                                  "error_type": OPTIONAL_TEXT}
+# One record of the porting step: a source framework's default drawn in this one by a snippet.
+PORTING_RECORD_FIELDS = {"layer_kind": (str,), "weight_role": (str,), "from_framework": (str,),
+                         "to_framework": (str,), "status": (str,)}
+PORTING_RECORD_OPTIONAL_FIELDS = {"snippet": OPTIONAL_TEXT, "reason": OPTIONAL_TEXT,
+                                  "notes": OPTIONAL_LIST, "theory": OPTIONAL_DICT,
+                                  "shape": OPTIONAL_LIST, "sample": OPTIONAL_DICT,
+                                  "seconds": OPTIONAL_NUMBER, "error_type": OPTIONAL_TEXT,
+                                  "log_tail": OPTIONAL_TEXT}
 # One entry of a result's `availability` (initcompat.probe.availability).
 AVAILABILITY_FIELDS = {"api_family": (str,), "target": (str,), "status": (str,)}
 AVAILABILITY_OPTIONAL_FIELDS = {"case": OPTIONAL_TEXT, "legacy_keras": (bool,),
@@ -196,6 +217,35 @@ def validate_cell(cell, where):
         check_optional_fields(cell["seeded"], SEEDED_OPTIONAL_FIELDS, where + ".seeded")
 
 
+def _validate_shape_and_fans(record, where):
+    """A shape of counts, and fans that never exceed its number of entries."""
+    largest = LARGEST_EXACT_INTEGER
+    if record.get("shape") is not None:
+        check_number_list(record["shape"], where + ".shape", integers=True)
+        size = 1
+        for dimension in record["shape"]:
+            check_count(dimension, where + ".shape")
+            size *= dimension
+        largest = max(min(size, LARGEST_EXACT_INTEGER), 1)
+    for name in ("fan_in", "fan_out"):
+        check_count(record.get(name), "%s.%s" % (where, name), largest)
+
+
+def validate_framework_cell(cell, where):
+    """One framework cell: identity always; an ok cell's shape, fans and sample."""
+    check_fields(cell, FRAMEWORK_CELL_FIELDS, where)
+    check_optional_fields(cell, FRAMEWORK_CELL_OPTIONAL_FIELDS, where)
+    if cell["status"] not in schema.PORT_STATUSES:
+        raise SchemaError("%s: unknown status %r" % (where, cell["status"]))
+    if cell["status"] == schema.PORT_OK:
+        for name in ("shape", "sample"):
+            if cell.get(name) is None:
+                raise SchemaError("%s: ok cell lacks %r" % (where, name))
+    _validate_shape_and_fans(cell, where)
+    if cell.get("sample") is not None:
+        validate_sample(cell["sample"], where + ".sample")
+
+
 def validate_devices(devices):
     """The devices block: `gpu` is "none found", a failure text, or a list of device names."""
     gpu = devices.get("gpu")
@@ -215,7 +265,13 @@ def validate_result(document):
     if document["status"] not in schema.ENV_STATUSES:
         raise SchemaError("result: unknown status %r" % (document["status"],))
     check_fields(document["env"], ENV_FIELDS, "env")
+    check_optional_fields(document["env"], ENV_OPTIONAL_FIELDS, "env")
+    if document["env"].get("framework") is not None and \
+            document["env"]["framework"] not in schema.FRAMEWORKS:
+        raise SchemaError("env: unknown framework %r" % (document["env"]["framework"],))
     check_optional_fields(document, RESULT_OPTIONAL_FIELDS, "result")
+    for index, cell in enumerate(document.get("framework_cells") or []):
+        validate_framework_cell(cell, "framework_cells[%d]" % index)
     if document.get("installed") is not None:
         check_optional_fields(document["installed"], {"packages": OPTIONAL_DICT}, "installed")
     if document.get("devices") is not None:
@@ -475,7 +531,29 @@ def validate_propagation(document):
                     len(record["loss"]))
 
 
+def validate_porting(document):
+    """The porting step's NAME.porting.json: one record per source framework x weight."""
+    _validate_measurement(document, schema.KIND_PORTING)
+    check_optional_fields(document, {"framework": OPTIONAL_TEXT, "imports": OPTIONAL_TEXT},
+                          schema.KIND_PORTING)
+    for index, record in enumerate(document["records"]):
+        where = "records[%d]" % index
+        check_fields(record, PORTING_RECORD_FIELDS, where)
+        check_optional_fields(record, PORTING_RECORD_OPTIONAL_FIELDS, where)
+        if record["status"] not in schema.PORT_STATUSES:
+            raise SchemaError("%s: unknown status %r" % (where, record["status"]))
+        if record["status"] == schema.PORT_OK and record.get("sample") is None:
+            raise SchemaError("%s: ok record lacks its sample" % where)
+        _validate_shape_and_fans(record, where)
+        if record.get("sample") is not None:
+            validate_sample(record["sample"], where + ".sample")
+        for note_index, note in enumerate(record.get("notes") or []):
+            if not isinstance(note, str):
+                raise SchemaError("%s.notes[%d]: expected text" % (where, note_index))
+
+
 VALIDATORS = {
+    schema.KIND_PORTING: validate_porting,
     schema.KIND_RESULT: validate_result,
     schema.KIND_INSTALL: validate_install,
     schema.KIND_OUTCOME: validate_outcome,

@@ -28,19 +28,26 @@ def version_key(version: str) -> tuple:
     return (int(major), int(minor), int(patch or 0), rest or "~")
 
 
-LINES = ("tensorflow", "keras · tensorflow", "keras · jax", "keras · torch", "keras · numpy")
+LINES = ("tensorflow", "keras · tensorflow", "keras · jax", "keras · torch", "keras · numpy",
+         "torch", "flax", "jax-stax")
 
 
 def line_of(env: dict) -> str:
     """Which history an environment belongs to: TensorFlow's releases, or the Keras axis on
-    one backend ('keras · jax'). Versions are compared only within a line."""
+    one backend ('keras · jax'), or a framework beside them ('torch', 'flax', 'jax-stax').
+    Versions are compared only within a line."""
+    if isinstance(env.get("framework"), str) and env["framework"]:
+        return env["framework"]
     if isinstance(env.get("keras"), str) and env["keras"]:
         return f"keras · {env.get('backend') or '?'}"
     return "tensorflow"
 
 
 def line_version(env: dict) -> str:
-    """The version that orders an environment within its line: TF's, or the Keras release."""
+    """The version that orders an environment within its line: TF's, the Keras release, or
+    the framework's."""
+    if isinstance(env.get("framework"), str) and env["framework"]:
+        return str(env.get("framework_version") or "")
     return env["keras"] if line_of(env) != "tensorflow" else env["tensorflow"]
 
 

@@ -3,6 +3,7 @@ each cell's statistics, change steps and seeded-reproducibility groups. Pure."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ from initcompat.report.analysis import (CellAnalysis, Step, analyse_cell, change
 from initcompat.report.describe import gpu_text, one_line, short_version
 from initcompat.report.frame import line_of
 
+# How the report names a framework session's framework (env.framework).
+FRAMEWORK_LABELS = {"torch": "PyTorch", "flax": "Flax", "jax-stax": "JAX stax"}
 Row = tuple  # (api_family, legacy_keras, layer_kind, weight_role): analysis.row_key
 Place = tuple  # (row, environment name): one cell of the matrix
 
@@ -48,16 +51,23 @@ def env_summary(result: dict) -> dict:
     devices = result.get("devices") or {}
     install = result.get("install") or {}
     line = line_of(result["env"])
-    keras_line = line != "tensorflow"
+    framework = result["env"].get("framework")
+    keras_line = line != "tensorflow" and not framework
+    if framework:
+        label = f"{FRAMEWORK_LABELS.get(framework, framework)} " \
+                f"{short_version(str(result['env'].get('framework_version') or '?'))}"
+    elif keras_line:  # a Keras session's label names the axis: "Keras 3.4 jax"
+        label = f"Keras {short_version(result['env']['keras'])} {result['env'].get('backend')}"
+    else:
+        label = short_version(result["env"]["tensorflow"])
     return {
         "name": result["env"]["name"],
         "tensorflow": result["env"]["tensorflow"],
         "line": line,
-        "backend": result["env"].get("backend") if keras_line else "tensorflow",
+        "backend": result["env"].get("backend") if keras_line else (framework or "tensorflow"),
         "keras_requested": result["env"].get("keras"),
-        # a Keras session's label names the axis: "Keras 3.4 jax" (ranges stay unambiguous)
-        "label": (f"Keras {short_version(result['env']['keras'])} {result['env'].get('backend')}"
-                  if keras_line else short_version(result["env"]["tensorflow"])),
+        "framework": framework,
+        "label": label,  # ranges stay unambiguous: "Keras 3.4 jax", "PyTorch 2.15"
         "python": (result.get("platform") or {}).get("python") or result["env"]["python"],
         "status": result["status"],
         "reason": one_line(result.get("reason"), 300) if result.get("reason") else "",
@@ -93,10 +103,21 @@ def assign_variants(envs: list[dict]) -> list[dict]:
                 if env["name"].startswith(primary["name"]) else env["name"]
             env["variant_of"] = primary["name"] if is_variant else None
             env["variant"] = (suffix or env["name"]) if is_variant else None
-            base = (f"Keras {short_version(env['keras_requested'])} · {env['backend']}"
+            base = (env["label"] if env.get("framework") else
+                    f"Keras {short_version(env['keras_requested'])} · {env['backend']}"
                     if env.get("line", "tensorflow") != "tensorflow" else f"TF {env['label']}")
             env["column_label"] = base + (f" · {env['variant']}" if is_variant else "")
     return envs
+
+
+def without_frameworks(measured: Measured) -> Measured:
+    """The TF/Keras environments only: what the sections that read TF/Keras cells and steps
+    show (a framework session has none; its draws are the Porting section's)."""
+    keep = [i for i, result in enumerate(measured.results) if not result["env"].get("framework")]
+    if len(keep) == len(measured.results):
+        return measured
+    return dataclasses.replace(measured, results=[measured.results[i] for i in keep],
+                               envs=[measured.envs[i] for i in keep])
 
 
 def measure(ordered_results: list[dict]) -> Measured:

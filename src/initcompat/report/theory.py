@@ -59,6 +59,9 @@ FAMILIES = ("uniform", "normal", "truncated_normal", "constant", "orthogonal", "
             "discrete")
 # Families whose draws are fixed values: their fit is exact, not statistical.
 EXACT_FAMILIES = ("constant", "identity", "discrete")
+# Families whose cdf is a scipy distribution of `params` (the sum of two uniforms: PyTorch's
+# RNN biases bias_ih + bias_hh, as the gates add them).
+TRIANGULAR = "triangular"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class Distribution:
         if self.family == "discrete":
             return np.asarray(sum((x >= value) * weight for value, weight
                                   in zip(p["values"], p["weights"])), dtype=np.float64)
+        if self.family == TRIANGULAR:
+            return stats.triang.cdf(x, 0.5, loc=p["low"], scale=p["high"] - p["low"])
         raise ValueError("no cdf for family %r" % self.family)
 
     def kurtosis_se(self, n: int) -> float:
@@ -271,6 +276,17 @@ def identity(rows: int, cols: int, gain: float) -> Distribution:
         description="identity %dx%d times %g: %d of %d entries equal %g, the rest 0"
                     % (rows, cols, gain, min(rows, cols), rows * cols, gain),
         central_moments=moments)
+
+
+def triangular(half_width: float, description: str) -> Distribution:
+    """Symmetric triangular on +-half_width (the sum of two U(+-half_width/2)): E[X^k] =
+    2 a^k / ((k+1)(k+2)) for even k, variance a^2/6, excess kurtosis -0.6."""
+    a = float(half_width)
+    return Distribution(
+        family=TRIANGULAR, params={"low": -a, "high": a}, support=(-a, a), mean=0.0,
+        variance=a * a / 6.0, skewness=0.0, excess_kurtosis=-0.6, description=description,
+        central_moments=_moments_symmetric({k: 2.0 * a ** k / ((k + 1) * (k + 2))
+                                            for k in (2, 4, 6, 8)}))
 
 
 def discrete(values: Sequence[float], weights: Sequence[float], description: str) -> Distribution:

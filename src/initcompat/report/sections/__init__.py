@@ -13,13 +13,14 @@ from pathlib import Path
 
 from initcompat.report.frame import order_results
 from initcompat.report.load import Loaded
-from initcompat.report.measured import measure
+from initcompat.report.measured import measure, without_frameworks
 from initcompat.report.sections.answers import Answers, build_answers
 from initcompat.report.sections.environments import Environments, build_environments
 from initcompat.report.sections.failures import Failures, build_failures
 from initcompat.report.sections.initializers import Initializers, build_initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
 from initcompat.report.sections.propagation import Propagation, build_propagation
+from initcompat.report.sections.porting import Porting, build_porting
 from initcompat.report.sections.rejected import Rejected, build_rejected
 from initcompat.report.sections.seeding import Seeding, build_seeding
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
@@ -49,6 +50,7 @@ class View:
     matrix: Matrix
     initializers: Initializers
     seeding: Seeding
+    porting: Porting
     throughput: Throughput
     failures: Failures
     environments: Environments
@@ -67,8 +69,13 @@ def load_inputs(loaded: Loaded, sources: list[Path]) -> Inputs:
 
 def build_view(inputs: Inputs) -> View:
     """Every section from the inputs; pure."""
-    measured = measure(inputs.results)
-    throughput = build_throughput(inputs.results, inputs.pyperf,
+    every = measure(inputs.results)
+    # the TF/Keras sections leave out framework sessions (PyTorch, Flax, stax): they have no
+    # TF cells or steps; Porting, Failures and Environments show every environment
+    measured = without_frameworks(every)
+    tf_keras = [i for i, r in enumerate(inputs.results) if not r["env"].get("framework")]
+    throughput = build_throughput([inputs.results[i] for i in tf_keras],
+                                  [inputs.pyperf[i] for i in tf_keras],
                                   {env["name"]: env["variant_of"] for env in measured.envs})
     initializers = build_initializers(measured)
     seeding = build_seeding(measured)
@@ -83,6 +90,7 @@ def build_view(inputs: Inputs) -> View:
                 matrix=build_matrix(measured),
                 initializers=initializers,
                 seeding=seeding,
+                porting=build_porting(every),
                 throughput=throughput,
-                failures=build_failures(measured),
-                environments=build_environments(measured))
+                failures=build_failures(every),
+                environments=build_environments(every))
