@@ -131,13 +131,17 @@ def _primaries(measured: Measured) -> list[tuple[dict, dict, dict]]:
 
 
 def _references(found: list[tuple[dict, dict, dict]]) -> list[tuple[dict, dict, dict]]:
-    """The newest TF 1.x, the newest TF 2.x and the newest Keras-only environment (no variants)."""
+    """The newest TF 1.x, the newest TF 2.x and the newest Keras without TensorFlow (no
+    variants; Keras on JAX where measured, its most used backend beside TensorFlow)."""
     chosen: dict[str, tuple] = {}
     for env, result, body in found:
-        if env.get("variant_of"):
+        if env.get("variant_of") or env["line"] == "keras · tensorflow":
             continue
         if env["line"] != "tensorflow":
             group = "keras"
+            if "keras" in chosen and chosen["keras"][0]["line"] == "keras · jax" and \
+                    env["line"] != "keras · jax":
+                continue
         elif str(env["tensorflow"]).startswith("1."):
             group = "tf1"
         else:
