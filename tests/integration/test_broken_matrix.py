@@ -58,7 +58,7 @@ def run_broken_matrix(tmp_path_factory):
 
 
 # The files each run leaves (logs aside): every writer its own file.
-FILES = {"tf-2.15": ["install", "outcome", "result", "initializers", "seeding"],
+FILES = {"tf-2.15": ["install", "outcome", "result", "initializers", "seeding", "propagation"],
          "tf-1.15": ["install", "outcome"],
          "tf-1.99": ["outcome"], "tf-2.15-py29": ["outcome"],
          "tf-1.15-unpinned": ["install", "outcome", "result"]}
