@@ -21,8 +21,8 @@ def test_tf_1_15_files_are_valid_each_has_one_writer_and_record_the_environment(
     folder = Path(result["_source"]).parent
     assert sorted(p.name for p in folder.iterdir()) == [
         "tf-1.15.initializers.json", "tf-1.15.initializers.log", "tf-1.15.install.json",
-        "tf-1.15.json", "tf-1.15.log", "tf-1.15.outcome.json", "tf-1.15.seeding.json",
-        "tf-1.15.seeding.log"]
+        "tf-1.15.json", "tf-1.15.log", "tf-1.15.outcome.json", "tf-1.15.propagation.json",
+        "tf-1.15.propagation.log", "tf-1.15.seeding.json", "tf-1.15.seeding.log"]
     for path in folder.glob("*.json"):
         (document,) = parse_documents(path.read_text())  # current schema, nothing to migrate
         validation.validate(document)
