@@ -317,3 +317,31 @@ def test_a_390_px_phone_has_no_page_overflow_outside_the_matrix_and_legible_char
     assert page.locator("#evidence").evaluate("d => d.getBoundingClientRect().width") <= 390
     page.keyboard.press("Escape")
     shown.close()
+
+
+def test_upgrade_view_compares_one_keras_release_across_backends_and_refuses_others(
+        tmp_path, browser):
+    """The page's JS mirrors events_between: Keras 3.15 on jax and torch shows the backend
+    comparison's events; Keras 3.14 jax against 3.15 torch says they are not compared."""
+    from test_backends import LIMIT, dense, keras
+    from synthetic import normal, uniform
+    documents = [keras("keras-3.14-jax", "3.14.0", "jax", dense(uniform(LIMIT, seed=3))),
+                 keras("keras-3.15-jax", "3.15.1", "jax", dense(uniform(LIMIT, seed=1))),
+                 keras("keras-3.15-torch", "3.15.1", "torch",
+                       dense(normal(LIMIT / 3 ** 0.5, seed=2)))]
+    results = tmp_path / "results"
+    results.mkdir()
+    for document in documents:
+        (results / f"{document['env']['name']}.json").write_text(json.dumps(document))
+    out = tmp_path / "report"
+    assert report_main([str(results), "--out", str(out)]) == 0
+    shown = Page(browser, (out / "index.html").as_uri())
+    page = shown.page
+    page.select_option("#upgrade-from", "keras-3.15-jax")
+    page.select_option("#upgrade-to", "keras-3.15-torch")
+    summary = page.locator("#upgrade-result .upgrade-summary").inner_text()
+    assert "behaviour difference" in summary and "No behaviour" not in summary
+    assert "distribution" in page.locator("#upgrade-result").inner_text()
+    page.select_option("#upgrade-from", "keras-3.14-jax")
+    assert "backends only for the same Keras release" in page.locator("#upgrade-result").inner_text()
+    shown.close()

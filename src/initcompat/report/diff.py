@@ -29,9 +29,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def difference_document(envs: list[dict], events: list[dict], first: str, second: str) -> dict:
+def difference_document(envs: list[dict], events: list[dict], first: str, second: str,
+                        backend_events: list[dict] = ()) -> dict:
     """The differences between two environments, grouped by kind, as data."""
-    between = events_between(envs, events, first, second)
+    between = events_between(envs, events, first, second, backend_events)
     labels = {env["name"]: env["column_label"] for env in envs}
     return {"from": first, "to": second, "from_label": labels[first], "to_label": labels[second],
             "differences": sum(1 for event in between if is_difference(event)),
@@ -62,7 +63,8 @@ def main(argv: list[str]) -> int:
     view = build_view(load_inputs(loaded, [arguments.results]))
     try:
         document = difference_document(view.upgrade.envs, view.timeline.events,
-                                       arguments.first, arguments.second)
+                                       arguments.first, arguments.second,
+                                       view.upgrade.backend_events)
     except ValueError as error:
         print(f"initcompat diff: {error}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from initcompat.report.backends import backend_events
 from initcompat.report.frame import order_results
 from initcompat.report.load import Loaded
 from initcompat.report.measured import measure, without_frameworks
@@ -85,7 +86,8 @@ def build_view(inputs: Inputs) -> View:
     return View(rejected=build_rejected(inputs.rejected),
                 answers=build_answers(measured),
                 propagation=propagation,
-                upgrade=build_upgrade(measured.envs, timeline.events),
+                upgrade=build_upgrade(measured.envs, timeline.events,
+                                      backend_events(measured.results)),
                 timeline=timeline,
                 matrix=build_matrix(measured),
                 initializers=initializers,

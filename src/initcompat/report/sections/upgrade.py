@@ -16,9 +16,11 @@ RULE = ("Between two environments taken in version order, the differences are th
         "every version after the first up to the second (each against the version before it), "
         "plus the changes of a variant column (CUDA build, ...) against its own version when "
         "either side is one; renames of an unchanged initializer are listed apart and are not "
-        "differences.")
+        "differences. One Keras release on two backends is compared directly, cell by cell, as a "
+        "variant is against its version.")
 # One-click pairs: (from label, to label); the two newest versions are added when present.
-PAIRS = (("1.15", "2.0"), ("2.15", "2.16"), ("Keras 3.0 jax", "Keras 3.15 jax"))
+PAIRS = (("1.15", "2.0"), ("2.15", "2.16"), ("Keras 3.0 jax", "Keras 3.15 jax"),
+         ("Keras 3.15 jax", "Keras 3.15 torch"), ("Keras 3.15 jax", "Keras 3.15 tensorflow"))
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Upgrade:
     pairs: list[dict]  # one-click pairs present in these results: {"text", "first", "second"}
     default: dict | None  # the pair shown first (the two newest versions), or None
     events: list[dict]  # the timeline's events ({"env", "since", "kind", "row", "text", "cell"})
+    backend_events: list[dict]  # one Keras release on two backends (report/backends.py), same shape
     data: dict  # what report.js reads (the "upgrade" part of the page's data block): see _data
     rule: str  # RULE, shown on the page
 
@@ -46,7 +49,8 @@ def _positions(envs: list[dict]) -> tuple[dict[str, dict], dict[str, int]]:
     return by_name, position
 
 
-def events_between(envs: list[dict], events: list[dict], first: str, second: str) -> list[dict]:
+def events_between(envs: list[dict], events: list[dict], first: str, second: str,
+                   backend_events: list[dict] = ()) -> list[dict]:
     """Every timeline event between environments `first` and `second` (names), in either order.
 
     With the primaries (environments whose variant_of is None) in version order and pos(e) the
@@ -54,7 +58,8 @@ def events_between(envs: list[dict], events: list[dict], first: str, second: str
     the events whose env is a primary with position in (pos(first), pos(second)] (each compares
     an environment with the one before it, its `since`), plus the events of either side that is
     a variant (they compare it with its primary). The same environment twice: no events.
-    Environments of two lines (frame.line_of: TensorFlow, Keras on a backend) are never
+    One Keras release on two backends: the `backend_events` of exactly that pair.
+    Other environments of two lines (frame.line_of: TensorFlow, Keras on a backend) are never
     compared: ValueError says so.
     Renames (kind "renamed") are included; is_difference says which events are differences.
     ValueError names an unknown environment.
@@ -67,9 +72,13 @@ def events_between(envs: list[dict], events: list[dict], first: str, second: str
         return []
     lines = [by_name[name].get("line", "tensorflow") for name in (first, second)]
     if lines[0] != lines[1]:
+        releases = [by_name[name].get("keras_release") for name in (first, second)]
+        if "tensorflow" not in lines and releases[0] and releases[0] == releases[1]:
+            return [event for event in backend_events
+                    if {event["env"], event.get("since")} == {first, second}]
         raise ValueError(f"{first} and {second} are on different lines ({lines[0]}; {lines[1]}): "
-                         "versions are compared within a line, so no difference is listed "
-                         "between them")
+                         "versions are compared within a line, and backends only for the same "
+                         "Keras release, so no difference is listed between them")
     order = {env["name"]: index for index, env in enumerate(envs)}
     low, high = sorted((first, second), key=lambda name: (position[name], order[name]))
     variants = {name for name in (low, high) if by_name[name].get("variant_of") is not None}
@@ -120,32 +129,46 @@ def _pairs(envs: list[dict]) -> tuple[list[dict], dict | None]:
     return pairs, default
 
 
-def _data(envs: list[dict], events: list[dict]) -> dict:
-    """Compact for the page: environments as [name, column label, index of its primary or -1],
-    each event as [environment index, since (index or -1), kind index, row, text, cell id]."""
+def _data(envs: list[dict], events: list[dict], backend_events: list[dict] = ()) -> dict:
+    """Compact for the page: environments as [name, column label, index of its primary or -1,
+    line, Keras release or ""], each event as [environment index, since (index or -1), kind
+    index, row, text, cell id]; the backend comparisons apart, in the same form."""
     index = {env["name"]: i for i, env in enumerate(envs)}
     kinds = {kind: i for i, kind in enumerate(KINDS)}  # an unknown kind goes last
-    rows = []
-    for event in events:
-        if event["env"] not in index:
-            continue
-        kinds.setdefault(event["kind"], len(kinds))
-        rows.append([index[event["env"]], index.get(event.get("since"), -1), kinds[event["kind"]],
-                     event.get("row") or "", event.get("text") or "", event.get("cell") or ""])
+
+    def compact(found: list[dict]) -> list[list]:
+        rows = []
+        for event in found:
+            if event["env"] not in index:
+                continue
+            kinds.setdefault(event["kind"], len(kinds))
+            rows.append([index[event["env"]], index.get(event.get("since"), -1),
+                         kinds[event["kind"]], event.get("row") or "", event.get("text") or "",
+                         event.get("cell") or ""])
+        return rows
+
+    rows, backend_rows = compact(events), compact(backend_events)
     return {"envs": [[env["name"], env["column_label"], index.get(env["variant_of"], -1),
-                      env.get("line", "tensorflow")] for env in envs],
-            "kinds": list(kinds), "notDifference": list(NOT_A_DIFFERENCE), "events": rows}
+                      env.get("line", "tensorflow"), env.get("keras_release") or ""]
+                     for env in envs],
+            "kinds": list(kinds), "notDifference": list(NOT_A_DIFFERENCE), "events": rows,
+            "backendEvents": backend_rows}
 
 
-def build_upgrade(envs: list[dict], events: list[dict]) -> Upgrade:
-    """The section from measured.envs and the timeline's events (Timeline.events)."""
+def build_upgrade(envs: list[dict], events: list[dict],
+                  backend_events: list[dict] = ()) -> Upgrade:
+    """The section from measured.envs, the timeline's events (Timeline.events) and the
+    comparisons of one Keras release on two backends (report/backends.py)."""
     _positions(envs)  # every variant's primary is among the environments
     shown = [{"name": env["name"], "label": env["label"],
               "column_label": env.get("column_label") or f"TF {env['label']}",
               "variant_of": env.get("variant_of"), "status": env["status"],
-              "line": env.get("line", "tensorflow")} for env in envs]
+              "line": env.get("line", "tensorflow"),
+              "keras_release": env.get("keras_requested")
+              if env.get("line", "tensorflow") != "tensorflow" else None} for env in envs]
     pairs, default = _pairs(shown)
-    kept = [{key: event.get(key) for key in ("env", "since", "kind", "row", "text", "cell")}
-            for event in events]
-    return Upgrade(envs=shown, pairs=pairs, default=default, events=kept,
-                   data=_data(shown, kept), rule=RULE)
+    fields = ("env", "since", "kind", "row", "text", "cell")
+    kept = [{key: event.get(key) for key in fields} for event in events]
+    across = [{key: event.get(key) for key in fields} for event in backend_events]
+    return Upgrade(envs=shown, pairs=pairs, default=default, events=kept, backend_events=across,
+                   data=_data(shown, kept, across), rule=RULE)

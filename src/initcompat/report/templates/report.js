@@ -254,7 +254,13 @@
     envs.forEach(function (e, i) { if (e[2] < 0) pos[i] = count++; });
     envs.forEach(function (e, i) { if (e[2] >= 0) pos[i] = pos[e[2]]; });
     if (first === second) return [];
-    if (envs[first][3] !== envs[second][3]) return null;  // two lines: never compared
+    if (envs[first][3] !== envs[second][3]) {  // two lines: only one Keras release on two backends
+      if (envs[first][3] === "tensorflow" || envs[second][3] === "tensorflow" || !envs[first][4] ||
+          envs[first][4] !== envs[second][4]) return null;
+      return u.backendEvents.filter(function (ev) {
+        return (ev[0] === first && ev[1] === second) || (ev[0] === second && ev[1] === first);
+      });
+    }
     var pair = [first, second].sort(function (a, b) { return pos[a] - pos[b] || a - b; });
     var lo = pair[0], hi = pair[1];
     var variant = function (i) { return envs[i][2] >= 0; };
@@ -276,7 +282,7 @@
     if (events === null) {
       result.textContent = "";
       result.appendChild(el("p", u.envs[first][1] + " and " + u.envs[second][1] + " are on different lines (" +
-        u.envs[first][3] + "; " + u.envs[second][3] + "): versions are compared within a line, so no difference is listed between them.", "upgrade-summary"));
+        u.envs[first][3] + "; " + u.envs[second][3] + "): versions are compared within a line, and backends only for the same Keras release, so no difference is listed between them.", "upgrade-summary"));
       return;
     }
     Array.prototype.forEach.call(document.querySelectorAll(".pairs button"), function (b) {
