@@ -127,7 +127,7 @@ class GraphApi(object):
             labels=labels, logits=logits))
         return naive, stable
 
-    def run(self, model, make_initializer, x, labels, dtype_name, seed):
+    def run(self, model, make_initializer, x, labels, dtype_name, seed, rescale_on=None):
         tf, v1 = self.tf, self.v1
         graph = tf.Graph()
         with graph.as_default():
@@ -142,10 +142,23 @@ class GraphApi(object):
             feed = {inputs: x.astype(np.float32)}
             with v1.Session(graph=graph) as session:
                 session.run(v1.global_variables_initializer())
+                if rescale_on is not None:
+                    self._lsuv(session, built, inputs, rescale_on)
                 values = session.run(fetches, feed)
                 values.update(self._losses(session, built, kernels, labels, dtype, dtype_name,
                                            feed))
         return _assemble(built, values)
+
+    def _lsuv(self, session, built, inputs, x):
+        """LSUV's one-batch rescaling, layer by layer in order: each kernel divided by the std of
+        its layer's pre-activation on `x` (another batch than the one measured)."""
+        for entry in built.layers:
+            if entry["kernel"] is None:
+                continue
+            pre = session.run(entry["pre"], {inputs: x.astype(np.float32)})
+            std = float(np.std(np.asarray(pre).astype(np.float64)))
+            if std > 0 and np.isfinite(std):
+                session.run(entry["kernel"].assign(entry["kernel"] / std))
 
     def _losses(self, session, built, kernels, labels, dtype, dtype_name, feed):
         """naive, stable (and, in float32, the gradients) of the same forward pass; a loss the
@@ -266,10 +279,23 @@ class EagerApi(object):
         else:
             self.tf.random.set_seed(seed)
 
-    def run(self, model, make_initializer, x, labels, dtype_name, seed):
+    def lsuv(self, layers, x, ops=None):
+        """LSUV's one-batch rescaling (as GraphApi._lsuv), on the built layers: each kernel in
+        order divided by the std of its layer's pre-activation on `x`."""
+        for position, (spec, layer) in enumerate(layers):
+            if spec["type"] not in WEIGHTED:
+                continue
+            built = self.forward(layers[:position + 1], x)
+            std = float(np.std(_to_numpy(built.layers[-1]["pre"], ops).astype(np.float64)))
+            if std > 0 and np.isfinite(std):
+                layer.kernel.assign(layer.kernel / std)
+
+    def run(self, model, make_initializer, x, labels, dtype_name, seed, rescale_on=None):
         tf = self.tf
         self.seed(seed)
         layers = self.build(model, make_initializer, dtype_name)
+        if rescale_on is not None:
+            self.lsuv(layers, tf.cast(tf.constant(rescale_on.astype(np.float32)), dtype_name))
         inputs = tf.cast(tf.constant(x.astype(np.float32)), dtype_name)
         label_tensor = tf.constant(labels.astype(np.int32))
         losses = {"naive": None, "stable": None, "gradients": None}
@@ -344,10 +370,13 @@ class KerasOpsApi(EagerApi):
         stable = -ops.mean(ops.sum(y * ops.log_softmax(logits), axis=1))
         return naive, stable
 
-    def run(self, model, make_initializer, x, labels, dtype_name, seed):
+    def run(self, model, make_initializer, x, labels, dtype_name, seed, rescale_on=None):
         self.seed(seed)
         layers = self.build(model, make_initializer, dtype_name)
         ops = self.keras.ops
+        if rescale_on is not None:
+            self.lsuv(layers, ops.cast(ops.convert_to_tensor(rescale_on.astype(np.float32)),
+                                       dtype_name), ops)
         built = self.forward(layers, ops.cast(ops.convert_to_tensor(x.astype(np.float32)),
                                               dtype_name))
         values = {"pre": [e["pre"] for e in built.layers], "out": [e["out"] for e in built.layers],

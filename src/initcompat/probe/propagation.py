@@ -13,6 +13,10 @@ range and largest gap, and the naive (-sum y*log(softmax)) and the stable cross-
 float16/bfloat16 run in the first API only (each model is built in that dtype, as a user's
 dtype=... builds it).
 
+An initializer spec with "lsuv": true is LSUV's one-batch rescaling on top of it (Mishkin &
+Matas 2016): each kernel, in layer order, divided by the std of its layer's pre-activation on
+another seeded batch; the record is marked "rescaled": "lsuv".
+
 Training: the suite's model (the TF layers tutorial's CNN) with plain gradient descent at the
 tutorial's learning rate, for each initializer and for the naive and the stable loss, in the
 first API that has gradients; the same seeded batches for every run. The loss and the largest
@@ -122,14 +126,16 @@ def seeded_batch(x, y, size, seed):
     return x[order], y[order]
 
 
-def model_batch(model, data, settings, dtype):
+def model_batch(model, data, settings, dtype, offset=0):
     """The seeded batch of a model: its `batch` (else the suite's) in float32; in a lower
-    precision the first `low_precision_batch` of it (CPU float16 kernels are slow)."""
+    precision the first `low_precision_batch` of it (CPU float16 kernels are slow). `offset` 1:
+    another batch of the same size (LSUV calibrates on it, so the measured batch is not the one
+    the scales were fitted to)."""
     x, y = model_inputs(model, data)
     size = int(model.get("batch", settings["batch"]))
     if dtype != "float32":
         size = min(size, int(settings.get("low_precision_batch", size)))
-    return seeded_batch(x, y, size, int(settings["seed"]))
+    return seeded_batch(x, y, size, int(settings["seed"]) + offset)
 
 
 def apis(tf, framework):
@@ -173,14 +179,19 @@ def initializer_maker(api, spec):
     return models.initializer_factory(api.initializers, spec, v1_functions)
 
 
-def measure_at_init(api, model, initializer, dtype, batch, seed):
-    """One record: the model at initialization in `api` and `dtype`."""
+def measure_at_init(api, model, initializer, dtype, batch, seed, calibration=None):
+    """One record: the model at initialization in `api` and `dtype`; an initializer spec with
+    "lsuv": true is rescaled on `calibration` first (LSUV), and the record says so."""
     record = {"api": api.label, "model": model["name"], "initializer": initializer["label"],
               "dtype": dtype}
     started = time.time()
     try:
         make = initializer_maker(api, initializer)
-        outcome = api.run(model, make, batch[0], batch[1], dtype, seed)
+        rescale_on = None
+        if initializer.get("lsuv"):
+            rescale_on = calibration[0]
+            record["rescaled"] = "lsuv"
+        outcome = api.run(model, make, batch[0], batch[1], dtype, seed, rescale_on=rescale_on)
         record["layers"] = [layer_record(i, e) for i, e in enumerate(outcome["layers"])]
         record["logits"] = logits_record(outcome["logits"])
         record["loss"] = {"naive": None if outcome["naive"] is None else _finite(outcome["naive"]),
@@ -235,9 +246,10 @@ def measure(tf, framework, settings, data, echo):
         for model in settings["models"]:
             for dtype in dtypes:
                 batch = model_batch(model, data, settings, dtype)
+                calibration = model_batch(model, data, settings, dtype, offset=1)
                 for initializer in settings["initializers"]:
                     records.append(measure_at_init(api, model, initializer, dtype, batch,
-                                                   int(settings["seed"])))
+                                                   int(settings["seed"]), calibration))
         echo("%s %s: %d models at initialization" % (PREFIX, api.label, len(settings["models"])))
     plan = settings.get("training")
     trainer = [api for api in found if framework != "keras"][:1]

@@ -458,7 +458,8 @@ def validate_seeding(document):
 PROPAGATION_RECORD_FIELDS = {"api": (str,), "model": (str,), "initializer": (str,),
                              "dtype": (str,), "status": (str,), "layers": (list,)}
 PROPAGATION_RECORD_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "seconds": OPTIONAL_NUMBER,
-                                      "logits": OPTIONAL_DICT, "loss": OPTIONAL_DICT}
+                                      "logits": OPTIONAL_DICT, "loss": OPTIONAL_DICT,
+                                      "rescaled": OPTIONAL_TEXT}
 PROPAGATION_LAYER_FIELDS = {"index": (int,), "type": (str,), "activation": OPTIONAL_TEXT,
                             "output": (dict,), "pre_activation": (dict,)}
 PROPAGATION_LAYER_OPTIONAL_FIELDS = {

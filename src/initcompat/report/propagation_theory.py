@@ -66,10 +66,12 @@ def max_pool_moments(mean: float, second: float, activation: str | None, q: floa
     return scale * first, q * second_moment
 
 
-def weight_second_moment(layer: dict, framework_version: str | None) -> tuple[float | None, str]:
+def weight_second_moment(layer: dict, framework_version: str | None,
+                         rescaled: str | None = None) -> tuple[float | None, str]:
     """E[w^2] of a layer's kernel from its declared initializer; where the layer declares none (a
-    tf.layers kernel_initializer=None, resolved inside get_variable), the drawn kernel's."""
-    declared = layer.get("declared") or {}
+    tf.layers kernel_initializer=None, resolved inside get_variable) or its kernels were rescaled
+    after drawing (LSUV), the drawn kernel's."""
+    declared = {} if rescaled else layer.get("declared") or {}
     class_name = declared.get("class_name")
     shape = layer.get("kernel_shape")
     if class_name and shape:
@@ -81,7 +83,9 @@ def weight_second_moment(layer: dict, framework_version: str | None) -> tuple[fl
         return None, f"declared {class_name}: not modelled"
     if layer.get("kernel_std") is not None:
         mean = layer.get("kernel_mean") or 0.0
-        return layer["kernel_std"] ** 2 + mean ** 2, "drawn (the layer declares no initializer)"
+        return layer["kernel_std"] ** 2 + mean ** 2, (
+            f"drawn (rescaled by {rescaled})" if rescaled else
+            "drawn (the layer declares no initializer)")
     return None, "no initializer recorded"
 
 
@@ -114,7 +118,7 @@ def predict(record: dict, input_second_moment: float | None, framework_version: 
                 layer["index"], None, math.sqrt(max(second_value - mean_value ** 2, 0.0)),
                 mean_value, second_value, f"max of {window} independent outputs"))
             continue
-        s_w, source = weight_second_moment(layer, framework_version)
+        s_w, source = weight_second_moment(layer, framework_version, record.get("rescaled"))
         fan_in = layer.get("fan_in")
         if s_w is None or fan_in is None:
             predictions.append(LayerPrediction(layer["index"], None, None, None, None, source))
