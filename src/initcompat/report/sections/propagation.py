@@ -294,7 +294,29 @@ def _deep_answer(reference: tuple[dict, dict, dict]) -> list[str]:
             "what decay is left is the 'same' padding's zero border on 8×8 maps (the prediction, "
             f"border included, gives {_fmt(predicted[_weighted(he)[-2]].std)} at layer {depth}) "
             "and the spread of one draw of 64-channel layers, which compounds with depth.")
+    lsuv = _lsuv_label(body)
+    rescaled = records.get((api, "deep_conv_relu", lsuv, "float32")) if lsuv else None
+    if _ok(rescaled):
+        pre = [layer["pre_activation"].get("std") for layer in rescaled["layers"]
+               if layer.get("kernel_shape")][:-1]
+        pre = [value for value in pre if value is not None]
+        if pre:
+            paragraphs.append(
+                f"{lsuv}: LSUV's one-batch rescaling on top of it divides each kernel, in layer "
+                "order, by the std of its pre-activation on another seeded batch. On the measured "
+                f"batch the pre-activation std then stays between {_fmt(min(pre))} and "
+                f"{_fmt(max(pre))} through all {len(pre)} convs, and the output std at layer "
+                f"{depth} is {_fmt(_std(rescaled, last))} (the std of ReLU of a unit normal: "
+                f"{_fmt(math.sqrt(0.5 - 1 / (2 * math.pi)))}).")
     return paragraphs
+
+
+def _lsuv_label(body: dict) -> str | None:
+    """The label of the suite's LSUV initializer ("lsuv": true), if it has one."""
+    for initializer in (body.get("design") or {}).get("initializers") or []:
+        if initializer.get("lsuv"):
+            return initializer["label"]
+    return None
 
 
 def _svg_lines(series: list[dict], log: bool) -> dict:
