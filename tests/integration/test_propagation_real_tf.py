@@ -59,3 +59,17 @@ def test_training_runs_are_seeded_and_recorded_per_step(probed):
     # the same seeded batches and weights for both losses: the first step agrees
     assert runs[(ASKED, "naive")]["loss"][0] == pytest.approx(runs[(ASKED, "stable")]["loss"][0],
                                                               rel=1e-3)
+
+
+@pytest.mark.parametrize("name, api", [("tf-1.15", "tf.layers"), ("tf-2.21", "tf.keras")])
+def test_lsuv_keeps_the_deep_stacks_pre_activation_std_near_1_on_another_batch(probed, name, api):
+    """LSUV rescales on one seeded batch; the measured batch is another, and every conv's
+    pre-activation std stays near 1 there, where he_normal alone decays."""
+    _, found = records(probed(name))
+    rescaled = found[(api, "deep_conv_relu", "he_normal + LSUV", "float32")]
+    assert rescaled["status"] == schema.PROP_OK and rescaled["rescaled"] == "lsuv"
+    convs = [layer for layer in rescaled["layers"] if layer["type"] == "conv2d"]
+    assert len(convs) == 32
+    assert all(0.8 < layer["pre_activation"]["std"] < 1.25 for layer in convs)
+    he = found[(api, "deep_conv_relu", "he_normal", "float32")]
+    assert he["layers"][31]["pre_activation"]["std"] < 0.5
