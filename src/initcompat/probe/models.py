@@ -55,6 +55,32 @@ def one_hot(labels, classes=10):
     return matrix
 
 
+def make_layer(module, spec, make_initializer, dtype, index):
+    """The layer of one spec from a layers module (tf.layers or a Keras one): no activation
+    (applied after it), the dtype, a fresh initializer for a weighted layer unless default."""
+    arguments = {"dtype": dtype, "name": "layer%d" % index}
+    if make_initializer is not None and spec["type"] in WEIGHTED:
+        arguments["kernel_initializer"] = make_initializer()
+    if spec["type"] == "conv2d":
+        return module.Conv2D(spec["filters"], tuple(spec["kernel_size"]),
+                             padding=spec.get("padding", "valid"), **arguments)
+    if spec["type"] == "dense":
+        return module.Dense(spec["units"], **arguments)
+    if spec["type"] == "max_pool":
+        pool = int(spec["pool"])
+        return module.MaxPooling2D((pool, pool), (pool, pool), **arguments)
+    return module.Flatten(**arguments)
+
+
+def tf_activation(tf, name, tensor):
+    """The activation applied after a layer built without one, with TensorFlow's ops."""
+    if name == "relu":
+        return tf.nn.relu(tensor)
+    if name == "tanh":
+        return tf.tanh(tensor)
+    return tensor
+
+
 class Built(object):
     """What one forward pass left: per layer (spec, pre-activation, output, kernel object)."""
 
@@ -77,29 +103,10 @@ class GraphApi(object):
         self.keras_style = keras_style
 
     def _activation(self, name, tensor):
-        if name == "relu":
-            return self.tf.nn.relu(tensor)
-        if name == "tanh":
-            return self.tf.tanh(tensor)
-        return tensor
+        return tf_activation(self.tf, name, tensor)
 
     def _layer(self, spec, make_initializer, dtype, index):
-        arguments = {}
-        if make_initializer is not None and spec["type"] in WEIGHTED:
-            arguments["kernel_initializer"] = make_initializer()
-        arguments["dtype"] = dtype
-        arguments["name"] = "layer%d" % index
-        module = self.layers_module
-        if spec["type"] == "conv2d":
-            return module.Conv2D(spec["filters"], tuple(spec["kernel_size"]),
-                                 padding=spec.get("padding", "valid"), **arguments)
-        if spec["type"] == "dense":
-            return module.Dense(spec["units"], **arguments)
-        if spec["type"] == "max_pool":
-            pool = int(spec["pool"])
-            return module.MaxPooling2D((pool, pool), (pool, pool), dtype=dtype,
-                                       name=arguments["name"])
-        return None
+        return make_layer(self.layers_module, spec, make_initializer, dtype, index)
 
     def forward(self, model, make_initializer, inputs, dtype):
         """(Built, input tensor) in the current graph."""
@@ -222,26 +229,10 @@ class EagerApi(object):
         self.initializers = keras_module.initializers
 
     def _layer(self, spec, make_initializer, dtype_name, index):
-        arguments = {"dtype": dtype_name, "name": "layer%d" % index}
-        if make_initializer is not None and spec["type"] in WEIGHTED:
-            arguments["kernel_initializer"] = make_initializer()
-        module = self.layers_module
-        if spec["type"] == "conv2d":
-            return module.Conv2D(spec["filters"], tuple(spec["kernel_size"]),
-                                 padding=spec.get("padding", "valid"), **arguments)
-        if spec["type"] == "dense":
-            return module.Dense(spec["units"], **arguments)
-        if spec["type"] == "max_pool":
-            pool = int(spec["pool"])
-            return module.MaxPooling2D((pool, pool), (pool, pool), **arguments)
-        return module.Flatten(**arguments)
+        return make_layer(self.layers_module, spec, make_initializer, dtype_name, index)
 
     def _activation(self, name, tensor):
-        if name == "relu":
-            return self.tf.nn.relu(tensor)
-        if name == "tanh":
-            return self.tf.tanh(tensor)
-        return tensor
+        return tf_activation(self.tf, name, tensor)
 
     def build(self, model, make_initializer, dtype_name):
         return [(spec, self._layer(spec, make_initializer, dtype_name, index))
