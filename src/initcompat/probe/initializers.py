@@ -14,14 +14,13 @@ copy marked `alias_of` that namespace, and a namespace made only of such copies 
 Exits 0 whenever it wrote its file, 1 with one line when the suite is unusable. Python 3.6-clean.
 """
 
-import argparse
 import json
 import re
 import sys
 import time
 import warnings
 
-from initcompat.probe import schema
+from initcompat.probe import schema, step
 from initcompat.probe.output import write_json_atomic
 
 # Names in a namespace that are not initializers.
@@ -455,33 +454,13 @@ def run_audit(targets, drawer, suite):
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m initcompat.probe.initializers",
-                                     description="Draw from every initializer of every namespace.")
-    parser.add_argument("--suite", required=True)
-    parser.add_argument("--env-name", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--framework", choices=("tensorflow", "keras"), default="tensorflow",
-                        help="keras: a Keras session without TensorFlow (KERAS_BACKEND set)")
-    return parser.parse_args(argv)
+    return step.parse_step_arguments("python -m initcompat.probe.initializers",
+                                     "Draw from every initializer of every namespace.", argv)
 
 
 def load_suite(path):
-    try:
-        with open(path) as handle:
-            suite = json.load(handle)
-        settings = suite["initializers"]
-        for key in ("shapes", "seed", "subsample_size"):
-            settings[key]
-        return suite
-    except (IOError, OSError) as error:
-        raise SystemExit("%s cannot read suite %s: %s" % (schema.INITIALIZERS_PREFIX, path,
-                                                          error.strerror))
-    except ValueError as error:
-        raise SystemExit("%s suite %s is not valid JSON: %s" % (schema.INITIALIZERS_PREFIX, path,
-                                                                 error))
-    except (KeyError, TypeError) as error:
-        raise SystemExit("%s suite %s lacks initializers.%s" % (schema.INITIALIZERS_PREFIX, path,
-                                                                 error))
+    return step.read_suite_section(path, "initializers", ("shapes", "seed", "subsample_size"),
+                                   schema.INITIALIZERS_PREFIX)[0]
 
 
 def main(argv=None):
@@ -490,19 +469,9 @@ def main(argv=None):
     started = time.time()
     body = {"status": schema.ENV_OK, "reason": None, "records": [], "namespaces": [], "audit": []}
     try:
-        if arguments.framework == "keras":
-            import keras
-            tf = None
-            versions = {"tensorflow": None, "backend": keras.backend.backend()}
-        else:
-            import tensorflow as tf
-            versions = {"tensorflow": tf.__version__}
-        versions["python"] = "%d.%d.%d" % sys.version_info[:3]
+        tf, versions = step.import_framework(arguments.framework)
         body["namespaces"], body["records"], body["audit"] = measure(tf, suite)
-        for package in ("keras", "tf_keras"):
-            module = sys.modules.get(package)
-            versions[package] = getattr(module, "__version__", None) if module else None
-        body["versions"] = versions
+        body["versions"] = step.add_keras_versions(versions)
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # a failure is data: the file says what happened

@@ -26,8 +26,6 @@ Exits 0 whenever it wrote its file, 1 with one line when the suite or the data a
 Python 3.6-clean.
 """
 
-import argparse
-import json
 import math
 import os
 import sys
@@ -36,7 +34,7 @@ import traceback
 
 import numpy as np
 
-from initcompat.probe import schema
+from initcompat.probe import schema, step
 from initcompat.probe.output import write_json_atomic
 
 PREFIX = schema.PROPAGATION_PREFIX
@@ -269,33 +267,20 @@ def measure(tf, framework, settings, data, echo):
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m initcompat.probe.propagation",
-                                     description="Push a batch through the suite's models.")
-    parser.add_argument("--suite", required=True)
-    parser.add_argument("--env-name", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--framework", choices=("tensorflow", "keras"), default="tensorflow",
-                        help="keras: a Keras session without TensorFlow (KERAS_BACKEND set)")
-    return parser.parse_args(argv)
+    return step.parse_step_arguments("python -m initcompat.probe.propagation",
+                                     "Push a batch through the suite's models.", argv)
 
 
 def load_suite(path):
     """(suite, propagation settings, data path); SystemExit with one line when unusable."""
-    try:
-        with open(path) as handle:
-            suite = json.load(handle)
-        settings = suite["propagation"]
-        for key in ("seed", "batch", "dtypes", "initializers", "models", "data"):
-            settings[key]
-        for model in settings["models"]:
-            for key in ("name", "input", "scale", "input_shape", "layers"):
-                model[key]
-    except (IOError, OSError) as error:
-        raise SystemExit("%s cannot read suite %s: %s" % (PREFIX, path, error.strerror))
-    except ValueError as error:
-        raise SystemExit("%s suite %s is not valid JSON: %s" % (PREFIX, path, error))
-    except (KeyError, TypeError) as error:
-        raise SystemExit("%s suite %s lacks propagation.%s" % (PREFIX, path, error))
+    suite, settings = step.read_suite_section(
+        path, "propagation", ("seed", "batch", "dtypes", "initializers", "models", "data"), PREFIX)
+    for index, model in enumerate(settings["models"]):
+        missing = [key for key in ("name", "input", "scale", "input_shape", "layers")
+                   if not isinstance(model, dict) or key not in model]
+        if missing:
+            raise SystemExit("%s suite %s lacks propagation.models[%d].%s"
+                             % (PREFIX, path, index, missing[0]))
     return suite, settings, data_file(path, settings["data"])
 
 
@@ -337,20 +322,10 @@ def main(argv=None):
         sys.stderr.write(line + "\n")
 
     try:
-        if arguments.framework == "keras":
-            import keras
-            tf = None
-            versions = {"tensorflow": None, "backend": keras.backend.backend()}
-        else:
-            import tensorflow as tf
-            versions = {"tensorflow": tf.__version__}
-        versions["python"] = "%d.%d.%d" % sys.version_info[:3]
+        tf, versions = step.import_framework(arguments.framework)
         body["records"], body["training"], body["apis"] = measure(tf, arguments.framework,
                                                                   settings, data, echo)
-        for package in ("keras", "tf_keras"):
-            module = sys.modules.get(package)
-            versions[package] = getattr(module, "__version__", None) if module else None
-        body["versions"] = versions
+        body["versions"] = step.add_keras_versions(versions)
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # a failure is data: the file says what happened
