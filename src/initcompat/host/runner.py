@@ -202,17 +202,10 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
                                                        step_arguments(entry))
         steps[step] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
                                          failure, seconds[step], tail)
-    if throughput and entry.framework_name:
-        steps["throughput"] = schema.step_record(
-            schema.STEP_SKIPPED, f"the throughput step times TensorFlow/Keras; not measured "
-                                 f"for {entry.framework_name} yet")
-    elif throughput and entry.tensorflow == schema.NO_TENSORFLOW:
-        steps["throughput"] = schema.step_record(
-            schema.STEP_SKIPPED, "the throughput step times TensorFlow; not measured on the "
-                                 f"{entry.backend} backend yet")
-    elif throughput:
+    if throughput:
         seconds["throughput"], failure, tail = run_throughput(environment.python, suite, entry.name,
-                                                              results, echo, variables)
+                                                              results, echo, variables,
+                                                              step_arguments(entry))
         steps["throughput"] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
                                                  failure, seconds["throughput"], tail)
     else:
@@ -227,6 +220,7 @@ def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results
     the result, install and outcome files of the last full run stay as they are."""
     resolution = entry.resolved(resolution)
     known = {name: (module, kind) for name, module, kind in schema.MEASUREMENT_STEPS}
+    known[THROUGHPUT_STEP] = ("initcompat.probe.throughput", schema.KIND_THROUGHPUT)
     if step not in known:
         raise ValueError(f"unknown step {step!r} (known: {', '.join(known)})")
     module, kind = known[step]
@@ -248,16 +242,24 @@ def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results
         environment = ensure_environment(entry, found[1], resolution, envs, source)
     except InstallFailed as failure:
         return Outcome(schema.ENV_INSTALL_FAILED, results, entry.name, f"{failure.step} failed", {})
-    for stale in (results / schema.file_name(entry.name, kind), results / f"{entry.name}.{kind}.log"):
-        stale.unlink(missing_ok=True)
-    seconds, failure, _ = run_measurement(environment.python, module, kind, suite, entry.name,
-                                          results, echo, process_environment(entry),
-                                          step_arguments(entry))
+    stale = [results / schema.file_name(entry.name, kind), results / f"{entry.name}.{kind}.log"]
+    if step == THROUGHPUT_STEP:
+        stale.append(results / schema.pyperf_file_name(entry.name))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if step == THROUGHPUT_STEP:
+        seconds, failure, _ = run_throughput(environment.python, suite, entry.name, results, echo,
+                                             process_environment(entry), step_arguments(entry))
+    else:
+        seconds, failure, _ = run_measurement(environment.python, module, kind, suite, entry.name,
+                                              results, echo, process_environment(entry),
+                                              step_arguments(entry))
     return Outcome(schema.ENV_OK if failure is None else schema.ENV_PROBE_CRASHED, results,
                    entry.name, failure or f"wrote {schema.file_name(entry.name, kind)}",
                    {step: seconds})
 
 
+THROUGHPUT_STEP = "throughput"  # `--step throughput` reruns it like a measurement step
 THROUGHPUT_TIMEOUT = 600  # seconds for the whole throughput step (it is designed for < 60 s)
 MEASUREMENT_TIMEOUT = 600  # seconds for an initializers or seeding step (designed for < 30 s)
 
@@ -330,8 +332,8 @@ def run_measurement(python: Path, module: str, kind: str, suite: Path, name: str
 
 
 def run_throughput(python: Path, suite: Path, name: str, results: Path,
-                   echo: Callable[[str], None] = print,
-                   environment: dict | None = None) -> tuple[float, str | None, str | None]:
+                   echo: Callable[[str], None] = print, environment: dict | None = None,
+                   arguments: list[str] = ()) -> tuple[float, str | None, str | None]:
     """Time initialization with pyperf (initcompat.probe.throughput) after a successful probe.
 
     The step writes NAME.pyperf.json and NAME.throughput.json itself; (seconds, failure or None,
@@ -339,7 +341,8 @@ def run_throughput(python: Path, suite: Path, name: str, results: Path,
     """
     command = [str(python), "-m", "initcompat.probe.throughput", "--suite", str(suite),
                "--env-name", name, "--out", str(results / schema.pyperf_file_name(name)),
-               "--summary-out", str(results / schema.file_name(name, schema.KIND_THROUGHPUT))]
+               "--summary-out", str(results / schema.file_name(name, schema.KIND_THROUGHPUT)),
+               *arguments]
     seconds, failure, tail = run_step(command, results / f"{name}.throughput.log",
                                       THROUGHPUT_TIMEOUT, schema.THROUGHPUT_PREFIX, echo,
                                       environment)

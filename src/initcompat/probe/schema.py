@@ -208,12 +208,17 @@ HISTOGRAM_BINS = 64
 CEILING_PREFIX = "ceiling/"
 CEILING_MEMORY_WRITE = "memory-write"
 CEILING_PHILOX_FLOAT32 = "philox-float32"
-CEILING_NAMES = (CEILING_MEMORY_WRITE, CEILING_PHILOX_FLOAT32)
+# The device's own ceilings where there is no TensorFlow (initcompat.probe.device_timing): the
+# framework's uniform fill and constant fill of a float32 buffer on each device it lists.
+CEILING_DEVICE_RNG_FLOAT32 = "device-rng-float32"
+CEILING_DEVICE_MEMORY_WRITE = "device-memory-write"
+CEILING_NAMES = (CEILING_MEMORY_WRITE, CEILING_PHILOX_FLOAT32, CEILING_DEVICE_MEMORY_WRITE,
+                 CEILING_DEVICE_RNG_FLOAT32)
 # Fields of one benchmark's entry in a throughput summary (seconds per initialization).
 BENCHMARK_TIME_FIELDS = ("median_s", "mad_s", "q1_s", "q3_s", "min_s", "max_s")
 BENCHMARK_RATE_FIELDS = ("params_per_s", "bytes_per_s")
 CEILING_RATE_FIELDS = ("bytes_per_s", "elements_per_s")
-# What a throughput summary says when TensorFlow lists no GPU.
+# What a throughput summary says when the framework lists no GPU.
 NO_GPU = "none found"
 
 

@@ -72,6 +72,8 @@ SUITE_KEY = "throughput"  # the suite's block that lists what to time
 UNIT = "second"
 DEFAULT_DESIGN = {"processes": 3, "values": 4, "warmups": 1}
 DEFAULT_WORKER_TIMEOUT = 240
+FRAMEWORK_TENSORFLOW = "tensorflow"
+from initcompat.probe.device_timing import TIMED_FRAMEWORKS  # noqa: E402 (no framework import)
 META = "initcompat_"  # prefix of the pyperf metadata this module adds
 
 
@@ -212,6 +214,7 @@ def layer_tasks(tf, layers, devices, info):
 
 
 def ceiling_tasks(elements, info):
+    """numpy's host ceilings (initcompat.probe.ceilings), on the CPU."""
     from initcompat.probe import ceilings
     tasks = []
     for ceiling in ceilings.all_ceilings(elements):
@@ -224,6 +227,32 @@ def ceiling_tasks(elements, info):
 
         tasks.append(Task(ceiling_name(ceiling.name), run, {
             META + "kind": "ceiling", META + "device": "cpu", META + "elements": ceiling.elements}))
+    return tasks
+
+
+def device_ceiling_tasks(found, elements):
+    """The framework's own ceilings on each of its devices (initcompat.probe.device_timing)."""
+    tasks = []
+    for device, name, work, what in found:
+        def timed(work=work):
+            work()
+            return None, []
+
+        tasks.append(Task(ceiling_name(name, device.label), timed, {
+            META + "kind": "ceiling", META + "device": device.label,
+            META + "device_name": device.name, META + "elements": elements,
+            META + "bytes": 4 * elements, META + "what": what}))
+    return tasks
+
+
+def framework_tasks(target):
+    """Every (device, layer) benchmark of a session without TensorFlow."""
+    tasks = []
+    for family, class_name, spec, device, build in target.builds:
+        tasks.append(Task(benchmark_name(family, class_name, spec, device.label), build, {
+            META + "kind": "layer", META + "family": family, META + "layer": class_name,
+            META + "size": catalogue.size_label(spec), META + "device": device.label,
+            META + "device_name": device.name, META + "mode": "eager"}))
     return tasks
 
 
@@ -244,30 +273,65 @@ def time_task(pyperf, task, warmups, values, worker):
         timings.append(elapsed)
     metadata = dict(task.metadata)
     metadata.update({"name": task.name, "unit": UNIT, "loops": 1,
-                     "duration": time.time() - started, META + "worker": worker,
-                     META + "params": size[0], META + "bytes": size[1]})
+                     "duration": time.time() - started, META + "worker": worker})
+    metadata.setdefault(META + "params", size[0])  # a device ceiling states its own size
+    metadata.setdefault(META + "bytes", size[1])
     return pyperf.Run(timings[warmups:], warmups=[(1, value) for value in timings[:warmups]],
                       metadata=metadata, collect_metadata=True)
 
 
-def worker_main(arguments, block):
-    """Import TF once, time every benchmark, write this process's runs and what it found."""
-    pyperf = import_pyperf()
-    import numpy as np
-    info = {"worker": arguments.worker, "skipped": {}, "aliases": {}, "errors": [],
-            "ceilings_unavailable": {}, "numpy": np.__version__, "pyperf": pyperf.__version__}
-    tasks = ceiling_tasks(int(block.get("ceiling_elements", 1 << 25)), info)
+def tensorflow_tasks(block, info):
+    """Import TF, list its devices and every (device, family, layer) benchmark."""
     started = time.time()
     import tensorflow as tf
     info["import_seconds"] = round(time.time() - started, 3)
     info["tensorflow"] = tf.__version__
+    info["versions"] = {"tensorflow": tf.__version__}
     from initcompat.probe import installed
     listing = installed.collect_devices(tf)
     devices = [d for d in listing["devices"] if d["device_type"] in ("CPU", "GPU")]
     info["devices"] = [device_label(d) for d in devices]
+    info["device_names"] = dict((device_label(d), d["name"]) for d in devices)
     gpus = [device_label(d) for d in devices if d["device_type"] == "GPU"]
     info["gpu"] = gpus if isinstance(listing["gpu"], list) else listing["gpu"]  # or schema.NO_GPU
-    tasks += layer_tasks(tf, block["layers"], devices, info)
+    return layer_tasks(tf, block["layers"], devices, info), tf.__version__
+
+
+def other_framework_tasks(framework, block, info):
+    """Import Keras 3 (on KERAS_BACKEND) or a framework; its devices, layers and ceilings."""
+    from initcompat.probe import device_timing
+    started = time.time()
+    target = device_timing.target(framework, block["layers"],
+                                  int(block.get("device_ceiling_elements", 1 << 25)))
+    info["import_seconds"] = round(time.time() - started, 3)
+    info["tensorflow"] = None
+    info["versions"] = target.versions
+    info["devices"] = [device.label for device in target.devices]
+    info["device_names"] = dict((device.label, device.name) for device in target.devices)
+    gpus = [device.label for device in target.devices if device.device_type == "GPU"]
+    info["gpu"] = gpus or schema.NO_GPU
+    info["skipped"].update(target.skipped)
+    tasks = framework_tasks(target)
+    tasks += device_ceiling_tasks(target.ceilings, int(block.get("device_ceiling_elements",
+                                                                 1 << 25)))
+    version = " ".join("%s %s" % item for item in sorted(target.versions.items()))
+    return tasks, version
+
+
+def worker_main(arguments, block):
+    """Import the framework once, time every benchmark, write this process's runs and what it
+    found."""
+    pyperf = import_pyperf()
+    import numpy as np
+    info = {"worker": arguments.worker, "skipped": {}, "aliases": {}, "errors": [],
+            "ceilings_unavailable": {}, "numpy": np.__version__, "pyperf": pyperf.__version__,
+            "framework": arguments.framework}
+    tasks = ceiling_tasks(int(block.get("ceiling_elements", 1 << 25)), info)
+    if arguments.framework == FRAMEWORK_TENSORFLOW:
+        found, version = tensorflow_tasks(block, info)
+    else:
+        found, version = other_framework_tasks(arguments.framework, block, info)
+    tasks += found
     shift = arguments.worker % max(1, len(tasks))
     tasks = tasks[shift:] + tasks[:shift]
     gc.collect()
@@ -275,7 +339,7 @@ def worker_main(arguments, block):
         gc.freeze()            # so the gc.collect() before each value costs ms, not 0.3 s
     runs = []
     for task in tasks:
-        task.metadata[META + "tensorflow"] = tf.__version__
+        task.metadata[META + "framework_version"] = version
         try:
             runs.append(time_task(pyperf, task, arguments.warmups, arguments.values,
                                   arguments.worker))
@@ -321,6 +385,8 @@ def summarize_suite(suite):
         entry["device"] = metadata.get(META + "device")
         if metadata.get(META + "kind") == "ceiling":
             entry["elements"] = metadata.get(META + "elements")
+            if metadata.get(META + "what"):
+                entry["what"] = metadata.get(META + "what")
             entry["elements_per_s"] = float(np.median(entry["elements"] * rates)) \
                 if entry["elements"] else None
             ceiling = name[len(schema.CEILING_PREFIX):].rsplit("/", 1)[0]
@@ -348,6 +414,7 @@ def run_workers(arguments, design, block):
         for index in range(design["processes"]):
             base = os.path.join(folder, "worker%d" % index)
             command = [sys.executable, "-m", "initcompat.probe.throughput", "--suite", arguments.suite,
+                       "--framework", arguments.framework,
                        "--worker", str(index), "--worker-out", base,
                        "--values", str(design["values"]), "--warmups", str(design["warmups"])]
             started = time.time()
@@ -362,7 +429,7 @@ def run_workers(arguments, design, block):
                 suites.append(pyperf.BenchmarkSuite.load(base + ".pyperf.json"))
                 with open(base + ".info.json") as stream:
                     infos.append(json.load(stream))
-                progress("worker %d/%d done in %.1f s (TensorFlow import %.1f s)" % (
+                progress("worker %d/%d done in %.1f s (framework import %.1f s)" % (
                     index + 1, design["processes"], time.time() - started,
                     infos[-1].get("import_seconds") or 0))
             else:
@@ -396,14 +463,15 @@ def build_summary(arguments, design, suites, infos, failures, seconds):
         combined.add_runs(other)
     summary.update(summarize_suite(combined))
     first = infos[0]
-    for key in ("tensorflow", "numpy", "pyperf", "devices", "gpu", "skipped", "aliases"):
+    for key in ("framework", "tensorflow", "versions", "numpy", "pyperf", "devices",
+                "device_names", "gpu", "skipped", "aliases"):
         summary[key] = first.get(key)
     summary["import_seconds"] = [info.get("import_seconds") for info in infos]
     summary["errors"] = sorted(set(e for info in infos for e in info["errors"]))
     for name, reason in first.get("ceilings_unavailable", {}).items():
         summary["ceilings"].setdefault("cpu", {})[name] = reason
     for device in summary["devices"] or []:
-        if device != "cpu":
+        if device != "cpu" and device not in summary["ceilings"]:
             summary["ceilings"][device] = "not measured: the ceilings are numpy on the host CPU"
     if failures or summary["errors"]:
         summary["status"] = "partial"
@@ -447,6 +515,10 @@ def parse_arguments(argv):
     parser.add_argument("--out", help="pyperf BenchmarkSuite JSON to write")
     parser.add_argument("--summary-out", help="summary JSON to write (schema kind \"throughput\")")
     parser.add_argument("--env-name", help="environment name recorded in the summary")
+    parser.add_argument("--framework", default=FRAMEWORK_TENSORFLOW,
+                        choices=(FRAMEWORK_TENSORFLOW,) + TIMED_FRAMEWORKS,
+                        help="what to time: TensorFlow's families (default), Keras 3 on "
+                             "KERAS_BACKEND, or a framework session's layers")
     parser.add_argument("--processes", type=int, help="worker processes (default: suite, else 3)")
     parser.add_argument("--values", type=int, help="timed values per process and benchmark")
     parser.add_argument("--warmups", type=int, help="warmups per process and benchmark")

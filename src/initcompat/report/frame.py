@@ -7,6 +7,8 @@ import re
 
 import pandas as pd
 
+from initcompat.report.describe import short_version
+
 
 CELL_COLUMNS = [
     "env", "tf_version", "keras_version", "backend", "resolution", "variant", "python_version",
@@ -30,6 +32,22 @@ def version_key(version: str) -> tuple:
 
 LINES = ("tensorflow", "keras · tensorflow", "keras · jax", "keras · torch", "keras · numpy",
          "torch", "flax", "jax-stax")
+
+
+FRAMEWORK_LABELS = {"torch": "PyTorch", "flax": "Flax", "jax-stax": "JAX stax"}
+
+
+def env_label(env: dict) -> str:
+    """An environment's column label: TF's short version ("2.16"), or the line it belongs to with
+    its version ("Keras 3.4 jax", "PyTorch 2.15")."""
+    line = line_of(env)
+    framework = env.get("framework")
+    if framework:
+        return f"{FRAMEWORK_LABELS.get(framework, framework)} " \
+               f"{short_version(str(env.get('framework_version') or '?'))}"
+    if line != "tensorflow":
+        return f"Keras {short_version(env['keras'])} {env.get('backend')}"
+    return short_version(env["tensorflow"])
 
 
 def line_of(env: dict) -> str:

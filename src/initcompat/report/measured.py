@@ -11,10 +11,9 @@ from initcompat.probe.schema import API_FAMILIES
 from initcompat.report.analysis import (CellAnalysis, Step, analyse_cell, change_steps,
                                         reproducibility_groups, row_key)
 from initcompat.report.describe import gpu_text, one_line, short_version
-from initcompat.report.frame import line_of
+from initcompat.report.frame import FRAMEWORK_LABELS, env_label, line_of  # noqa: F401 (re-exported)
 
 # How the report names a framework session's framework (env.framework).
-FRAMEWORK_LABELS = {"torch": "PyTorch", "flax": "Flax", "jax-stax": "JAX stax"}
 Row = tuple  # (api_family, legacy_keras, layer_kind, weight_role): analysis.row_key
 Place = tuple  # (row, environment name): one cell of the matrix
 
@@ -53,13 +52,7 @@ def env_summary(result: dict) -> dict:
     line = line_of(result["env"])
     framework = result["env"].get("framework")
     keras_line = line != "tensorflow" and not framework
-    if framework:
-        label = f"{FRAMEWORK_LABELS.get(framework, framework)} " \
-                f"{short_version(str(result['env'].get('framework_version') or '?'))}"
-    elif keras_line:  # a Keras session's label names the axis: "Keras 3.4 jax"
-        label = f"Keras {short_version(result['env']['keras'])} {result['env'].get('backend')}"
-    else:
-        label = short_version(result["env"]["tensorflow"])
+    label = env_label(result["env"])
     return {
         "name": result["env"]["name"],
         "tensorflow": result["env"]["tensorflow"],

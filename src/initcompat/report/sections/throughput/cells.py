@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from initcompat.probe.schema import CEILING_MEMORY_WRITE as MEMORY_WRITE
 from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX
+from initcompat.probe.schema import CEILING_DEVICE_MEMORY_WRITE as DEVICE_MEMORY_WRITE
+from initcompat.probe.schema import CEILING_DEVICE_RNG_FLOAT32 as DEVICE_RNG
 from initcompat.probe.schema import CEILING_PREFIX
-from initcompat.report.describe import NO_GPU, gpu_text, short_version
+from initcompat.report.describe import NO_GPU, gpu_text
+from initcompat.report.frame import env_label
 from initcompat.report.sections.throughput.formatting import seconds_text, si
 
 UNIT = "param/s"  # the section's one unit: parameters (float32) per second
@@ -27,17 +30,46 @@ def _ceilings(block: dict, values: dict) -> dict:
                 continue
             # each ceiling's own rate (bytes/s, floats/s) for the fractions; shown in the
             # section's one unit: float32 parameters/s (4 bytes, or one generated float, each)
-            rate = ceiling.get("bytes_per_s") if name == MEMORY_WRITE else ceiling.get("elements_per_s")
-            per_param = 4.0 if name == MEMORY_WRITE else 1.0
+            writes = name in (MEMORY_WRITE, DEVICE_MEMORY_WRITE)
+            rate = ceiling.get("bytes_per_s") if writes else ceiling.get("elements_per_s")
+            per_param = 4.0 if writes else 1.0
             samples = values.get(f"{CEILING_PREFIX}{name}/{device}")
             ci = median_ci(samples) if samples else None
-            scale = ceiling.get("bytes") if name == MEMORY_WRITE else ceiling.get("elements")
+            scale = ceiling.get("bytes") if writes else ceiling.get("elements")
             ci_text = (f"{si(scale / per_param / ci['high'])}–{si(scale / per_param / ci['low'], UNIT)}"
                        if ci and ci["low"] and scale else "")
             entry[name] = {"rate": rate, "text": si(rate / per_param if rate else None, UNIT),
                            "ci": ci_text, "n": ceiling.get("n")}
         ceilings[device] = entry
     return ceilings
+
+
+def _ceiling_what(block: dict) -> dict:
+    """device -> ceiling name -> the call it timed (device ceilings say; numpy's are fixed)."""
+    found = {}
+    for device, ceilings in (block.get("ceilings") or {}).items():
+        if isinstance(ceilings, dict):
+            for name, ceiling in ceilings.items():
+                if isinstance(ceiling, dict) and isinstance(ceiling.get("what"), str):
+                    found.setdefault(device, {})[name] = ceiling["what"]
+    return found
+
+
+def rng_and_memory(env: dict, device: str) -> tuple[tuple[str, float | None], tuple[str, float | None]]:
+    """((label, rate) of the random-number ceiling, (label, rate) of the memory-write ceiling) a
+    cell on `device` is set against: numpy's on the host CPU (as for TensorFlow), else the
+    framework's own on that device (initcompat.probe.device_timing)."""
+    ceilings = env["ceilings"].get(device) or {}
+
+    def first(*names):
+        for name, label in names:
+            rate = (ceilings.get(name) or {}).get("rate")
+            if rate:
+                return label, rate
+        return names[0][1], None
+
+    return (first((PHILOX, "Philox"), (DEVICE_RNG, "device RNG")),
+            first((MEMORY_WRITE, "mem-write"), (DEVICE_MEMORY_WRITE, "device mem-write")))
 
 
 def env_entry(result: dict, pyperf: PyperfValues) -> dict:
@@ -52,7 +84,8 @@ def env_entry(result: dict, pyperf: PyperfValues) -> dict:
                       "no confidence intervals or tests")
     return {
         "name": result["env"]["name"], "tensorflow": result["env"]["tensorflow"],
-        "label": short_version(result["env"]["tensorflow"]),
+        "label": env_label(result["env"]),
+        "ceiling_what": _ceiling_what(block),
         "status": block.get("status") or "not measured",
         "reason": block.get("reason") or ("no throughput block in this result (the throughput "
                                           "step did not run)" if not block else None),
@@ -118,14 +151,14 @@ def cell(env: dict, entry: dict | None, samples, alias_of: str | None, device: s
         "alias_of": alias_of, "title": "",
         "values": samples or [], "change": None,
     }
-    philox = ((env["ceilings"].get(device) or {}).get(PHILOX) or {}).get("rate")
-    memory = ((env["ceilings"].get(device) or {}).get(MEMORY_WRITE) or {}).get("rate")
+    (rng_label, philox), (memory_label, memory) = rng_and_memory(env, device)
     found["philox_fraction"] = rate / philox if rate and philox else None
     found["memory_fraction"] = (entry.get("bytes_per_s") / memory
                                 if entry.get("bytes_per_s") and memory else None)
     found["fractions"] = " · ".join(part for part in (
-        f"{found['philox_fraction']:.2f}× Philox" if found["philox_fraction"] else "",
-        f"{found['memory_fraction']:.3f}× mem-write" if found["memory_fraction"] else "") if part)
+        f"{found['philox_fraction']:.2f}× {rng_label}" if found["philox_fraction"] else "",
+        f"{found['memory_fraction']:.3f}× {memory_label}" if found["memory_fraction"] else "")
+        if part)
     # the cell shows the median and n; a title only says what the cell cannot
     found["title"] = f"same classes as {alias_of}, timed once as {alias_of}" if alias_of else ""
     return found
