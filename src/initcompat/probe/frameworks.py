@@ -43,6 +43,10 @@ def parse_arguments(argv):
     parser.add_argument("--requested-version", default=None)
     parser.add_argument("--tags", default="")
     parser.add_argument("--resolution", default=None)
+    parser.add_argument("--device", choices=("default", "gpu"), default="default",
+                        help="default: build where the framework builds by default (PyTorch: "
+                             "the CPU; JAX: its default device); gpu: PyTorch builds on its "
+                             "first CUDA device (torch.set_default_device)")
     parser.add_argument("--seeded-only", action="store_true",
                         help="internal: print the seeded builds' sha256 as JSON and exit (the "
                              "second fresh process of the reproducibility check)")
@@ -176,11 +180,21 @@ def seeded_fingerprints(framework, suite):
     return found
 
 
+def place_draws(arguments):
+    """Put the draws where --device says, and describe the devices (initcompat.probe.device_info)."""
+    from initcompat.probe import device_info
+    if arguments.framework == schema.FRAMEWORK_TORCH:
+        on_gpu, how = (device_info.place_torch_on_gpu() if arguments.device == "gpu" else
+                       (False, "PyTorch's default device: the CPU"))
+        return device_info.describe("torch", on_gpu, how)
+    return device_info.describe("jax", True, "JAX's default device (the GPU where it sees one)")
+
+
 def second_process(arguments):
     """The seeded fingerprints drawn by a second fresh process, or (None, why not)."""
     command = [sys.executable, "-m", "initcompat.probe.frameworks", "--framework",
                arguments.framework, "--suite", arguments.suite, "--out", "-", "--env-name",
-               arguments.env_name, "--seeded-only"]
+               arguments.env_name, "--device", arguments.device, "--seeded-only"]
     try:
         completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    universal_newlines=True, timeout=SECOND_PROCESS_TIMEOUT)
@@ -214,6 +228,8 @@ def probe(arguments, suite):
         return result
     progress("framework imported: %s" % json.dumps(versions, sort_keys=True))
     result["framework_versions"] = versions
+    result["devices"] = place_draws(arguments)
+    progress("draws on %s: %s" % (result["devices"]["drawn_on"], result["devices"]["how"]))
     cells = []
     for layer in module.layers(suite_dims(suite)):
         layer_started = time.time()
@@ -246,6 +262,7 @@ def main(argv=None):
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     suite = load_suite(arguments.suite)
     if arguments.seeded_only:
+        place_draws(arguments)
         sys.stdout.write(SEEDED_MARKER + json.dumps(seeded_fingerprints(arguments.framework,
                                                                         suite)) + "\n")
         return 0

@@ -3,8 +3,9 @@
 Only the `keras` family exists there; it is built exactly as the TF sessions build it
 (apis.EagerKerasFamily, with keras.utils.set_random_seed). KERAS_BACKEND must be set before
 Keras is imported (the runner sets it; --keras-backend sets it when it is not). The result
-records the backend and its library's version, and the devices the backend sees: "none
-found" for the GPU where it sees none. Python 3.6-clean (Keras 3 itself needs 3.9+).
+records the backend and its library's version, and the devices the backend sees
+(initcompat.probe.device_info: name, memory, driver; "none found" for the GPU where it sees
+none). Keras draws on its backend's default device: the GPU where there is one. Python 3.6-clean (Keras 3 itself needs 3.9+).
 """
 
 import os
@@ -12,10 +13,11 @@ import sys
 import time
 import traceback
 
-from initcompat.probe import schema
+from initcompat.probe import device_info, schema
 
 BACKEND_MODULES = {"jax": ("jax", "jaxlib"), "torch": ("torch",), "numpy": ("numpy",),
                    "tensorflow": ("tensorflow",)}
+BACKEND_LIBRARIES = {"jax": "jax", "torch": "torch", "numpy": "numpy"}  # device_info's names
 
 
 def backend_versions(backend):
@@ -30,31 +32,6 @@ def backend_versions(backend):
                 continue
         versions[name] = getattr(module, "__version__", None)
     return versions
-
-
-def backend_devices(backend):
-    """{"devices": [{"name", "device_type"}], "gpu": [names] or schema.NO_GPU} as the backend
-    lists them."""
-    devices = []
-    try:
-        if backend == "jax":
-            import jax
-            for device in jax.devices():
-                devices.append({"name": str(device), "device_type": device.platform.upper()})
-        elif backend == "torch":
-            import torch
-            devices.append({"name": "cpu", "device_type": "CPU"})
-            if torch.cuda.is_available():
-                for index in range(torch.cuda.device_count()):
-                    devices.append({"name": torch.cuda.get_device_name(index),
-                                    "device_type": "GPU"})
-        else:
-            devices.append({"name": "cpu", "device_type": "CPU"})
-    except Exception as error:  # a broken device listing is recorded, not fatal
-        return {"devices": [], "gpu": "device listing failed: %s: %s" % (type(error).__name__,
-                                                                         error)}
-    gpus = [d["name"] for d in devices if d["device_type"] == "GPU"]
-    return {"devices": devices, "gpu": gpus if gpus else schema.NO_GPU}
 
 
 def probe(arguments, suite, environment_block):
@@ -96,7 +73,10 @@ def probe(arguments, suite, environment_block):
                       "backend_versions": backend_versions(backend)},
         "distributions": distributions,
         "platform": installed.collect_platform(),
-        "devices": backend_devices(backend),
+        "devices": device_info.describe(
+            BACKEND_LIBRARIES.get(backend, backend), True,
+            "Keras's default device for its %s backend (the GPU where the backend sees one)"
+            % backend),
         "keras_versions": {"keras": keras.__version__, "tf_keras": None},
         "timings": {"import_seconds": round(import_seconds, 3),
                     "probe_seconds": round(time.time() - probe_started, 3),

@@ -22,6 +22,7 @@ from initcompat.report.outputs import (INITIALIZER_COLUMNS, PROPAGATION_COLUMNS,
                                        changes_document, table_csv, write_report)
 from initcompat.report.render import render_index
 from initcompat.report.sections.initializers import AUDIT_COLUMNS
+from initcompat.report.sections.gpu import GPU_SEED_COLUMNS
 from initcompat.report.sections.porting import PORTING_COLUMNS
 from initcompat.report.sections import build_view, load_inputs
 
@@ -75,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
               "seeding.csv": table_csv(view.seeding.table, SEEDING_COLUMNS),
               "propagation.csv": table_csv(view.propagation.table, PROPAGATION_COLUMNS),
               "training.csv": table_csv(view.propagation.training_table, TRAINING_COLUMNS),
-              "porting.csv": table_csv(view.porting.table, PORTING_COLUMNS)}
+              "porting.csv": table_csv(view.porting.table, PORTING_COLUMNS),
+              "gpu_seeds.csv": table_csv(view.gpu.table, GPU_SEED_COLUMNS)}
     written = write_report(arguments.out, render_index(view), cells_csv(frame, view),
                            changes_document(view), tables)
     print(f"initcompat report: {len(inputs.results)} environments, {len(frame)} cells, "

@@ -18,6 +18,8 @@ def jinja_environment() -> jinja2.Environment:
                                      undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
     environment.globals["NO_GPU"] = NO_GPU  # the one "no GPU" sentence, for every template
+    # at the start of a sentence ("No GPU"; Jinja's capitalize would lower the rest: "No gpu")
+    environment.globals["NO_GPU_CAPITALIZED"] = NO_GPU[:1].upper() + NO_GPU[1:]
     # the page's data block: no spaces after separators (a tenth of its size), UTF-8 text as
     # is (tojson still escapes <, >, & and '), keys sorted
     environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":"),

@@ -18,6 +18,7 @@ from initcompat.report.measured import measure, without_frameworks
 from initcompat.report.sections.answers import Answers, build_answers
 from initcompat.report.sections.environments import Environments, build_environments
 from initcompat.report.sections.failures import Failures, build_failures
+from initcompat.report.sections.gpu import Gpu, build_gpu
 from initcompat.report.sections.initializers import Initializers, build_initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
 from initcompat.report.sections.propagation import Propagation, build_propagation
@@ -53,6 +54,7 @@ class View:
     seeding: Seeding
     porting: Porting
     throughput: Throughput
+    gpu: Gpu
     failures: Failures
     environments: Environments
 
@@ -74,14 +76,17 @@ def build_view(inputs: Inputs) -> View:
     # the TF/Keras sections leave out framework sessions (PyTorch, Flax, stax): they have no
     # TF cells or steps; Porting, Failures and Environments show every environment
     measured = without_frameworks(every)
-    tf_keras = [i for i, r in enumerate(inputs.results) if not r["env"].get("framework")]
-    throughput = build_throughput([inputs.results[i] for i in tf_keras],
-                                  [inputs.pyperf[i] for i in tf_keras],
-                                  {env["name"]: env["variant_of"] for env in measured.envs})
+    # throughput: every environment (framework sessions are timed too); the timeline, which
+    # reads TF/Keras, gets the changes of the TF/Keras environments only
+    throughput = build_throughput(inputs.results, inputs.pyperf,
+                                  {env["name"]: env["variant_of"] for env in every.envs})
+    tf_keras_names = {env["name"] for env in measured.envs}
+    throughput_changes = {name: changes for name, changes in throughput.changes.items()
+                          if name in tf_keras_names}
     initializers = build_initializers(measured)
     seeding = build_seeding(measured)
     propagation = build_propagation(measured)
-    timeline = build_timeline(measured, throughput.changes,
+    timeline = build_timeline(measured, throughput_changes,
                               initializers.events + seeding.events + propagation.events)
     return View(rejected=build_rejected(inputs.rejected),
                 answers=build_answers(measured),
@@ -94,5 +99,6 @@ def build_view(inputs: Inputs) -> View:
                 seeding=seeding,
                 porting=build_porting(every),
                 throughput=throughput,
+                gpu=build_gpu(every),
                 failures=build_failures(every),
                 environments=build_environments(every))
