@@ -42,8 +42,10 @@ def measured(tmp_path_factory):
             result_bytes = json.dumps(schema.outcome_result(
                 schema.environment_record(name, entry.tensorflow, entry.python), schema.ENV_OK, None))
             result_path.write_text(result_bytes)
-            seconds, failure, tail = runner.run_throughput(environment.python, suite, name, folder,
-                                                           echo=lambda _: None)
+            seconds, failure, tail = runner.run_throughput(
+                environment.python, suite, name, folder, echo=lambda _: None,
+                environment=runner.process_environment(entry),
+                arguments=runner.step_arguments(entry))
             assert failure is None, tail
             assert result_path.read_text() == result_bytes  # the step writes only its own files
             summary = json.loads((folder / schema.file_name(name, schema.KIND_THROUGHPUT)).read_text())
@@ -86,3 +88,23 @@ def test_versions_share_benchmark_names_so_pyperf_compare_to_pairs_them(measured
     for name, path in (("tf-1.15", old_path), ("tf-2.21", new_path)):
         assert joined[name]["throughput"]["status"] == "ok"
         assert joined[name]["_files"]["pyperf"] == str(path)
+
+
+def test_a_framework_session_is_timed_with_the_devices_own_ceilings(measured):
+    """PyTorch 1.0 on Python 3.6 (the oldest interpreter): the throughput step without
+    TensorFlow times torch.nn's layers on the devices torch lists, beside numpy's and torch's
+    own ceilings, in the same worker processes."""
+    block, path = measured("torch-1.0")
+    assert block["status"] == "ok", block.get("reason")
+    assert block["framework"] == "torch" and block["tensorflow"] is None
+    assert block["versions"]["torch"].startswith("1.0")
+    dense = block["benchmarks"]["torch.nn/Linear/64x32/cpu"]
+    assert dense["params"] == 64 * 32 + 32 and dense["n"] == 6 and dense["mode"] == "eager"
+    assert "torch.nn/Embedding/1000x8/cpu" in block["benchmarks"]
+    ceilings = block["ceilings"]["cpu"]
+    assert {"memory-write", "device-rng-float32", "device-memory-write"} <= set(ceilings)
+    assert "uniform_" in ceilings["device-rng-float32"]["what"]
+    assert ceilings["device-rng-float32"]["elements_per_s"] > 0
+    assert block["gpu"] == "none found" or isinstance(block["gpu"], list)
+    names = set(pyperf.BenchmarkSuite.load(str(path)).get_benchmark_names())
+    assert "ceiling/device-rng-float32/cpu" in names
