@@ -11,6 +11,10 @@ layer.build(shape) and .numpy() of every weight, under tf.device. Graph families
 tf.compat.v1.layers, tf.keras on TF 1.x): a fresh tf.Graph, the layer on a placeholder under
 tf.device, a Session that runs the variables' initializers and fetches their values; graph
 construction and Session creation are part of what a graph-mode user pays, so they are timed.
+Without TensorFlow (--framework keras, torch, flax or jax-stax: a Keras 3 session on JAX, PyTorch
+or NumPy, or a framework session) the same is timed on every device that framework lists, the
+framework's own way (initcompat.probe.device_timing), with the device's own RNG and memory-write
+ceilings beside numpy's.
 Each value is one such initialization (loops = 1: even the smallest layer takes milliseconds).
 Throughput = parameters (float32, so bytes = 4 x parameters) / seconds. A family whose layer
 class is the very same object as one already timed (tf.keras and keras on TF 2.x, tf.layers and
@@ -52,8 +56,8 @@ This step writes two files, once each: pyperf's file (--out, the raw values the 
 read) and the summary (--summary-out, schema kind "throughput": per benchmark the median, MAD,
 standard deviation, quartiles, number of values, parameters/s and bytes/s medians, device; the
 ceilings; GPU "none found" or the GPUs; skipped families and aliases). Exit status 0 whenever a
-summary was written (a failed worker is data). Python 3.6-clean: stdlib, numpy, TensorFlow
-(workers only) and pyperf.
+summary was written (a failed worker is data). Python 3.6-clean: stdlib, numpy, the framework
+under test (workers only) and pyperf.
 """
 
 import argparse
