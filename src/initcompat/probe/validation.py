@@ -2,11 +2,14 @@
 
 Checked: the header of every file; the fields the report computes with (statuses, cell
 identity, shapes and fans, sample moments, histogram and subsample, seeded hashes, install
-pins, step statuses, throughput timings and ceilings), present and of their types, with sizes
-and counts in range. Not checked: fields the report only shows as escaped text or passes on
-(configs, reprs, package versions, logs): the fuzz test in tests/unit/test_load.py is what shows
-that whatever passes here renders. A rejected file gets a message saying where. Python 3.6-clean.
+pins, step statuses, throughput timings and ceilings, the tail audit's counts and
+Anderson-Darling statistic), present and of their types, with sizes and counts in range. Not
+checked: fields the report only shows as escaped text or passes on (configs, reprs, package
+versions, logs): the fuzz test in tests/unit/test_load.py is what shows that whatever passes
+here renders. A rejected file gets a message saying where. Python 3.6-clean.
 """
+
+import math
 
 from initcompat.probe import schema
 
@@ -350,7 +353,10 @@ AUDIT_OPTIONAL_FIELDS = {"args": OPTIONAL_DICT, "class_name": OPTIONAL_TEXT,
                          "high": OPTIONAL_NUMBER, "n": OPTIONAL_NUMBER,
                          "outside_support": OPTIONAL_NUMBER, "below": OPTIONAL_NUMBER,
                          "above": OPTIONAL_NUMBER, "at_open_end": OPTIONAL_NUMBER,
-                         "min": OPTIONAL_NUMBER, "max": OPTIONAL_NUMBER, "error": OPTIONAL_TEXT}
+                         "min": OPTIONAL_NUMBER, "max": OPTIONAL_NUMBER, "error": OPTIONAL_TEXT,
+                         # the Anderson-Darling test of the draw's first ad_n values (absent in
+                         # files from before it: the report says "not measured")
+                         "ad_n": OPTIONAL_NUMBER, "ad_statistic": OPTIONAL_NUMBER}
 INITIALIZER_RECORD_FIELDS = {"namespace": (str,), "initializer": (str,), "how": (str,),
                              "status": (str,), "draws": (list,)}
 INITIALIZER_RECORD_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "error_type": OPTIONAL_TEXT,
@@ -382,6 +388,19 @@ def _validate_measurement(document, kind):
     check_optional_fields(document, MEASUREMENT_OPTIONAL_FIELDS, kind)
 
 
+def _check_audit_anderson_darling(entry, where):
+    """ad_n: 0 < ad_n <= n (the test's values are the draw's first ad_n); ad_statistic: A^2 is
+    a finite number >= 0. Either may be absent or null (older files; a draw with NaN)."""
+    ad_n, statistic = entry.get("ad_n"), entry.get("ad_statistic")
+    if ad_n is not None and not (0 < ad_n <= (entry.get("n") if entry.get("n") is not None
+                                              else LARGEST_EXACT_INTEGER)):
+        raise SchemaError("%s: ad_n %r is outside (0, n = %r]" % (where, ad_n, entry.get("n")))
+    if statistic is not None and not (math.isfinite(statistic) and statistic >= 0):
+        raise SchemaError("%s: ad_statistic %r is not a finite number >= 0" % (where, statistic))
+    if statistic is not None and ad_n is None:
+        raise SchemaError("%s: ad_statistic without its ad_n" % where)
+
+
 NAMESPACE_FIELDS = {"namespace": (str,), "status": (str,)}
 NAMESPACE_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "module": OPTIONAL_TEXT,
                              "alias_of": OPTIONAL_TEXT}
@@ -407,6 +426,7 @@ def validate_initializers(document):
                 entry["outside_support"] > entry["n"]:
             raise SchemaError("%s: %r outside of %r drawn" % (where, entry["outside_support"],
                                                              entry["n"]))
+        _check_audit_anderson_darling(entry, where)
     design = document.get("design")
     if design is not None:
         shapes = design.get("shapes")
