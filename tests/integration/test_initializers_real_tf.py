@@ -3,7 +3,10 @@ initializer draws, in each namespace (no fake tf module anywhere)."""
 
 import math
 
-from initcompat.probe import schema
+import pytest
+
+from initcompat.probe import audit, schema
+from initcompat.report.tail_audit import ad_rejections, audit_row
 
 
 def record(result, namespace, name, how="constructor", args=None):
@@ -63,3 +66,24 @@ def test_tf_2_21_keras_string_aliases_resolve_to_the_classes(probed):
     namespaces = {n["namespace"]: n for n in result["initializers"]["namespaces"]}
     assert namespaces["tf.contrib.layers"]["status"] == schema.INIT_UNAVAILABLE
     assert "contrib" in namespaces["tf.contrib.layers"]["reason"]
+
+
+@pytest.mark.parametrize("name", ["tf-1.15", "tf-2.21"])
+def test_real_bounded_initializers_pass_the_anderson_darling_test(probed, name):
+    """Every TruncatedNormal and RandomUniform of the tail audit: its first 100 000 values fit
+    the declared distribution (the normal cut at mean ± 2 stddev; the uniform), none rejected by
+    Holm over the environment's tests at the report's level, and TF's own
+    truncated_normal_initializer(stddev=0.1) -- the asker's -- far from any rejection."""
+    entries = [e for e in probed(name)["initializers"]["audit"] if "error" not in e]
+    assert len(entries) >= 10
+    rows = [audit_row(entry) for entry in entries]
+    assert all(row["ad_n"] == audit.AD_SIZE for row in rows), rows
+    assert all(row["outside_support"] == 0 for row in rows), rows
+    rejected = [row for row, no in zip(rows, ad_rejections([r["ad_p_value"] for r in rows]))
+                if no]
+    assert not rejected, rejected
+    (asked,) = [row for entry, row in zip(entries, rows)
+                if entry["initializer"] == "truncated_normal_initializer"
+                and entry["how"] == "explicit" and entry["support"] == "mean ± 2 stddev"
+                and entry["namespace"] in ("tf", "tf.compat.v1")]
+    assert asked["ad_p_value"] > 1e-3, asked

@@ -34,6 +34,7 @@ LONG = "A" * 100_000 + ALERT_SCRIPT
 ATTRIBUTE_NAMES = {"lang", "charset", "name", "content", "class", "id", "title", "href", "type",
                    "value", "selected", "scope", "colspan", "rowspan", "role", "style",
                    "data-cell", "data-key", "data-env", "data-family", "data-kind", "data-role",
+                   "data-backend", "data-keras",
                    "data-changed", "data-r", "data-first", "data-second", "aria-live",
                    "aria-label", "aria-labelledby", "aria-pressed", "aria-hidden",
                    "viewbox", "xmlns", "width", "height", "x", "y", "x1", "x2", "y1", "y2", "cx",
@@ -84,11 +85,14 @@ def hostile_results(folder: Path) -> dict:
     good["install"]["pins"] = [{"spec": PWN_SCRIPT, "reason": ALERT_IMG}]
     good["install"]["exclude_newer"] = "2024-03-10" + PWN_SCRIPT
     good["platform"]["python"] = "3.11" + QUOTES
+    # a Keras release that differs between the versions: the matrix's Keras filter shows it
+    good.setdefault("installed", {}).setdefault("packages", {})["keras"] = "2.15.0" + ALERT_IMG
     (folder / "tf-2.15.json").write_text(json.dumps(good))
 
     # the same cells in a second version so the change/timeline code sees hostile text too
     second = json.loads(json.dumps(good))
     second["env"].update(name="tf-2.16", tensorflow="2.16.1")
+    second["installed"]["packages"]["keras"] = "3.0.5"
     # the unavailable weight is measured in 2.16, so the matrix shows its row and 2.15's reason
     donor = json.loads(json.dumps(ok))
     donor.update({key: unavailable[key] for key in ("api_family", "legacy_keras", "layer",
@@ -185,6 +189,9 @@ def test_hostile_text_appears_escaped_as_text(report):
     text = "".join(parsed(report).text)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html  # in a version label
+    # the Keras filter's entry and its column's attribute
+    assert "<option>2.15.0&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</option>" in html
+    assert 'data-keras="2.15.0&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in html
     for payload in (ALERT_SCRIPT, PWN_SCRIPT, ALERT_IMG):
         assert payload in text  # shown to the reader as the text it is
     assert ALERT_SCRIPT not in html.replace(LONG, "")  # never raw in the markup

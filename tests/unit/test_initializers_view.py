@@ -121,3 +121,57 @@ def test_initializers_csv_has_the_required_columns_and_a_row_per_draw(folder, tm
     (row,) = asked
     assert abs(float(row["std"]) / 0.1 - 0.8796) < 0.01 and row["fit"] == "consistent"
     assert (row["fan_in"], row["fan_out"], row["n"]) == ("400", "250", "100000")
+
+
+def test_the_tail_audit_shows_the_ad_test_beside_the_support_count(tmp_path):
+    """Audit entries made by the probe's own code from numpy draws of known distribution: in
+    TF 2.15 a correct Keras TruncatedNormal and one of stddev 1.05 x declared cut at the declared
+    bounds (nothing outside: only the AD test sees it); in TF 1.15 an entry from before the AD
+    test. The rejected one is a finding beside its count of 0; the old one is "not measured"."""
+    import numpy as np
+
+    from initcompat.probe import audit
+    rng = np.random.default_rng(4)
+
+    def truncated(stddev):
+        drawn = rng.normal(0.0, stddev, 3 * audit.AD_SIZE)
+        return drawn[np.abs(drawn) < 0.1][:audit.AD_SIZE].astype(np.float32).reshape(20, -1)
+
+    record = {"namespace": "keras.initializers", "how": "constructor",
+              "class_name": "TruncatedNormal", "config": {}}
+    found = audit.support(record, tf1_defaults=False)
+    entries = {"tf-2.15": [audit.audit_entry(dict(record, initializer="TruncatedNormal"), found,
+                                             truncated(0.05)),
+                           audit.audit_entry(dict(record, initializer="truncated_normal"), found,
+                                             truncated(0.0525))],
+               "tf-1.15": [audit.audit_entry(dict(record, initializer="TruncatedNormal"), found,
+                                             truncated(0.05))]}
+    for key in ("ad_n", "ad_statistic"):
+        del entries["tf-1.15"][0][key]
+    for name in ("tf-1.15", "tf-2.15"):
+        shutil.copy(FIXTURES / "history" / f"{name}.json", tmp_path)
+        document = json.loads((FIXTURES / "initializers" / f"{name}.initializers.json").read_text())
+        document["audit"] = entries[name]
+        (tmp_path / f"{name}.initializers.json").write_text(json.dumps(document))
+    loaded = load_results(tmp_path)
+    assert not loaded.rejected
+    audit_view = build_view(load_inputs(loaded, [tmp_path])).initializers.audit
+    assert audit_view["ad"]["tests"] == 2 and audit_view["ad"]["rejected"] == 1
+    (defect,) = audit_view["defects"]
+    assert defect["initializer"] == "keras.initializers.truncated_normal()"
+    assert defect["outside_support"] == 0 and defect["ad_rejected"] is True
+    assert defect["ad_p_value"] < audit_view["ad"]["first_threshold"]
+    out = tmp_path / "out"
+    assert report_main([str(tmp_path), "--out", str(out)]) == 0
+    rows = {(r["env"], r["initializer"]): r
+            for r in csv.DictReader(io.StringIO((out / "audit.csv").read_text()))}
+    assert list(next(iter(rows.values())))[10:13] == ["ad_n", "ad_statistic", "ad_p_value"]
+    correct = rows[("tf-2.15", "keras.initializers.TruncatedNormal()")]
+    assert correct["ad_n"] == "100000" and float(correct["ad_p_value"]) > 1e-3
+    assert rows[("tf-1.15", "keras.initializers.TruncatedNormal()")]["ad_p_value"] == ""
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "first 100,000 values with the declared distribution" in html
+    assert "[minval, maxval)): 2 tests, Holm at family-wise 0.001" in html
+    assert "3 audited draws, 300,000 values, 0 outside the support" in html
+    assert "Anderson–Darling: 1 of 2 rejected (1 not measured)" in html  # TF 1.15's, old
+    assert f"{defect['ad_p_text']} rejected</td>" in html

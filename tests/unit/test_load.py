@@ -13,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 
-from initcompat.probe import schema, validation
+import numpy as np
+
+from initcompat.probe import audit, schema, validation
 from initcompat.report.__main__ import main as report_main
 from initcompat.report.load import (MAX_DEPTH, ReportInputError, load_results, parse_documents,
                                     result_files, upgrade, upgrade_0_to_1)
@@ -133,6 +135,8 @@ BAD_FILES = {
     "seeding-status.json": (None, "records[0]: unknown status 'meh'"),
     "seeding-values.json": (None, "records[0].first_values[1]: expected a number, got str"),
     "seeding-family.json": (None, "records[0]: missing field 'family'"),
+    "audit-ad-n.json": (None, "audit[0]: ad_n 1001 is outside (0, n = 1000]"),
+    "audit-ad-negative.json": (None, "audit[0]: ad_statistic -0.5 is not a finite number >= 0"),
     "deep.json": (None, f"nested deeper than {MAX_DEPTH} levels"),
     "very-deep.json": ("[" * 100000 + "]" * 100000, "maximum recursion depth exceeded"),
 }
@@ -217,6 +221,15 @@ def bad_documents() -> dict[str, str | bytes]:
     files["seeding-status.json"] = seeding(lambda r: r.update(status="meh"))
     files["seeding-values.json"] = seeding(lambda r: r.update(first_values=[0.1, "0.2"]))
     files["seeding-family.json"] = seeding(lambda r: r.pop("family"))
+
+    def audit_entry(mutate):
+        document = initializers_document()
+        document["env"]["name"] = "tf-2.21"  # beside a real result in the folder
+        mutate(document["audit"][0])
+        return json.dumps(document)
+
+    files["audit-ad-n.json"] = audit_entry(lambda e: e.update(ad_n=e["n"] + 1))
+    files["audit-ad-negative.json"] = audit_entry(lambda e: e.update(ad_statistic=-0.5))
 
     def deep(d):
         value = "bottom"
@@ -576,13 +589,22 @@ def seeding_document() -> dict:
 
 
 def initializers_document() -> dict:
-    """A real initializers file of TF 2.15, three records (one of each `how`), compact."""
+    """A real initializers file of TF 2.15, three records (one of each `how`), compact; with a
+    tail audit (the fixture predates it) made by the probe's own code from a small numpy draw:
+    one entry with the Anderson-Darling test, one from before it."""
     document = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "initializers"
                            / "tf-2.15.initializers.json").read_text())
     chosen = {}
     for record in document["records"]:
         chosen.setdefault(record["how"], record)
     document["records"] = list(chosen.values())
+    record = {"namespace": "keras.initializers", "initializer": "RandomUniform",
+              "how": "constructor", "class_name": "RandomUniform", "config": {}}
+    found = audit.support(record, tf1_defaults=False)
+    values = np.random.default_rng(0).uniform(-0.05, 0.05, (2, 500)).astype(np.float32)
+    tested = audit.audit_entry(record, found, values)
+    old = {key: value for key, value in tested.items() if not key.startswith("ad_")}
+    document["audit"] = [tested, old]
     return document
 
 

@@ -141,6 +141,29 @@ def test_matrix_cells_carry_fit_fingerprint_change_and_group():
     assert first["group"] == "A" and renamed["group"] == "B"
 
 
+def test_column_filters_offer_what_the_columns_differ_in_and_nothing_else():
+    """TensorFlow alone, no keras package: no backend or Keras filter (one choice hides
+    nothing). A Keras session beside it: both, the Keras releases in release order."""
+    view = view_of(history())
+    assert view.matrix.backends == [] and view.matrix.keras_lines == []
+    html = render_index(view)
+    assert 'id="filter-backend"' not in html and 'id="filter-keras"' not in html
+    documents = history()
+    documents[2]["installed"]["packages"]["keras"] = "2.5.0rc3"
+    documents[3]["installed"]["packages"]["keras"] = "3.10.0"
+    keras = result("keras-3.9-jax", "none", [cell("keras", "dense", "kernel", uniform(LIMIT))])
+    keras["env"].update(tensorflow="none", keras="3.9.2", backend="jax")
+    view = view_of(documents + [keras])
+    assert view.matrix.backends == ["tensorflow", "jax"]
+    assert view.matrix.keras_lines == ["2.5.0rc3", "3.9", "3.10"]
+    assert {env["name"]: env["keras_line"] for env in view.matrix.envs} == {
+        "tf-1.15": None, "tf-2.0": None, "tf-2.5": "2.5.0rc3", "tf-2.16": "3.10",
+        "keras-3.9-jax": "3.9"}
+    html = render_index(view)
+    assert 'data-backend="jax" data-keras="3.9"' in html
+    assert '<option>3.9</option><option>3.10</option>' in html
+
+
 def test_cells_csv_has_the_documented_columns():
     view = view_of(history())
     ordered = order_results(tuple(history()))

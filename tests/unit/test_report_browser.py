@@ -1,5 +1,6 @@
 """The report in a real browser (Debian's headless Chromium driven by Playwright): no console
-errors; the upgrade view, the sticky matrix header, the evidence dialog by keyboard, its URL hash
+errors; the upgrade view, the sticky matrix header, the matrix's backend and Keras column
+filters (and every column without JavaScript), the evidence dialog by keyboard, its URL hash
 and the Back button; hostile text stays text; a 390 px phone has no page overflow outside the
 matrix and legible charts.
 
@@ -345,3 +346,96 @@ def test_upgrade_view_compares_one_keras_release_across_backends_and_refuses_oth
     page.select_option("#upgrade-from", "keras-3.14-jax")
     assert "backends only for the same Keras release" in page.locator("#upgrade-result").inner_text()
     shown.close()
+
+
+@pytest.fixture(scope="module")
+def backends(tmp_path_factory) -> Path:
+    """index.html of TF 1.15, 2.16 (Keras 3.3) and 2.21 (Keras 3.13), whose keras Dense kernel
+    changes from 2.16 to 2.21, beside Keras sessions 3.14 jax, 3.15 jax and 3.15 torch."""
+    from test_backends import LIMIT, dense, keras
+    from synthetic import normal
+    gone = {"status": "unavailable", "error_type": "AttributeError", "reason": "no tf.layers"}
+    documents = [
+        result("tf-1.15", "1.15.5", [cell("tf.layers", "dense", "kernel", uniform(LIMIT, seed=6))]),
+        result("tf-2.16", "2.16.2", [cell("tf.layers", "dense", "kernel", **gone),
+                                     cell("keras", "dense", "kernel", uniform(LIMIT, seed=4))]),
+        result("tf-2.21", "2.21.0", [cell("tf.layers", "dense", "kernel", **gone),
+                                     cell("keras", "dense", "kernel",
+                                          normal(LIMIT / 3 ** 0.5, seed=5))]),
+        keras("keras-3.14-jax", "3.14.0", "jax", dense(uniform(LIMIT, seed=3))),
+        keras("keras-3.15-jax", "3.15.1", "jax", dense(uniform(LIMIT, seed=1))),
+        keras("keras-3.15-torch", "3.15.1", "torch", dense(normal(LIMIT / 3 ** 0.5, seed=2)))]
+    documents[1]["installed"]["packages"]["keras"] = "3.3.3"
+    documents[2]["installed"]["packages"]["keras"] = "3.13.2"
+    results = tmp_path_factory.mktemp("backends")
+    for document in documents:
+        (results / f"{document['env']['name']}.json").write_text(json.dumps(document))
+    out = tmp_path_factory.mktemp("backends-report")
+    assert report_main([str(results), "--out", str(out)]) == 0
+    return out / "index.html"
+
+
+SHOWN = "const shown = e => getComputedStyle(e).display !== 'none';"
+
+
+def shown_columns(page) -> list[str]:
+    """data-env of each matrix column header the page displays."""
+    return page.evaluate("() => {" + SHOWN + """ return Array.from(document.querySelectorAll(
+        '#matrix-table thead th[data-env]')).filter(shown).map(th => th.dataset.env); }""")
+
+
+def shown_rows(page) -> list[tuple[str, int]]:
+    """(family, displayed cells) of each matrix row the page displays."""
+    return [tuple(found) for found in page.evaluate("() => {" + SHOWN + """
+        return Array.from(document.querySelectorAll('#matrix-table tbody tr')).filter(shown)
+            .map(tr => [tr.dataset.family, Array.from(tr.cells).slice(1).filter(shown).length]);
+        }""")]
+
+
+def test_the_backend_and_keras_filters_keep_one_backends_or_releases_columns(backends, browser):
+    everything = ["tf-1.15", "tf-2.16", "tf-2.21", "keras-3.14-jax", "keras-3.15-jax",
+                  "keras-3.15-torch"]
+    shown = Page(browser, backends.as_uri())
+    page = shown.page
+    options = page.locator("#filter-backend option")
+    assert [options.nth(i).inner_text() for i in range(options.count())] == [
+        "all", "tensorflow", "jax", "torch"]
+    options = page.locator("#filter-keras option")
+    assert [options.nth(i).inner_text() for i in range(options.count())] == [
+        "all", "3.3", "3.13", "3.14", "3.15"]
+    assert shown_columns(page) == everything
+    page.select_option("#filter-backend", "jax")
+    assert shown_columns(page) == ["keras-3.14-jax", "keras-3.15-jax"]
+    # tf.layers has no cell in a Keras session: its row goes, the keras row keeps 2 cells
+    assert shown_rows(page) == [("keras", 2)]
+    page.select_option("#filter-keras", "3.15")
+    assert shown_columns(page) == ["keras-3.15-jax"]
+    page.select_option("#filter-backend", "")
+    assert shown_columns(page) == ["keras-3.15-jax", "keras-3.15-torch"]
+    page.select_option("#filter-keras", "")
+    page.select_option("#filter-backend", "tensorflow")
+    assert shown_columns(page) == ["tf-1.15", "tf-2.16", "tf-2.21"]
+    assert shown_rows(page) == [("tf.layers", 3), ("keras", 3)]
+    # "only rows that changed" reads the shown columns: the keras kernel changed in TF 2.21
+    page.check("#filter-changed")
+    assert shown_rows(page) == [("keras", 3)]
+    page.select_option("#filter-backend", "jax")
+    assert shown_rows(page) == []
+    page.select_option("#filter-backend", "")
+    assert shown_rows(page) == [("keras", 6)]
+    page.uncheck("#filter-changed")
+    assert shown_columns(page) == everything and len(shown_rows(page)) == 2
+    # a phone: the filters wrap, nothing outside the matrix widens the page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.select_option("#filter-backend", "torch")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert shown_columns(page) == ["keras-3.15-torch"]
+    shown.close()
+
+
+def test_without_javascript_the_matrix_shows_every_column_and_row(backends, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(backends.as_uri())
+    assert len(shown_columns(page)) == 6 and len(shown_rows(page)) == 2
+    context.close()

@@ -7,14 +7,15 @@ exact to ~1e-15 absolute (checked against Imhof's inversion of the limit's chara
 function, sum_j Y_j / (j (j + 1)) with Y_j iid chi^2_1: tests/unit/test_anderson_darling.py).
 `errfix` is their finite-n correction, a fit accurate to about the 5th digit of the probability
 (at n = 8 within 1.3 standard errors of 400 000 Monte Carlo samples, where the limit alone
-misses by 8; at n = 2 it misses too).
+misses by up to 8; at n = 2 it misses too).
 
 p_value(n, z) = 1 - AD(n, z), their AD(n, z) = adinf(z) + errfix(n, adinf(z)), with two
 departures, both for the upper tail, where the p-values of a defect live:
 - For n >= ASYMPTOTIC_N the limit alone: errfix is below 4.3e-6 there, and its top polynomial
   does not vanish at probability 1 (it is -0.0006 / n), so keeping it would turn a p-value of
   1e-12 into ~6e-9 at n = 1e5. The audit's n is 1e5 (initcompat.probe.audit.AD_SIZE): its
-  p-values are the limit's.
+  p-values are the limit's. Below ASYMPTOTIC_N (a suite with a smaller audit_size) that
+  residue stays: p-values there do not fall below ~6e-4 / n.
 - Beyond z = TAIL_Z, 1 - adinf(z) is below 5e-10 and its 1e-15 absolute error becomes
   relative: there the two-term expansion of the limit's tail, dominated by its largest weight
   1/2: P(A^2 > z) ~ sqrt(3) erfc(sqrt z) (1 + 11 / (36 z)) (sqrt 3 = prod_{j>=2}

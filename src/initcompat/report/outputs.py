@@ -64,7 +64,8 @@ def table_csv(rows: list[dict], columns: list[str]) -> str:
     return table.to_csv(index=False, lineterminator="\n")
 
 
-INTEGER_COLUMNS = ("fan_in", "fan_out", "n", "seed", "layer_index", "step", "nonfinite")
+INTEGER_COLUMNS = ("fan_in", "fan_out", "n", "seed", "layer_index", "step", "nonfinite", "ad_n",
+                   "outside_support")
 INITIALIZER_COLUMNS = ["env", "tf_version", "keras_version", "backend", "namespace",
                        "initializer", "args", "class", "config", "status", "shape", "fan_in",
                        "fan_out", "n", "mean", "std", "min", "max", "excess_kurtosis", "fit"]

@@ -4,9 +4,10 @@ Change points first (initializer_records.change_steps: a namespace or an initial
 disappearing or starting to raise, and draws whose two-sample tests say they changed), folded
 over namespaces that hold the very same callable; then where a draw disagrees with what its own
 class and config declare; then the explicit initializers with the std asked for beside the std
-drawn; then, per namespace, every row as version ranges over which nothing changed. The rows
-and the change points also feed the timeline (kind "initializer") and so the upgrade view.
-Pure.
+drawn; then the tail audit (tail_audit: values outside each bounded initializer's support, and
+the Anderson-Darling test of its draw against the declared distribution); then, per namespace,
+every row as version ranges over which nothing changed. The rows and the change points also
+feed the timeline (kind "initializer") and so the upgrade view. Pure.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 from dataclasses import dataclass
 
 from initcompat.report import fit
-from initcompat.report.tail_audit import audit_row, clopper_pearson
+from initcompat.report.tail_audit import AD_ALPHA, ad_rejections, audit_row, clopper_pearson
 from initcompat.report.initializer_records import (DrawAnalysis, RecordStep, analyse,
                                                    change_steps, key_label, records_of)
 from initcompat.report.measured import Measured
@@ -35,8 +36,10 @@ class Initializers:
     events: list[dict]  # timeline events (kind TIMELINE_KIND)
     missing: list[str]  # environments that ran but have no initializers file (older results)
     table: list[dict]  # the rows of reports/initializers.csv (csv_rows)
-    audit: dict  # the tail audit: {"lines": [{"line", "versions", "entries", "n", "outside",
-    #              "rate_ci_high"}], "defects": [row], "rows": [row of reports/audit.csv]}
+    audit: dict  # the tail audit: {"lines": [{"line", "range", "entries", "n", "outside",
+    #              "rate_ci_high", "ad_tests", "ad_rejected"}], "defects": [row with values
+    #              outside or a rejected AD test], "rows": [row of reports/audit.csv], "size",
+    #              "ad": {"tests", "rejected", "alpha", "first_threshold", "size"}}
 
 
 def anchor(key) -> str:
@@ -344,14 +347,27 @@ def csv_rows(measured: Measured, analyses: dict) -> list[dict]:
 
 
 AUDIT_COLUMNS = ["env", "keras_version", "backend", "initializer", "n", "outside_support", "rate",
-                 "rate_ci_low", "rate_ci_high", "p_value"]
+                 "rate_ci_low", "rate_ci_high", "p_value", "ad_n", "ad_statistic", "ad_p_value"]
+
+
+def _p_text(p: float | None) -> str:
+    """A p-value as the page prints it; 0 is an underflow (A^2 beyond ~700), not a certainty."""
+    if p is None:
+        return "not measured"
+    return "< 1e-300" if p == 0 else f"{p:.2g}"
+
+
+def _most_common(values: list) -> int:
+    return max(set(values), key=values.count) if values else 0
 
 
 def audit_view(measured: Measured) -> dict:
     """The tail audit per line of environments (TensorFlow; Keras on a backend): how many bounded
     initializers were audited with how many values, how many values fell outside their support,
-    and the 95% upper bound of the rate; every entry with a count above 0 as a defect; the
-    rows of reports/audit.csv."""
+    the 95% upper bound of the rate, and how many Anderson-Darling tests of the draws against the
+    declared distribution were run and rejected (Holm over every one in the report at
+    AD_ALPHA); every entry with a count above 0 or a rejected AD test as a defect; the rows of
+    reports/audit.csv."""
     rows, lines = [], {}
     for env, result in zip(measured.envs, measured.results):
         block = result.get("initializers") or {}
@@ -372,16 +388,29 @@ def audit_view(measured: Measured) -> dict:
                 continue
             line = lines.setdefault(env.get("line", "tensorflow"), {
                 "line": env.get("line", "tensorflow"), "versions": [], "entries": 0, "n": 0,
-                "outside": 0})
+                "outside": 0, "rows": []})
             if env["label"] not in line["versions"]:
                 line["versions"].append(env["label"])
             line["entries"] += 1
             line["n"] += rates["n"]
             line["outside"] += rates["outside_support"]
+            line["rows"].append(row)
+    for row, rejected in zip(rows, ad_rejections([row.get("ad_p_value") for row in rows])):
+        row["ad_rejected"] = rejected
     for line in lines.values():
         line["rate_ci_high"] = clopper_pearson(line["outside"], line["n"])[1] if line["n"] else None
         line["range"] = _range(line.pop("versions"))
-    defects = [row for row in rows if row.get("outside_support")]
-    sizes = [row["n"] for row in rows if isinstance(row.get("n"), int)]
+        tested = [row for row in line.pop("rows") if row["ad_rejected"] is not None]
+        line["ad_tests"] = len(tested)
+        line["ad_rejected"] = sum(1 for row in tested if row["ad_rejected"])
+    defects = [{**row, "ad_p_text": _p_text(row.get("ad_p_value"))} for row in rows
+               if row.get("outside_support") or row.get("ad_rejected")]
+    tests = sum(1 for row in rows if row["ad_rejected"] is not None)
+    sizes = sorted({row["ad_n"] for row in rows if row["ad_rejected"] is not None})
+    ad = {"tests": tests, "rejected": sum(1 for row in rows if row["ad_rejected"]),
+          "alpha": AD_ALPHA, "first_threshold": AD_ALPHA / tests if tests else None,
+          "size": "" if not sizes else f"{sizes[0]:,}" if len(sizes) == 1
+          else f"{sizes[0]:,} to {sizes[-1]:,}"}
     return {"lines": list(lines.values()), "defects": defects, "rows": rows,
-            "size": max(set(sizes), key=sizes.count) if sizes else 0}
+            "size": _most_common([row["n"] for row in rows if isinstance(row.get("n"), int)]),
+            "ad": ad}

@@ -1,5 +1,7 @@
 """The Matrix section: API family x layer x weight against environments, and the evidence behind
 each measured cell (histogram with the declared density, moments, config, test statistics). Pure.
+Its filters: rows by family, layer, weight and change; columns by backend and Keras release
+(report.js; the page shows everything without it).
 
 The evidence is JSON in the page (report.js draws it in the evidence dialog). To keep the page
 light it holds only measured cells (an unavailable cell's reason comes from the cell itself, an
@@ -14,13 +16,14 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from initcompat.report import change
 from initcompat.report.analysis import CellAnalysis, Step, finite
-from initcompat.report.describe import initializer_label, one_line
+from initcompat.report.describe import initializer_label, one_line, short_version
 from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured, cell_id
 
@@ -47,13 +50,19 @@ SHA_DIGITS = 16  # hex digits of the seeded weights' sha256 shown (the whole one
 
 @dataclass(frozen=True)
 class Matrix:
-    envs: list[dict]  # the columns (measured.envs)
+    # the columns (measured.envs), each with what the column filters read: "backend_line" (its
+    # backend, "tensorflow" for TF environments) and "keras_line" (the Keras release it had,
+    # short: "3.15"; installed, else what its session asked for; None without a keras package)
+    envs: list[dict]
     # {"key", "family", "family_id", "layer", "kind", "role", "cells", "changed", "renamed"};
     # key: the cell ids' common start (a cell's id is key + environment name)
     rows: list[dict]
     families: list[str]  # the family filter's entries
     kinds: list[dict]  # the layer filter's entries, one per layer kind: {"kind", "label"}
     roles: list[str]  # the weight filter's entries
+    # the column filters' entries (empty where every column has the same, nothing to filter):
+    backends: list[str]  # env.backend_line in column order
+    keras_lines: list[str]  # env.keras_line in release order
     # the legend of the seed-call tags: {"label", "calls": [the seed_call texts it stands for]}
     seed_calls: list[dict]
     # what report.js reads: {"fields", "strings", "reasons", "profiles", "cells": {row key:
@@ -291,9 +300,32 @@ def _kinds(rows: list[dict]) -> list[dict]:
     return sorted(entries, key=lambda e: e["label"].casefold())
 
 
+def _keras_line(env: dict) -> str | None:
+    """The Keras release a column had, as cells.csv's keras_version says it, shortened."""
+    version = env.get("keras") or env.get("keras_requested")
+    return short_version(str(version)) if version else None
+
+
+def _release_order(line: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"[.+-]", line))
+
+
+def _column_filters(envs: list[dict]) -> tuple[list[str], list[str]]:
+    """(backends, Keras lines) the column filters offer; each empty when all columns share one
+    value (a filter with one choice hides nothing)."""
+    backends = list(dict.fromkeys(env["backend_line"] for env in envs))
+    lines = {env["keras_line"] for env in envs}
+    keras_lines = sorted((line for line in lines if line), key=_release_order)
+    return (backends if len(backends) > 1 else [],
+            keras_lines if len(lines) > 1 else [])
+
+
 def build_matrix(measured: Measured) -> Matrix:
     """One row per weight that some version offers, one cell per environment, and the evidence."""
-    envs, cells = measured.envs, measured.cells
+    envs = [{**env, "backend_line": env.get("backend") or "tensorflow",
+             "keras_line": _keras_line(env)} for env in measured.envs]
+    cells = measured.cells
     strings, reasons, profiles = Strings(), Strings(), Profiles()
     rows, evidence = [], {}
     for key in measured.row_keys:
@@ -330,9 +362,11 @@ def build_matrix(measured: Measured) -> Matrix:
                 found = calls.setdefault(seed_call_label(shown["seed_call"]), [])
                 if shown["seed_call"] not in found:
                     found.append(shown["seed_call"])
+    backends, keras_lines = _column_filters(envs)
     return Matrix(envs=envs, rows=rows,
                   families=list(dict.fromkeys(r["family"] for r in rows)),
                   kinds=_kinds(rows), roles=list(dict.fromkeys(r["role"] for r in rows)),
+                  backends=backends, keras_lines=keras_lines,
                   seed_calls=[{"label": label, "calls": found} for label, found in calls.items()],
                   data={"fields": {short: name for name, short in SHORT.items()},
                         "strings": strings.values, "reasons": reasons.values,

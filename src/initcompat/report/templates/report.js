@@ -32,18 +32,41 @@
   }
 
   // ------------------------------------------------------------------ matrix filters
+  // Row filters (family, layer, weight, changed) hide rows; column filters (backend, Keras
+  // release; absent when every column shares one) hide columns, and then the rows with no
+  // probed cell left among the shown columns. "Changed" then means changed in a shown column.
   var filters = ["family", "layer", "role"].map(function (n) { return document.getElementById("filter-" + n); });
+  var columnFilters = ["backend", "keras"].map(function (n) { return document.getElementById("filter-" + n); });
   var onlyChanged = document.getElementById("filter-changed");
   function filter() {
     var wanted = filters.map(function (f) { return f ? f.value : ""; });
     var attributes = ["data-family", "data-kind", "data-role"];
+    var columnsWanted = columnFilters.map(function (f) { return f ? f.value : ""; });
+    var columnAttributes = ["data-backend", "data-keras"];
+    var heads = document.querySelectorAll("#matrix-table thead th");
+    var shown = Array.prototype.map.call(heads, function (th, i) {
+      return i === 0 || columnsWanted.every(function (value, j) { return !value || th.getAttribute(columnAttributes[j]) === value; });
+    });
+    var narrowed = shown.indexOf(false) >= 0;
+    Array.prototype.forEach.call(heads, function (th, i) { th.classList.toggle("hidden", !shown[i]); });
     Array.prototype.forEach.call(document.querySelectorAll("#matrix-table tbody tr"), function (row) {
+      var probed = false, changed = false;
+      for (var i = 1; i < row.cells.length; i++) {
+        var cell = row.cells[i];
+        cell.classList.toggle("hidden", !shown[i]);
+        if (shown[i] && !cell.classList.contains("mi")) probed = true;
+        if (shown[i] && cell.classList.contains("ch")) changed = true;
+      }
       var visible = wanted.every(function (value, i) { return !value || row.getAttribute(attributes[i]) === value; }) &&
-        (!onlyChanged || !onlyChanged.checked || row.hasAttribute("data-changed"));
+        (!narrowed || probed) &&
+        (!onlyChanged || !onlyChanged.checked || (narrowed ? changed : row.hasAttribute("data-changed")));
       row.classList.toggle("hidden", !visible);
     });
   }
-  filters.concat([onlyChanged]).forEach(function (control) { if (control) control.addEventListener("change", filter); });
+  var controls = filters.concat(columnFilters, [onlyChanged]).filter(Boolean);
+  controls.forEach(function (control) { control.addEventListener("change", filter); });
+  // a page restored from history keeps its controls' values: show what they say
+  if (controls.some(function (c) { return c.type === "checkbox" ? c.checked : c.value; })) filter();
 
   // ------------------------------------------------------------------ evidence dialog
   var dialog = document.getElementById("evidence");
