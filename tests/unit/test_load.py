@@ -540,7 +540,12 @@ def base_documents() -> dict[str, dict]:
                    "params": 2080, "bytes": 8320, "params_per_s": 2.08e5, "bytes_per_s": 8.3e5,
                    "family": "tf.keras", "layer": "Dense", "size": "64x32", "device": "cpu"}},
                "ceilings": {"cpu": {"memory-write": {"bytes_per_s": 1e10, "bytes": 4e6, "n": 12},
-                                    "philox-float32": "unavailable: numpy 1.13 has no Philox"}}}
+                                    "philox-float32": "unavailable: numpy 1.13 has no Philox"},
+                            # a device's own ceiling, as the step writes it without TensorFlow
+                            "gpu0": {"device-rng-float32": {"elements_per_s": 1e11, "n": 12,
+                                                            "what": "torch.Tensor.uniform_"}}},
+               "framework": "tensorflow", "tensorflow": "2.15.1",
+               "versions": {"tensorflow": "2.15.1"}, "device_names": {"cpu": "/device:CPU:0"}}
     steps = {"install": schema.step_record(schema.STEP_OK, "reused", 0.1),
              "probe": schema.step_record(schema.STEP_OK, None, 3.0),
              "throughput": schema.step_record(schema.STEP_OK, None, 10.0)}
@@ -554,7 +559,20 @@ def base_documents() -> dict[str, dict]:
             "seeding": seeding_document(),
             "propagation": propagation_document(),
             "porting": porting_document("torch-2.15.porting.json"),
-            "framework_result": porting_document("torch-2.15.json")}
+            "framework_result": gpu_framework_result()}
+
+
+def gpu_framework_result() -> dict:
+    """A framework session's result with the devices block of probe/device_info.py (a GPU run)."""
+    document = porting_document("torch-2.15.json")
+    document["devices"] = {
+        "devices": [{"name": "cpu", "device_type": "CPU", "memory_bytes": None, "driver": None,
+                     "runtime": {"torch": "2.15.0"}},
+                    {"name": "NVIDIA H200", "device_type": "GPU", "memory_bytes": 150754820096,
+                     "driver": "580.159.03", "runtime": {"torch": "2.15.0", "cuda": "13.0"}}],
+        "gpu": ["NVIDIA H200"], "drawn_on": "gpu", "how": "torch.set_default_device('cuda')",
+        "visible_devices": None, "jax_platforms": None}
+    return document
 
 
 def propagation_document() -> dict:

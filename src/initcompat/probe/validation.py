@@ -88,13 +88,21 @@ THROUGHPUT_OPTIONAL_FIELDS = {"status": OPTIONAL_TEXT, "reason": OPTIONAL_TEXT,
                               "design": OPTIONAL_DICT, "pyperf_file": OPTIONAL_TEXT,
                               "devices": OPTIONAL_LIST, "aliases": OPTIONAL_DICT,
                               "skipped": OPTIONAL_DICT, "errors": OPTIONAL_LIST,
-                              "seconds": OPTIONAL_NUMBER, "gpu": (str, list, type(None))}
+                              "seconds": OPTIONAL_NUMBER, "gpu": (str, list, type(None)),
+                              "framework": OPTIONAL_TEXT, "tensorflow": OPTIONAL_TEXT,
+                              "versions": OPTIONAL_DICT, "device_names": OPTIONAL_DICT}
 BENCHMARK_OPTIONAL_FIELDS = dict(
     [(name, OPTIONAL_NUMBER) for name in schema.BENCHMARK_TIME_FIELDS + schema.BENCHMARK_RATE_FIELDS
      + ("n", "params", "bytes", "stdev_s")]
     + [(name, OPTIONAL_TEXT) for name in ("family", "layer", "size", "mode", "device")])
 CEILING_OPTIONAL_FIELDS = dict((name, OPTIONAL_NUMBER) for name in schema.CEILING_RATE_FIELDS + (
     "bytes", "elements", "n", "median_s"))
+CEILING_OPTIONAL_FIELDS["what"] = OPTIONAL_TEXT  # a device ceiling says which call it timed
+DEVICES_OPTIONAL_FIELDS = {"devices": OPTIONAL_LIST, "drawn_on": OPTIONAL_TEXT, "how": OPTIONAL_TEXT,
+                           "visible_devices": OPTIONAL_TEXT, "jax_platforms": OPTIONAL_TEXT}
+DEVICE_OPTIONAL_FIELDS = {"name": OPTIONAL_TEXT, "device_type": OPTIONAL_TEXT,
+                          "memory_bytes": OPTIONAL_NUMBER, "driver": OPTIONAL_TEXT,
+                          "runtime": OPTIONAL_DICT}
 
 
 def check_fields(document, fields, where):
@@ -250,7 +258,12 @@ def validate_framework_cell(cell, where):
 
 
 def validate_devices(devices):
-    """The devices block: `gpu` is "none found", a failure text, or a list of device names."""
+    """The devices block: `gpu` is "none found", a failure text, or a list of device names;
+    each listed device an object of known field types (device_info adds memory, driver)."""
+    check_optional_fields(devices, DEVICES_OPTIONAL_FIELDS, "devices")
+    for index, device in enumerate(devices.get("devices") or []):
+        check_fields(device, {}, "devices.devices[%d]" % index)
+        check_optional_fields(device, DEVICE_OPTIONAL_FIELDS, "devices.devices[%d]" % index)
     gpu = devices.get("gpu")
     if isinstance(gpu, list):
         for index, name in enumerate(gpu):
