@@ -236,6 +236,7 @@ def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
         summary.extend({k: g[k] for k in ("version", "family", "kind", "text", "rows")}
                        for g in groups)
         entries.append({"env": env["name"], "label": env["label"],
+                        "heading": env["column_label"],  # "TF 2.16", "Keras 3.4 · jax"
                         "since": groups[0]["since"], "groups": groups,
                         "count": sum(1 for g in groups if g["kind"] not in NOT_A_CHANGE)})
     return Timeline(entries=entries, events=events, summary=summary)

@@ -8,7 +8,7 @@ from initcompat.probe.schema import CEILING_DEVICE_MEMORY_WRITE as DEVICE_MEMORY
 from initcompat.probe.schema import CEILING_DEVICE_RNG_FLOAT32 as DEVICE_RNG
 from initcompat.probe.schema import CEILING_PREFIX
 from initcompat.report.describe import NO_GPU, gpu_text
-from initcompat.report.frame import env_label
+from initcompat.report.frame import env_label, line_of
 from initcompat.report.sections.throughput.formatting import seconds_text, si
 
 UNIT = "param/s"  # the section's one unit: parameters (float32) per second
@@ -85,6 +85,9 @@ def env_entry(result: dict, pyperf: PyperfValues) -> dict:
     return {
         "name": result["env"]["name"], "tensorflow": result["env"]["tensorflow"],
         "label": env_label(result["env"]),
+        # the column heading: "TF 2.16" on TensorFlow's line, else the line's own label
+        "heading": (f"TF {env_label(result['env'])}" if line_of(result["env"]) == "tensorflow"
+                    else env_label(result["env"])),
         "ceiling_what": _ceiling_what(block),
         "status": block.get("status") or "not measured",
         "reason": block.get("reason") or ("no throughput block in this result (the throughput "

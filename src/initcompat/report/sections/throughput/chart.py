@@ -84,7 +84,7 @@ def chart(rows: list[dict], envs: list[dict], device: str, device_index: int,
         for env_index, cell in points:
             shapes["points"].append({"x": x_of(env_index), "y": y_of(cell["params_per_s"]),
                                      "color": color,
-                                     "title": f"{family}, TF {envs[env_index]['label']}: "
+                                     "title": f"{family}, {envs[env_index]['heading']}: "
                                               f"{cell['text']} ({cell['ci'] or 'no CI'})"})
             if cell.get("ci_low_rate") and cell.get("ci_high_rate"):
                 shapes["whiskers"].append({"x": x_of(env_index), "y1": y_of(cell["ci_low_rate"]),
