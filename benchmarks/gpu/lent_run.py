@@ -20,14 +20,14 @@ and installed version (keras-3.15-jax, torch-2.11, flax-0.12). Every file is wri
 that owns it (as under nox), plus NAME.outcome.json and NAME.install.json written here, once.
 On a machine with no GPU the GPU pass runs on the CPU and its files say so ("gpu": "none
 found"; drawn_on "cpu"). One progress line per step; exit status 0 when every target wrote its
-files, 1 otherwise. Stdlib only, Python >= 3.8 (the lent machine has 3.12).
+files, 1 otherwise. Stdlib only (and this checkout's host runner), Python >= 3.10; the lent
+machine has 3.12.
 """
 
 import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from importlib import metadata
@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
+from initcompat.host import runner  # noqa: E402
 from initcompat.probe import schema  # noqa: E402
 from initcompat.probe.output import write_json_atomic  # noqa: E402
 
@@ -70,24 +71,13 @@ def say(message):
 
 
 def run_step(label, command, environment, log_path):
-    """Run one step; (status, reason, seconds, tail). The step writes its own file."""
-    started = time.monotonic()
-    try:
-        completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, universal_newlines=True,
-                                   timeout=STEP_TIMEOUT)
-        output, code = completed.stdout, completed.returncode
-    except subprocess.TimeoutExpired as error:
-        output, code = str(error.output or ""), None
-    seconds = time.monotonic() - started
-    log_path.write_text(output)
-    if code == 0:
-        status, reason = schema.STEP_OK, None
-    else:
-        status = schema.STEP_FAILED
-        reason = "timed out after %d s" % STEP_TIMEOUT if code is None else "exit status %d" % code
-    say("%-34s %-6s %6.1f s%s" % (label, status, seconds, "  (%s)" % reason if reason else ""))
-    return status, reason, seconds, None if code == 0 else output[-schema.TAIL_CHARS:]
+    """Run one step with the host runner's step runner (its own process group, killed at the
+    timeout, output to `log_path`); (status, reason, seconds, tail). The step writes its file."""
+    seconds, failure, tail = runner.run_step(command, log_path, STEP_TIMEOUT, "initcompat",
+                                             lambda _: None, environment)
+    status = schema.STEP_OK if failure is None else schema.STEP_FAILED
+    say("%-34s %-6s %6.1f s%s" % (label, status, seconds, "  (%s)" % failure if failure else ""))
+    return status, failure, seconds, tail
 
 
 def plan(target, name, pass_name, work, suite):

@@ -13,7 +13,7 @@
 #         jax-stax); PYTHON the interpreter (default python3); INITCOMPAT_GPU_SUITE another
 #         suite file (default suites/default.json).
 #
-# Needs Python >= 3.8 with numpy, pyperf and the frameworks of the targets; a target whose
+# Needs Python >= 3.10 with numpy, pyperf and the frameworks of the targets; a target whose
 # framework is missing is skipped with a line saying so. Runs anywhere: without a GPU every pass
 # runs on the CPU and its files say "none found". Sized for well under 10 minutes on one GPU.
 set -euo pipefail

@@ -52,7 +52,12 @@ def torch_devices():
     return found
 
 
-def jax_devices():
+JAX_GPU_PLATFORMS = ("gpu", "cuda", "rocm")
+
+
+def jax_listed():
+    """JAX's device objects: its default platform's, then its CPU when the default is not the
+    CPU (the listing device_timing times on, too)."""
     import jax
     listed = list(jax.devices())
     if listed and listed[0].platform != "cpu":
@@ -60,9 +65,14 @@ def jax_devices():
             listed += list(jax.devices("cpu"))
         except RuntimeError:
             pass
+    return listed
+
+
+def jax_devices():
+    import jax
     found = []
-    for device in listed:
-        gpu = device.platform in ("gpu", "cuda", "rocm")
+    for device in jax_listed():
+        gpu = device.platform in JAX_GPU_PLATFORMS
         memory = None
         try:
             stats = device.memory_stats() if gpu else None

@@ -68,15 +68,10 @@ def torch_devices():
 def jax_devices():
     """JAX's devices of its default platform, then its CPU when the default is not the CPU."""
     import jax
-    listed = list(jax.devices())
-    if listed and listed[0].platform != "cpu":
-        try:
-            listed += list(jax.devices("cpu"))
-        except RuntimeError:
-            pass
+    from initcompat.probe.device_info import JAX_GPU_PLATFORMS, jax_listed
     found, seen = [], []
-    for device in listed:
-        kind = "GPU" if device.platform in ("gpu", "cuda", "rocm") else device.platform.upper()
+    for device in jax_listed():
+        kind = "GPU" if device.platform in JAX_GPU_PLATFORMS else device.platform.upper()
         label = _label(kind, getattr(device, "id", 0), seen)
         seen.append(label)
         scope = (lambda d=device: jax.default_device(d)) if hasattr(jax, "default_device") \

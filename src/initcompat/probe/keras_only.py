@@ -17,7 +17,6 @@ from initcompat.probe import device_info, schema
 
 BACKEND_MODULES = {"jax": ("jax", "jaxlib"), "torch": ("torch",), "numpy": ("numpy",),
                    "tensorflow": ("tensorflow",)}
-BACKEND_LIBRARIES = {"jax": "jax", "torch": "torch", "numpy": "numpy"}  # device_info's names
 
 
 def backend_versions(backend):
@@ -74,7 +73,7 @@ def probe(arguments, suite, environment_block):
         "distributions": distributions,
         "platform": installed.collect_platform(),
         "devices": device_info.describe(
-            BACKEND_LIBRARIES.get(backend, backend), True,
+            backend, True,  # device_info lists "torch" and "jax"; any other backend: the CPU
             "Keras's default device for its %s backend (the GPU where the backend sees one)"
             % backend),
         "keras_versions": {"keras": keras.__version__, "tf_keras": None},

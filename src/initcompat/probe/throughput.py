@@ -305,8 +305,8 @@ def other_framework_tasks(framework, block, info):
     """Import Keras 3 (on KERAS_BACKEND) or a framework; its devices, layers and ceilings."""
     from initcompat.probe import device_timing
     started = time.time()
-    target = device_timing.target(framework, block["layers"],
-                                  int(block.get("device_ceiling_elements", 1 << 25)))
+    elements = int(block.get("device_ceiling_elements", 1 << 25))
+    target = device_timing.target(framework, block["layers"], elements)
     info["import_seconds"] = round(time.time() - started, 3)
     info["tensorflow"] = None
     info["versions"] = target.versions
@@ -316,8 +316,7 @@ def other_framework_tasks(framework, block, info):
     info["gpu"] = gpus or schema.NO_GPU
     info["skipped"].update(target.skipped)
     tasks = framework_tasks(target)
-    tasks += device_ceiling_tasks(target.ceilings, int(block.get("device_ceiling_elements",
-                                                                 1 << 25)))
+    tasks += device_ceiling_tasks(target.ceilings, elements)
     version = " ".join("%s %s" % item for item in sorted(target.versions.items()))
     return tasks, version
 

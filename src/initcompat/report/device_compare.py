@@ -57,18 +57,14 @@ def drawn_on(result: dict) -> str:
 def _seeded(result: dict) -> dict[tuple[str, str], dict]:
     """(method, weight) -> {sha256, reproducible} of every seeded build in one pass."""
     found = {}
-    for cell in result.get("cells") or []:
-        seeded = cell.get("seeded") or {}
-        if isinstance(seeded, dict) and seeded.get("sha256"):
-            weight = f"{cell.get('api_family')} {cell.get('layer')} {cell.get('weight_role')}"
-            found[(str(seeded.get("seed_call")), weight)] = {
-                "sha256": seeded["sha256"], "reproducible": seeded.get("repeats_in_process")}
-    for cell in result.get("framework_cells") or []:
-        seeded = cell.get("seeded") or {}
-        if isinstance(seeded, dict) and seeded.get("sha256"):
-            weight = f"{cell.get('api')} {cell.get('layer')} {cell.get('weight_role')}"
-            found[(str(seeded.get("seed_call")), weight)] = {
-                "sha256": seeded["sha256"], "reproducible": seeded.get("repeats_in_process")}
+    # TF/Keras cells name their API in api_family, the framework probe's cells in api
+    for cells, api in (("cells", "api_family"), ("framework_cells", "api")):
+        for cell in result.get(cells) or []:
+            seeded = cell.get("seeded") or {}
+            if isinstance(seeded, dict) and seeded.get("sha256"):
+                weight = f"{cell.get(api)} {cell.get('layer')} {cell.get('weight_role')}"
+                found[(str(seeded.get("seed_call")), weight)] = {
+                    "sha256": seeded["sha256"], "reproducible": seeded.get("repeats_in_process")}
     for record in (result.get("seeding") or {}).get("records") or []:
         if isinstance(record, dict) and record.get("sha256"):
             weight = f"{record.get('family')} {record.get('target')}"
@@ -152,9 +148,10 @@ def ceiling_rows(pair: DevicePair) -> list[dict]:
         for name in (schema.CEILING_DEVICE_RNG_FLOAT32, schema.CEILING_DEVICE_MEMORY_WRITE):
             entry = found.get(name)
             if isinstance(entry, dict):
+                rate = _ceiling_rate(found, name)  # bytes/s for memory-write: 4 per float32
                 rows.append({"device": device, "ceiling": name, "what": entry.get("what"),
-                             "elements_per_s": entry.get("elements_per_s"),
-                             "bytes_per_s": entry.get("bytes_per_s")})
+                             "float32_per_s": (rate / 4 if rate and name ==
+                                               schema.CEILING_DEVICE_MEMORY_WRITE else rate)})
     return rows
 
 

@@ -44,9 +44,7 @@ def build_gpu(measured: Measured) -> Gpu:
                            rng_text=_fraction(row["rng_fraction"]),
                            memory_text=_fraction(row["memory_fraction"]))
                       for row in device_compare.throughput_rows(pair)]
-        ceilings = [dict(row, rate=si(row["bytes_per_s"] / 4 if row["bytes_per_s"] and
-                                      row["ceiling"].endswith("memory-write")
-                                      else row["elements_per_s"], "float32/s"))
+        ceilings = [dict(row, rate=si(row["float32_per_s"], "float32/s"))
                     for row in device_compare.ceiling_rows(pair)]
         runs.append({
             "label": label, "gpu_env": pair.gpu["env"]["name"], "cpu_env": pair.cpu["env"]["name"],
