@@ -74,9 +74,13 @@ def probe_environment(session: nox.Session, entry: matrix_module.Entry) -> None:
         else:
             session.warn(line)
         return
+    try:
+        lanes = runner.step_lanes()
+    except ValueError as error:
+        session.error(f"{entry.name}: {error}")
     outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=suite,
                                results=RESULTS, envs=ENVS, source=ROOT / "src",
-                               timeout=MATRIX.probe_timeout, echo=session.log,
+                               timeout=MATRIX.probe_timeout, echo=session.log, lanes=lanes,
                                throughput=os.environ.get("INITCOMPAT_THROUGHPUT", "1") != "0")
     timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.seconds.items())
     line = f"{entry.name}: {outcome.status} ({timing}) -> {RESULTS.relative_to(ROOT)}/{entry.name}.*"

@@ -2,7 +2,9 @@
 
 Every way this can go wrong still ends in NAME.outcome.json (skipped, install-failed,
 import-failed, probe-crashed, probe-timeout) so the rest of the matrix and the report go on.
-Each file of a run has one writer (initcompat.probe.schema): the runner writes NAME.install.json
+The measurement steps of one environment run side by side (run_side_by_side: they time
+nothing), the throughput step alone after them. Each file of a run has one writer
+(initcompat.probe.schema): the runner writes NAME.install.json
 and NAME.outcome.json, the probe NAME.json, the initializers and seeding steps
 NAME.initializers.json and NAME.seeding.json, the throughput step NAME.throughput.json and
 NAME.pyperf.json; nobody rewrites another's file. Host side.
@@ -15,7 +17,9 @@ import os
 import selectors
 import signal
 import subprocess
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -118,9 +122,11 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
 
 def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs: Path,
               source: Path, timeout: float, throughput: bool = True, measurements: bool = True,
-              echo: Callable[[str], None] = print) -> Outcome:
+              lanes: int | None = None, echo: Callable[[str], None] = print) -> Outcome:
     """Everything for one environment; always leaves results/<name>.outcome.json behind.
-    `resolution` is the matrix's; an entry with its own (a "today" variant) uses that."""
+    `resolution` is the matrix's; an entry with its own (a "today" variant) uses that.
+    The measurement steps run `lanes` at a time (default: step_lanes()), the throughput
+    step alone after them."""
     resolution = entry.resolved(resolution)
     results.mkdir(parents=True, exist_ok=True)
     clear_previous_run(results, entry.name)
@@ -189,6 +195,7 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
     steps["probe"] = schema.step_record(schema.STEP_OK, None, seconds["probe_process"])
     if probed.get("status") != schema.ENV_OK:
         return finish(probed.get("status", schema.ENV_PROBE_CRASHED), probed.get("reason"))
+    commands = {}
     for step, module, kind in schema.MEASUREMENT_STEPS:
         if not measurements:
             steps[step] = schema.step_record(schema.STEP_SKIPPED, "measurement steps switched off")
@@ -197,9 +204,10 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         if not_here:
             steps[step] = schema.step_record(schema.STEP_SKIPPED, not_here)
             continue
-        seconds[step], failure, tail = run_measurement(environment.python, module, kind, suite,
-                                                       entry.name, results, echo, variables,
-                                                       step_arguments(entry))
+        commands[step] = measurement_call(environment.python, module, kind, suite, entry.name,
+                                          results, echo, variables, step_arguments(entry))
+    for step, (seconds[step], failure, tail) in run_side_by_side(
+            commands, step_lanes() if lanes is None else lanes).items():
         steps[step] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
                                          failure, seconds[step], tail)
     if throughput:
@@ -264,16 +272,87 @@ THROUGHPUT_TIMEOUT = 600  # seconds for the whole throughput step (it is designe
 MEASUREMENT_TIMEOUT = 600  # seconds for an initializers or seeding step (designed for < 30 s)
 
 
+# Measurement steps in the order they start when they run side by side: the longest first, so
+# that the others share the remaining lanes (warm default selection on 2 cores, 2026-12-02:
+# propagation 20-58 s, initializers 3.5-12 s, porting 8.5 s, seeding 1.3-5.8 s).
+SIDE_BY_SIDE_ORDER = ("propagation", "initializers", "porting", "seeding")
+STEP_LANES_VARIABLE = "INITCOMPAT_STEP_LANES"
+
+
+def step_lanes() -> int:
+    """How many measurement steps of one environment run at once: $INITCOMPAT_STEP_LANES, else
+    the machine's cores. They measure no time, so they may share the machine (their files are
+    the same either way); the throughput step, which times, always runs alone."""
+    configured = os.environ.get(STEP_LANES_VARIABLE, "").strip()
+    if configured:
+        try:
+            lanes = int(configured)
+        except ValueError:
+            raise ValueError(f"{STEP_LANES_VARIABLE}={configured!r} is not a whole number") from None
+        if lanes < 1:
+            raise ValueError(f"{STEP_LANES_VARIABLE}={configured!r} must be at least 1")
+        return lanes
+    return os.cpu_count() or 1
+
+
+StepCall = Callable[[Callable[[subprocess.Popen], None]], tuple]
+
+
+def run_side_by_side(calls: dict[str, StepCall], lanes: int) -> dict[str, tuple]:
+    """Run step calls (each `call(started)` runs one process to its end via run_step and returns
+    its (seconds, failure, tail)) at most `lanes` at a time, in SIDE_BY_SIDE_ORDER; their
+    results keyed as `calls` is. On Ctrl-C every step process is killed (each runs in its own
+    session, so the terminal's SIGINT does not reach it), and none starts after."""
+    order = sorted(calls, key=lambda step: (SIDE_BY_SIDE_ORDER.index(step)
+                                            if step in SIDE_BY_SIDE_ORDER else len(SIDE_BY_SIDE_ORDER)))
+    processes: list[subprocess.Popen] = []
+    lock = threading.Lock()
+    stopping = threading.Event()
+
+    def started(process: subprocess.Popen) -> None:
+        with lock:
+            processes.append(process)
+            if stopping.is_set():
+                _kill_group(process)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(lanes, len(order) or 1))) as pool:
+        futures = {step: pool.submit(calls[step], started) for step in order}
+        try:
+            finished = {step: futures[step].result() for step in order}
+        except BaseException:
+            stopping.set()
+            for future in futures.values():
+                future.cancel()
+            with lock:
+                for process in processes:
+                    _kill_group(process)
+            raise
+    return {step: finished[step] for step in calls}
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:  # ended meanwhile
+            pass
+
+
 def run_step(command: list[str], log_path: Path, timeout: float, prefix: str,
              echo: Callable[[str], None],
-             environment: dict | None = None) -> tuple[float, str | None, str | None]:
+             environment: dict | None = None,
+             started: Callable[[subprocess.Popen], None] | None = None,
+             ) -> tuple[float, str | None, str | None]:
     """Run one step's process to its end: (seconds, failure or None, output tail on failure).
 
-    Its output goes to `log_path`; the last line starting with `prefix` is echoed."""
-    started = time.monotonic()
+    Its output goes to `log_path`; the last line starting with `prefix` is echoed. `started`
+    is told the process as soon as it runs (run_side_by_side kills it on Ctrl-C)."""
+    started_at = time.monotonic()
     environment = environment or dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           errors="replace", env=environment, start_new_session=True) as process:
+        if started is not None:
+            started(process)
         try:
             output, _ = process.communicate(timeout=timeout)
             failure = None if process.returncode == 0 else _describe_exit(process.returncode)
@@ -288,7 +367,7 @@ def run_step(command: list[str], log_path: Path, timeout: float, prefix: str,
     log_path.write_text(output)
     summary = [line for line in output.splitlines() if line.startswith(prefix)]
     echo(summary[-1] if summary else f"{prefix} {failure}")
-    return (time.monotonic() - started, failure,
+    return (time.monotonic() - started_at, failure,
             output[-schema.TAIL_CHARS:] if failure else None)
 
 
@@ -318,17 +397,24 @@ def step_not_applicable(entry: Entry, step: str) -> str | None:
 
 def run_measurement(python: Path, module: str, kind: str, suite: Path, name: str, results: Path,
                     echo: Callable[[str], None] = print, environment: dict | None = None,
-                    arguments: list[str] = ()) -> tuple[float, str | None, str | None]:
+                    arguments: list[str] = (),
+                    started: Callable[[subprocess.Popen], None] | None = None,
+                    ) -> tuple[float, str | None, str | None]:
     """One measurement step after a successful probe (schema.MEASUREMENT_STEPS): it writes
     NAME.<kind>.json itself; (seconds, failure or None, output tail on failure)."""
     out = results / schema.file_name(name, kind)
     command = [str(python), "-m", module, "--suite", str(suite), "--env-name", name,
                "--out", str(out), *arguments]
     seconds, failure, tail = run_step(command, results / f"{name}.{kind}.log", MEASUREMENT_TIMEOUT,
-                                      f"initcompat {kind}:", echo, environment)
+                                      f"initcompat {kind}:", echo, environment, started)
     if failure is None and not out.exists():
         failure = "exited 0 without writing its file"
     return seconds, failure and f"{kind} step {failure}", tail
+
+
+def measurement_call(*arguments, **keywords) -> StepCall:
+    """run_measurement(*arguments, **keywords) as a call for run_side_by_side."""
+    return lambda started: run_measurement(*arguments, **keywords, started=started)
 
 
 def run_throughput(python: Path, suite: Path, name: str, results: Path,
