@@ -22,13 +22,22 @@ tutorial's learning rate, for each initializer and for the naive and the stable 
 first API that has gradients; the same seeded batches for every run. The loss and the largest
 logit gap at every step, and the first step whose loss is not finite.
 
+The training runs go to a child process (TrainingChild: this module with --training-only)
+started before TensorFlow is imported, beside the runs at initialization: neither measures
+time, and each run seeds itself, so the records are those of one process, sooner where a core
+is free. The child writes a temporary file that this process reads; the step's file has one
+writer. A failed child makes every planned training run an error record with its output tail.
+
 Exits 0 whenever it wrote its file, 1 with one line when the suite or the data are unusable.
 Python 3.6-clean.
 """
 
+import json
 import math
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -213,11 +222,16 @@ def training_batches(x, y, settings):
     return batches
 
 
+def training_record(api_label, model, initializer, loss_kind, settings):
+    """What every training record starts with: which run it is."""
+    return {"api": api_label, "model": model["name"], "initializer": initializer["label"],
+            "loss_kind": loss_kind, "optimizer": "gradient descent",
+            "learning_rate": settings["learning_rate"], "batch": settings["batch"],
+            "steps": settings["steps"]}
+
+
 def measure_training(api, model, initializer, loss_kind, batches, settings):
-    record = {"api": api.label, "model": model["name"], "initializer": initializer["label"],
-              "loss_kind": loss_kind, "optimizer": "gradient descent",
-              "learning_rate": settings["learning_rate"], "batch": settings["batch"],
-              "steps": settings["steps"]}
+    record = training_record(api.label, model, initializer, loss_kind, settings)
     started = time.time()
     try:
         history = api.training(model, initializer_maker(api, initializer), batches, loss_kind,
@@ -234,11 +248,11 @@ def measure_training(api, model, initializer, loss_kind, batches, settings):
     return record
 
 
-def measure(tf, framework, settings, data, echo):
-    """(records at initialization, training records, API labels)."""
+def measure(tf, framework, settings, data, echo, training_child=None):
+    """(records at initialization, training records, API labels); the training records from
+    `training_child` (a TrainingChild) when given, else measured here after the others."""
     found = apis(tf, framework)
-    records, training = [], []
-    models_by_name = dict((m["name"], m) for m in settings["models"])
+    records = []
     for api_index, api in enumerate(found):
         dtypes = settings["dtypes"] if api_index == 0 else settings["dtypes"][:1]
         for model in settings["models"]:
@@ -249,26 +263,101 @@ def measure(tf, framework, settings, data, echo):
                     records.append(measure_at_init(api, model, initializer, dtype, batch,
                                                    int(settings["seed"]), calibration))
         echo("%s %s: %d models at initialization" % (PREFIX, api.label, len(settings["models"])))
-    plan = settings.get("training")
-    trainer = [api for api in found if framework != "keras"][:1]
-    if plan and trainer:
-        model = models_by_name[plan["model"]]
-        x, y = model_inputs(model, data)
-        plan = dict(plan, seed=plan.get("seed", settings["seed"]))
-        batches = training_batches(x, y, plan)
-        chosen = plan.get("initializers")
-        for initializer in settings["initializers"]:
-            if chosen is not None and initializer["label"] not in chosen:
-                continue
-            for loss_kind in plan["losses"]:
-                training.append(measure_training(trainer[0], model, initializer, loss_kind,
-                                                 batches, plan))
+    trainer = training_api(found, framework)
+    if training_child is not None:
+        training = training_child.training(trainer, settings)
+    else:
+        training = measure_all_training(trainer, settings, data)
     return records, training, [api.label for api in found]
+
+
+def training_api(found, framework):
+    """The API the training runs use: the first one with gradients (None: no training)."""
+    return None if framework == "keras" or not found else found[0]
+
+
+def training_runs(settings):
+    """(model, plan, [(initializer, loss kind)]) of the suite's training plan, in run order;
+    None when it has none."""
+    plan = settings.get("training")
+    if not plan:
+        return None
+    model = dict((m["name"], m) for m in settings["models"])[plan["model"]]
+    plan = dict(plan, seed=plan.get("seed", settings["seed"]))
+    chosen = plan.get("initializers")
+    runs = [(initializer, loss_kind) for initializer in settings["initializers"]
+            if chosen is None or initializer["label"] in chosen for loss_kind in plan["losses"]]
+    return model, plan, runs
+
+
+def measure_all_training(trainer, settings, data):
+    """Every training run of the plan in `trainer` (an API, or None: no runs)."""
+    planned = training_runs(settings)
+    if planned is None or trainer is None:
+        return []
+    model, plan, runs = planned
+    x, y = model_inputs(model, data)
+    batches = training_batches(x, y, plan)
+    return [measure_training(trainer, model, initializer, loss_kind, batches, plan)
+            for initializer, loss_kind in runs]
+
+
+class TrainingChild(object):
+    """The training runs in a process of their own (this module, --training-only), started
+    before the parent imports TensorFlow; its output goes to a temporary file, so a talkative
+    child never blocks on a pipe."""
+
+    def __init__(self, arguments, command=None):
+        """`command` (tests only) replaces the child's command line; it is given --out."""
+        handle, self.out = tempfile.mkstemp(suffix=".training.json")
+        os.close(handle)
+        self.log = tempfile.TemporaryFile(mode="w+")
+        if command is None:
+            command = [sys.executable, "-m", "initcompat.probe.propagation", "--suite",
+                       arguments.suite, "--env-name", arguments.env_name,
+                       "--framework", arguments.framework, "--training-only"]
+        command = list(command) + ["--out", self.out]
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
+                                        universal_newlines=True)
+
+    def training(self, trainer, settings):
+        """The child's training records; when it failed, an error record per planned run."""
+        returncode = self.process.wait()
+        failure = None
+        if returncode == 0:
+            try:
+                with open(self.out) as stream:
+                    return json.load(stream)["training"]
+            except (IOError, OSError, ValueError, KeyError, TypeError) as error:
+                failure = "the training process left no readable records (%s)" % _error(error)
+        if failure is None:
+            self.log.seek(0)
+            failure = "the training process exited with status %d: %s" % (
+                returncode, self.log.read()[-MAX_REASON:])
+        planned = training_runs(settings)
+        if planned is None or trainer is None:
+            return []
+        model, plan, runs = planned
+        return [dict(training_record(trainer.label, model, initializer, loss_kind, plan),
+                     status=schema.PROP_ERROR, reason=failure[-MAX_REASON:], loss=[], logit_gap=[],
+                     first_nonfinite_step=None, seconds=0.0)
+                for initializer, loss_kind in runs]
+
+    def close(self):
+        """Stop the child if it still runs (the parent failed or was interrupted); remove its
+        files."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        if os.path.exists(self.out):
+            os.unlink(self.out)
 
 
 def parse_arguments(argv):
     return step.parse_step_arguments("python -m initcompat.probe.propagation",
-                                     "Push a batch through the suite's models.", argv)
+                                     "Push a batch through the suite's models.", argv,
+                                     training_only=True)
 
 
 def load_suite(path):
@@ -315,22 +404,30 @@ def main(argv=None):
     arguments = parse_arguments(argv)
     suite, settings, data_path = load_suite(arguments.suite)
     data = load_data(data_path)
+    if arguments.training_only:
+        return train_only(arguments, settings, data)
     started = time.time()
     body = {"status": schema.ENV_OK, "reason": None, "records": [], "training": [], "apis": []}
 
     def echo(line):
         sys.stderr.write(line + "\n")
 
+    child = None
     try:
+        if settings.get("training") and arguments.framework != "keras":
+            child = TrainingChild(arguments)
         tf, versions = step.import_framework(arguments.framework)
         body["records"], body["training"], body["apis"] = measure(tf, arguments.framework,
-                                                                  settings, data, echo)
+                                                                  settings, data, echo, child)
         body["versions"] = step.add_keras_versions(versions)
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # a failure is data: the file says what happened
         body.update(status=schema.ENV_PROBE_CRASHED, reason=_error(error),
                     log_tail=traceback.format_exc()[-schema.TAIL_CHARS:])
+    finally:
+        if child is not None:
+            child.close()
     body["timings"] = {"seconds": round(time.time() - started, 3)}
     body["design"] = design(settings, data)
     write_json_atomic(arguments.out, schema.measurement_record(schema.KIND_PROPAGATION,
@@ -339,6 +436,14 @@ def main(argv=None):
     print("%s %s: %d runs at initialization (%d ok), %d training runs, %.1f s" % (
         PREFIX, arguments.env_name, len(body["records"]), ok, len(body["training"]),
         time.time() - started))
+    return 0
+
+
+def train_only(arguments, settings, data):
+    """The TrainingChild's side: the training runs alone, into --out (a temporary file)."""
+    tf, _ = step.import_framework(arguments.framework)
+    trainer = training_api(apis(tf, arguments.framework), arguments.framework)
+    write_json_atomic(arguments.out, {"training": measure_all_training(trainer, settings, data)})
     return 0
 
 

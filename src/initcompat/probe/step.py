@@ -8,13 +8,17 @@ import json
 import sys
 
 
-def parse_step_arguments(prog, description, argv):
+def parse_step_arguments(prog, description, argv, training_only=False):
+    """The shared arguments; `training_only` adds the propagation step's internal flag."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--suite", required=True)
     parser.add_argument("--env-name", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--framework", choices=("tensorflow", "keras"), default="tensorflow",
                         help="keras: a Keras session without TensorFlow (KERAS_BACKEND set)")
+    if training_only:
+        parser.add_argument("--training-only", action="store_true",
+                            help="internal: only the training runs, into --out (a child's file)")
     return parser.parse_args(argv)
 
 
