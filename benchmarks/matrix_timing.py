@@ -6,7 +6,7 @@
 Runs `nox -t TAG` (the TF sessions, then the report) and reads each session's result:
 install time this run, TF import time, probe time (the probe's own work, without install and
 import), the probe process's wall time (import and legacy child included), the throughput
-step's time, and the disk its environment uses. "Cold" removes the environments but keeps uv's cache
+step's time, every step's seconds (steps_s), and the disk its environment uses. "Cold" removes the environments but keeps uv's cache
 (pass --clear-uv-cache for a first-ever run). Prints a table; saves benchmarks/results/.
 """
 
@@ -38,6 +38,8 @@ def main() -> None:
     parser.add_argument("--tag", default="default")
     parser.add_argument("--cold", action="store_true")
     parser.add_argument("--clear-uv-cache", action="store_true")
+    parser.add_argument("--label", default=None,
+                        help="saved as matrix-TAG-MODE-LABEL.json (e.g. before, after)")
     arguments = parser.parse_args()
     matrix = load_matrix(ROOT / "suites" / "matrix.toml")
     entries = matrix.select(arguments.tag)
@@ -61,6 +63,8 @@ def main() -> None:
                      "import_s": timings.get("import_seconds"), "probe_s": timings.get("probe_seconds"),
                      "probe_process_s": (steps.get("probe") or {}).get("seconds"),
                      "throughput_s": (steps.get("throughput") or {}).get("seconds"),
+                     "steps_s": {step: record.get("seconds") for step, record in steps.items()
+                                 if record.get("seconds") is not None},
                      "disk_mb": round(disk_bytes(ROOT / ".nox" / entry.name) / 2 ** 20)})
     figures = {"tag": arguments.tag, "mode": "cold" if arguments.cold else "warm",
                "nox_exit": completed.returncode, "wall_s": round(wall, 1), "sessions": rows,
@@ -73,7 +77,8 @@ def main() -> None:
               f"{r['throughput_s'] or 0:>10.1f}{r['disk_mb']:>9}")
     print(f"wall {figures['wall_s']} s for {len(rows)} sessions + report ({figures['mode']}); "
           f"disk {figures['disk_mb_total']} MB")
-    target = ROOT / "benchmarks" / "results" / f"matrix-{arguments.tag}-{figures['mode']}.json"
+    label = f"-{arguments.label}" if arguments.label else ""
+    target = ROOT / "benchmarks" / "results" / f"matrix-{arguments.tag}-{figures['mode']}{label}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(figures, indent=1) + "\n")
 

@@ -3,6 +3,8 @@
   python benchmarks/probe_timing.py                   # every history environment in .nox
   python benchmarks/probe_timing.py tf-1.15 tf-2.21   # some
   python benchmarks/probe_timing.py --repeats 3       # median of 3 runs of each
+  python benchmarks/probe_timing.py --step propagation --before 7fa7f13 tf-1.4 tf-2.21
+                                                      # the propagation step's process instead
 
 "Before" is the probe of another commit (--before, default b266ad3: the probe before it drew
 from initializer instances, fed fresh seeds to stateless graph initializers, ran the legacy
@@ -41,13 +43,16 @@ def extract(commit: str, folder: Path) -> None:
         tar.extractall(folder)
 
 
-def probe_wall(python: Path, name: str, source: Path) -> float:
-    """Seconds of one probe process run from `source` (a checkout: src/ and suites/)."""
+STEP_MODULES = {"probe": "initcompat.probe", "propagation": "initcompat.probe.propagation"}
+
+
+def probe_wall(python: Path, name: str, source: Path, step: str = "probe") -> float:
+    """Seconds of one probe (or `step`) process run from `source` (a checkout: src/, suites/)."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / f"{name}.json"
         environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(source / "src"))
         started = time.monotonic()
-        completed = subprocess.run([str(python), "-m", "initcompat.probe", "--suite",
+        completed = subprocess.run([str(python), "-m", STEP_MODULES[step], "--suite",
                                     str(source / "suites" / "default.json"), "--out", str(out),
                                     "--env-name", name], capture_output=True, text=True,
                                    env=environment)
@@ -62,6 +67,8 @@ def main() -> None:
     parser.add_argument("names", nargs="*")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--before", default="b266ad3", help="commit whose probe is 'before'")
+    parser.add_argument("--step", choices=sorted(STEP_MODULES), default="probe",
+                        help="which process to time (default: the probe)")
     arguments = parser.parse_args()
     table = load_matrix(ROOT / "suites" / "matrix.toml")
     entries = [table.entry(n) for n in arguments.names] if arguments.names else table.select("history")
@@ -75,8 +82,8 @@ def main() -> None:
                 continue
             before, after = [], []
             for _ in range(arguments.repeats):
-                before.append(probe_wall(python, entry.name, before_source))
-                after.append(probe_wall(python, entry.name, ROOT))
+                before.append(probe_wall(python, entry.name, before_source, arguments.step))
+                after.append(probe_wall(python, entry.name, ROOT, arguments.step))
             row = {"session": entry.name, "before_s": round(statistics.median(before), 2),
                    "after_s": round(statistics.median(after), 2),
                    "before_runs_s": [round(w, 2) for w in before],
@@ -84,12 +91,14 @@ def main() -> None:
             rows.append(row)
             print(f"{entry.name:<10} before {row['before_s']:>5.1f} s   after {row['after_s']:>5.1f} s",
                   flush=True)
-    figures = {"what": "wall seconds of `python -m initcompat.probe` per environment, median",
+    figures = {"what": f"wall seconds of `python -m {STEP_MODULES[arguments.step]}` per "
+                       "environment, median",
                "before": arguments.before, "after": "this checkout", "repeats": arguments.repeats,
                "load_average_after": os.getloadavg()[0], "sessions": rows,
                "max_after_s": max((r["after_s"] for r in rows), default=None),
                "max_before_s": max((r["before_s"] for r in rows), default=None)}
-    target = ROOT / "benchmarks" / "results" / "probe-timing.json"
+    target = ROOT / "benchmarks" / "results" / (
+        "probe-timing.json" if arguments.step == "probe" else f"probe-timing-{arguments.step}.json")
     target.write_text(json.dumps(figures, indent=1) + "\n")
     print(f"slowest before {figures['max_before_s']} s, after {figures['max_after_s']} s -> "
           f"{target.relative_to(ROOT)}")
