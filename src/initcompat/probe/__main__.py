@@ -10,13 +10,12 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 import traceback
 
 from initcompat.probe import schema
+from initcompat.probe.child import ChildProcess
 from initcompat.probe.output import write_json_atomic
 
 
@@ -74,44 +73,23 @@ def environment_block(arguments, tf_version):
         arguments.requested_keras, arguments.keras_backend if arguments.requested_keras else None)
 
 
-class LegacyChild(object):
+class LegacyChild(ChildProcess):
     """tf_keras and tf.compat.v1.layers probed in a child under TF_USE_LEGACY_KERAS=1.
 
     The variable must be set before TensorFlow is imported, hence a process of its own; it
     starts before the parent imports TensorFlow and runs beside it (a probe measures no time).
-    Its output goes to a file, so a talkative child can never block on a full pipe.
     """
 
     module_arguments = ("initcompat.probe", "--legacy-keras")
 
     def __init__(self, arguments):
-        handle, self.out = tempfile.mkstemp(suffix=".json")
-        os.close(handle)
-        self.log = tempfile.TemporaryFile(mode="w+")
-        environment = dict(os.environ, TF_USE_LEGACY_KERAS="1")
         module, flags = self.module_arguments[0], list(self.module_arguments[1:])
-        command = [sys.executable, "-m", module, "--suite", arguments.suite,
-                   "--out", self.out] + flags
-        self.process = subprocess.Popen(command, env=environment, stdout=self.log,
-                                        stderr=subprocess.STDOUT, universal_newlines=True)
+        ChildProcess.__init__(self, [sys.executable, "-m", module, "--suite", arguments.suite]
+                              + flags, dict(os.environ, TF_USE_LEGACY_KERAS="1"))
 
     def result(self):
-        """(child result, None) or (None, the end of its output)."""
-        returncode = self.process.wait()
-        self.log.seek(0)
-        if returncode != 0:
-            return None, self.log.read()[-schema.TAIL_CHARS:]
-        with open(self.out) as stream:
-            return json.load(stream), None
-
-    def close(self):
-        """Stop the child if it still runs (an interrupted parent) and remove its files."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-        if os.path.exists(self.out):
-            os.unlink(self.out)
+        """(child result, None) or (None, its exit status and the end of its output)."""
+        return self.wait()
 
 
 class AvailabilityChild(LegacyChild):

@@ -32,18 +32,16 @@ Exits 0 whenever it wrote its file, 1 with one line when the suite or the data a
 Python 3.6-clean.
 """
 
-import json
 import math
 import os
-import subprocess
 import sys
-import tempfile
 import time
 import traceback
 
 import numpy as np
 
 from initcompat.probe import schema, step
+from initcompat.probe.child import ChildProcess
 from initcompat.probe.output import write_json_atomic
 
 PREFIX = schema.PROPAGATION_PREFIX
@@ -302,56 +300,34 @@ def measure_all_training(trainer, settings, data):
             for initializer, loss_kind in runs]
 
 
-class TrainingChild(object):
+class TrainingChild(ChildProcess):
     """The training runs in a process of their own (this module, --training-only), started
-    before the parent imports TensorFlow; its output goes to a temporary file, so a talkative
-    child never blocks on a pipe."""
+    before the parent imports TensorFlow."""
 
     def __init__(self, arguments, command=None):
         """`command` (tests only) replaces the child's command line; it is given --out."""
-        handle, self.out = tempfile.mkstemp(suffix=".training.json")
-        os.close(handle)
-        self.log = tempfile.TemporaryFile(mode="w+")
         if command is None:
             command = [sys.executable, "-m", "initcompat.probe.propagation", "--suite",
                        arguments.suite, "--env-name", arguments.env_name,
                        "--framework", arguments.framework, "--training-only"]
-        command = list(command) + ["--out", self.out]
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
-                                        universal_newlines=True)
+        ChildProcess.__init__(self, command)
 
     def training(self, trainer, settings):
         """The child's training records; when it failed, an error record per planned run."""
-        returncode = self.process.wait()
-        failure = None
-        if returncode == 0:
-            try:
-                with open(self.out) as stream:
-                    return json.load(stream)["training"]
-            except (IOError, OSError, ValueError, KeyError, TypeError) as error:
-                failure = "the training process left no readable records (%s)" % _error(error)
+        document, failure = self.wait()
         if failure is None:
-            self.log.seek(0)
-            failure = "the training process exited with status %d: %s" % (
-                returncode, self.log.read()[-MAX_REASON:])
+            if isinstance(document, dict) and isinstance(document.get("training"), list):
+                return document["training"]
+            failure = "left no readable records (no training list)"
         planned = training_runs(settings)
         if planned is None or trainer is None:
             return []
         model, plan, runs = planned
+        reason = ("the training process %s" % failure)[-MAX_REASON:]
         return [dict(training_record(trainer.label, model, initializer, loss_kind, plan),
-                     status=schema.PROP_ERROR, reason=failure[-MAX_REASON:], loss=[], logit_gap=[],
+                     status=schema.PROP_ERROR, reason=reason, loss=[], logit_gap=[],
                      first_nonfinite_step=None, seconds=0.0)
                 for initializer, loss_kind in runs]
-
-    def close(self):
-        """Stop the child if it still runs (the parent failed or was interrupted); remove its
-        files."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-        if os.path.exists(self.out):
-            os.unlink(self.out)
 
 
 def parse_arguments(argv):
