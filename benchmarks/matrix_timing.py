@@ -6,7 +6,9 @@
 Runs `nox -t TAG` (the TF sessions, then the report) and reads each session's result:
 install time this run, TF import time, probe time (the probe's own work, without install and
 import), the probe process's wall time (import and legacy child included), the throughput
-step's time, every step's seconds (steps_s), and the disk its environment uses. "Cold" removes the environments but keeps uv's cache
+step's time, every step's seconds (steps_s), and the disk its environment uses; for the whole run
+also the CPU seconds (user + system) of nox and every process it waited for (cpu_s), and with
+it the floor no scheduling can beat on this machine: cpu_s / cores (cpu_floor_wall_s). "Cold" removes the environments but keeps uv's cache
 (pass --clear-uv-cache for a first-ever run). Prints a table; saves benchmarks/results/.
 """
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,9 +52,13 @@ def main() -> None:
             shutil.rmtree(ROOT / ".nox" / entry.name, ignore_errors=True)
         if arguments.clear_uv_cache:
             subprocess.run(["uv", "cache", "clean"], check=False)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     completed = subprocess.run(["nox", "-t", arguments.tag], cwd=ROOT)
     wall = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    cores = os.cpu_count() or 1
     rows = []
     joined = {r["env"]["name"]: r for r in load_results(ROOT / matrix.results).results}
     for entry in entries:
@@ -67,7 +75,8 @@ def main() -> None:
                                  if record.get("seconds") is not None},
                      "disk_mb": round(disk_bytes(ROOT / ".nox" / entry.name) / 2 ** 20)})
     figures = {"tag": arguments.tag, "mode": "cold" if arguments.cold else "warm",
-               "nox_exit": completed.returncode, "wall_s": round(wall, 1), "sessions": rows,
+               "nox_exit": completed.returncode, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+               "cores": cores, "cpu_floor_wall_s": round(cpu / cores, 1), "sessions": rows,
                "disk_mb_total": sum(r["disk_mb"] for r in rows)}
     print(f"{'session':<14}{'status':<16}{'install s':>10}{'import s':>10}{'probe s':>10}"
           f"{'process s':>10}{'timing s':>10}{'disk MB':>9}")
@@ -76,7 +85,8 @@ def main() -> None:
               f"{r['probe_s'] or 0:>10.1f}{r['probe_process_s'] or 0:>10.1f}"
               f"{r['throughput_s'] or 0:>10.1f}{r['disk_mb']:>9}")
     print(f"wall {figures['wall_s']} s for {len(rows)} sessions + report ({figures['mode']}); "
-          f"disk {figures['disk_mb_total']} MB")
+          f"CPU {figures['cpu_s']} s on {cores} cores (no schedule beats "
+          f"{figures['cpu_floor_wall_s']} s); disk {figures['disk_mb_total']} MB")
     label = f"-{arguments.label}" if arguments.label else ""
     target = ROOT / "benchmarks" / "results" / f"matrix-{arguments.tag}-{figures['mode']}{label}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
