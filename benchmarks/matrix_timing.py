@@ -6,10 +6,11 @@
 Runs `nox -t TAG` (the TF sessions, then the report) and reads each session's result:
 install time this run, TF import time, probe time (the probe's own work, without install and
 import), the probe process's wall time (import and legacy child included), the throughput
-step's time, every step's seconds (steps_s), and the disk its environment uses; for the whole run
-also the CPU seconds (user + system) of nox and every process it waited for (cpu_s), and with
-it the floor no scheduling can beat on this machine: cpu_s / cores (cpu_floor_wall_s). "Cold" removes the environments but keeps uv's cache
-(pass --clear-uv-cache for a first-ever run). Prints a table; saves benchmarks/results/.
+step's time, every step's seconds (steps_s), and the disk its environment uses; for the whole
+run also the CPU seconds (user + system) of nox and every process it waited for (cpu_s), and
+the wall time no schedule can beat on this machine, cpu_s / cores (cpu_floor_wall_s). "Cold"
+removes the environments but keeps uv's cache (pass --clear-uv-cache for a first-ever run).
+Prints a table; saves benchmarks/results/.
 """
 
 from __future__ import annotations
