@@ -8,6 +8,7 @@ from importlib import resources
 import jinja2
 
 from initcompat.report.describe import NO_GPU
+from initcompat.report.packed import pack_json, pack_markup
 from initcompat.report.sections import View
 
 
@@ -17,6 +18,8 @@ def jinja_environment() -> jinja2.Environment:
     environment = jinja2.Environment(loader=loader, autoescape=True,
                                      undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
+    environment.globals["pack"] = pack_markup  # lazy.html.j2's folds
+    environment.globals["pack_json"] = pack_json  # the page's packed data block
     environment.globals["NO_GPU"] = NO_GPU  # the one "no GPU" sentence, for every template
     # at the start of a sentence ("No GPU"; Jinja's capitalize would lower the rest: "No gpu")
     environment.globals["NO_GPU_CAPITALIZED"] = NO_GPU[:1].upper() + NO_GPU[1:]

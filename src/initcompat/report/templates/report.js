@@ -1,11 +1,67 @@
 "use strict";
-// The report's only code: the matrix filters, the evidence dialog (in sync with the URL hash and
-// the Back button) and the upgrade view. Every text from the results goes in as textContent.
+// The report's only code: packed folds and data (unpacked on first use), the matrix filters,
+// the evidence dialog (in sync with the URL hash and the Back button) and the upgrade view.
+// Every text from the results goes in as textContent; the one innerHTML is a fold's own content,
+// which the report's templates rendered (autoescaped) and packed (report/packed.py).
 (function () {
   var SVG = "http://www.w3.org/2000/svg";
-  var dataNode = document.getElementById("report-data");
-  var parsed = null;
-  function data() { if (!parsed) parsed = JSON.parse(dataNode.textContent); return parsed; }
+
+  // ------------------------------------------------------------------ packed content
+  // gzip + base64 (report/packed.py), unpacked with DecompressionStream, which also works on
+  // pages opened from file://.
+  function unpack(packed) {
+    if (typeof DecompressionStream === "undefined" || typeof Response === "undefined") {
+      return Promise.reject(new Error("this browser cannot unpack the page's folds (it has no DecompressionStream); the same data is in the CSV files beside this page"));
+    }
+    var binary = atob(packed), bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+  var dataPromise = null;
+  function loadData() {  // the page's data block, parsed once: a Promise
+    if (!dataPromise) {
+      var node = document.getElementById("report-data");
+      dataPromise = (node ? unpack(node.textContent.trim()).then(JSON.parse) : Promise.resolve({}))
+        .then(function (value) { parsed = value; return value; });
+    }
+    return dataPromise;
+  }
+  var parsed = null;  // the data once loaded, for code that runs after loadData() resolved
+  function data() { return parsed; }
+  function openFold(details) {  // a lazy fold's content, put in place the first time it opens
+    if (!details.hasAttribute("data-z")) return Promise.resolve(details);
+    var packed = details.getAttribute("data-z");
+    details.removeAttribute("data-z");
+    var body = details.querySelector(".lazy-body");
+    return unpack(packed).then(function (html) {
+      body.innerHTML = html;
+      details.dispatchEvent(new CustomEvent("unpacked", { bubbles: true }));
+      return details;
+    }, function (error) {
+      body.textContent = "";
+      body.appendChild(el("p", "Could not open this fold: " + error.message, "muted"));
+      return details;
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("details.lazy") && target.open) openFold(target);
+  }, true);
+  function revealFold(id) {  // a link to a fold (#id) opens it, and the folds around it
+    var node = id && document.getElementById(id);
+    if (!node) return false;
+    var details = node.matches("details") ? node : node.closest("details");
+    var chain = [];
+    for (var d = details; d; d = d.parentElement && d.parentElement.closest("details")) chain.unshift(d);
+    chain.forEach(function (d) { d.open = true; openFold(d); });
+    node.scrollIntoView();
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('a[href^="#"]');
+    if (link && !link.hasAttribute("data-cell")) revealFold(decodeURIComponent(link.getAttribute("href").slice(1)));
+  });
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -35,10 +91,12 @@
   // Row filters (family, layer, weight, changed) hide rows; column filters (backend, Keras
   // release; absent when every column shares one) hide columns, and then the rows with no
   // probed cell left among the shown columns. "Changed" then means changed in a shown column.
-  var filters = ["family", "layer", "role"].map(function (n) { return document.getElementById("filter-" + n); });
-  var columnFilters = ["backend", "keras"].map(function (n) { return document.getElementById("filter-" + n); });
-  var onlyChanged = document.getElementById("filter-changed");
+  // The matrix sits in a lazy fold: its controls are found when they change (delegated).
+  function control(name) { return document.getElementById("filter-" + name); }
   function filter() {
+    var filters = ["family", "layer", "role"].map(control);
+    var columnFilters = ["backend", "keras"].map(control);
+    var onlyChanged = control("changed");
     var wanted = filters.map(function (f) { return f ? f.value : ""; });
     var attributes = ["data-family", "data-kind", "data-role"];
     var columnsWanted = columnFilters.map(function (f) { return f ? f.value : ""; });
@@ -63,10 +121,9 @@
       row.classList.toggle("hidden", !visible);
     });
   }
-  var controls = filters.concat(columnFilters, [onlyChanged]).filter(Boolean);
-  controls.forEach(function (control) { control.addEventListener("change", filter); });
-  // a page restored from history keeps its controls' values: show what they say
-  if (controls.some(function (c) { return c.type === "checkbox" ? c.checked : c.value; })) filter();
+  document.addEventListener("change", function (event) {
+    if (event.target.id && event.target.id.indexOf("filter-") === 0) filter();
+  });
 
   // ------------------------------------------------------------------ evidence dialog
   var dialog = document.getElementById("evidence");
@@ -80,6 +137,7 @@
   // A matrix cell's id is its row's data-key followed by its column's data-env (no per-cell id
   // in the markup): index the buttons once, when first needed.
   var buttons = null;
+  document.addEventListener("unpacked", function () { buttons = null; });
   function cellIdOf(button) {
     var row = button.closest("tr"), envs = document.querySelectorAll("#matrix-table thead th");
     return row.getAttribute("data-key") + envs[button.parentNode.cellIndex].getAttribute("data-env");
@@ -233,18 +291,20 @@
     }
     if (item.config !== undefined) { body.appendChild(el("h4", "Config")); body.appendChild(el("pre", text(item.config))); }
   }
-  function open(id, push, from) {
-    if (!isCell(id)) return false;
-    var node = button(id);
-    render(id, node);
-    if (!dialog.open) {
-      opener = from || node || document.activeElement;
-      dialog.showModal();
-    }
-    openId = id;
-    if (push) history.pushState({ cell: id, pushed: true }, "", "#" + id);
-    document.getElementById("evidence-close").focus();
-    return true;
+  function open(id, push, from) {  // a Promise of whether the cell exists and was opened
+    return loadData().then(function () {
+      if (!isCell(id)) return false;
+      var node = button(id);
+      render(id, node);
+      if (!dialog.open) {
+        opener = from || node || document.activeElement;
+        dialog.showModal();
+      }
+      openId = id;
+      if (push) history.pushState({ cell: id, pushed: true }, "", "#" + id);
+      document.getElementById("evidence-close").focus();
+      return true;
+    });
   }
   dialog.addEventListener("close", function () {
     var id = openId, back = opener;
@@ -257,14 +317,12 @@
   document.getElementById("evidence-close").addEventListener("click", function () { dialog.close(); });
   window.addEventListener("popstate", function () {
     var id = decodeURIComponent(location.hash.slice(1));
-    if (isCell(id)) open(id, false);
-    else if (dialog.open) dialog.close();
+    open(id, false).then(function (opened) { if (!opened && dialog.open) dialog.close(); });
   });
   document.addEventListener("click", function (event) {
-    var target = event.target.closest("button.c, [data-cell]");
+    var target = event.target.closest && event.target.closest("button.c, [data-cell]");
     if (!target) return;
     var id = target.getAttribute("data-cell") || cellIdOf(target);
-    if (!isCell(id)) return;
     event.preventDefault();
     open(id, true, target);
   });
@@ -352,14 +410,14 @@
     });
   }
   if (from && to && result) {
-    from.addEventListener("change", showUpgrade);
-    to.addEventListener("change", showUpgrade);
+    from.addEventListener("change", function () { loadData().then(showUpgrade); });
+    to.addEventListener("change", function () { loadData().then(showUpgrade); });
     Array.prototype.forEach.call(document.querySelectorAll(".pairs button"), function (b) {
-      b.addEventListener("click", function () { from.value = b.getAttribute("data-first"); to.value = b.getAttribute("data-second"); showUpgrade(); });
+      b.addEventListener("click", function () { from.value = b.getAttribute("data-first"); to.value = b.getAttribute("data-second"); loadData().then(showUpgrade); });
     });
-    setTimeout(showUpgrade, 0);  // after the page is shown: it reads the data block
+    loadData().then(showUpgrade);  // after the page is shown: it reads the data block
   }
 
   var initial = decodeURIComponent(location.hash.slice(1));
-  if (isCell(initial)) open(initial, false);
+  if (initial && !revealFold(initial)) open(initial, false);
 })();
