@@ -48,9 +48,17 @@
     var target = event.target;
     if (target.matches && target.matches("details.lazy") && target.open) openFold(target);
   }, true);
-  function revealFold(id) {  // a link to a fold (#id) opens it, and the folds around it
+  function revealFold(id) {  // a link to a fold (#id) or into one opens it, and the folds around it
     var node = id && document.getElementById(id);
-    if (!node) return false;
+    if (!node) {  // inside a fold not yet unpacked: the fold that holds ids of its prefix
+      var holder = Array.prototype.filter.call(document.querySelectorAll("details[data-holds]"), function (d) {
+        return id && id.indexOf(d.getAttribute("data-holds")) === 0;
+      })[0];
+      if (!holder) return false;
+      holder.open = true;
+      openFold(holder).then(function () { if (document.getElementById(id)) revealFold(id); });
+      return true;
+    }
     var details = node.matches("details") ? node : node.closest("details");
     var chain = [];
     for (var d = details; d; d = d.parentElement && d.parentElement.closest("details")) chain.unshift(d);

@@ -1,0 +1,121 @@
+"""The first screen: the seed question's answer (what tf.layers.dense/conv2d and the Keras
+Dense/Conv2D draw when no initializer is passed, with the formula and a measured example, and
+in which versions), what `pip install tensorflow` gives today, and where each reader goes next.
+Read off the compatibility table (sections/compat.py), so it says what the table says. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from initcompat.report import fit
+from initcompat.report.describe import declared_label
+from initcompat.report.frame import family_label
+from initcompat.report.measured import Measured
+from initcompat.report.sections.compat import Compat, columns_of
+
+# The families the seed question and its upgrade path are about, in the order the answer
+# lists them; each shows its dense and conv2d rows (sections/compat.py HEADLINE_KINDS).
+FAMILIES = (("tf.layers", False), ("tf.compat.v1.layers", False), ("tf.keras", False),
+            ("keras", False))
+KINDS = ("dense", "conv2d")
+ROLES = ("kernel", "bias")
+
+
+@dataclass(frozen=True)
+class Summary:
+    lines: list[dict]  # {"family", "calls", "weights": [{"role", "text", "formula", "example"}], "where": [str]}
+    today: list[dict]  # {"name", "tensorflow", "keras", "tf_keras"}: the "today" variants, newest last
+    environments: int  # how many environments the page reads
+    failed: int  # how many of them did not measure
+
+
+def _formula(theory: str | None) -> str | None:
+    """'uniform on ±√(6/(fan_in+fan_out))' from the theory's own words, or None."""
+    if not theory:
+        return None
+    match = re.search(r"limit=sqrt\(([^;]*)\);", theory)
+    if match:
+        return f"uniform on ±√({match.group(1)})"
+    match = re.search(r"sigma=sqrt\(([^)]*(?:\([^)]*\))?[^)]*)\)", theory)
+    if match and theory.startswith("normal truncated"):
+        return f"normal truncated at ±2σ, std √({match.group(1)})"
+    return None
+
+
+def _example(cell: dict, theory: str | None) -> str | None:
+    """'±0.21 for the measured 96×40 Dense kernel' from the cell's shape and the theory."""
+    shape = cell.get("shape")
+    match = re.match(r"uniform on ±([\d.]+)", theory or "")
+    if match and shape:
+        return f"±{match.group(1)} for the measured {'×'.join(str(d) for d in shape)} " \
+               f"{cell.get('layer') or ''} {cell.get('weight_role')}".replace("  ", " ")
+    return None
+
+
+def _weight(measured: Measured, family: tuple, role: str, column_envs: list[dict]) -> dict | None:
+    """What one family's Dense and Conv2D draw for `role` where they are available: the newest
+    declaration (older names of the same distribution are the table's history), or what was
+    drawn where the draws disagree with it."""
+    newest: dict[str, str] = {}
+    formulas, example = set(), None
+    for kind in KINDS:
+        key = (family[0], family[1], kind, role)
+        for env in column_envs:
+            cell = measured.cells.get((key, env["name"]))
+            analysis = measured.analyses.get((key, env["name"]))
+            if not cell or cell["status"] != "ok" or not analysis:
+                continue
+            if analysis.fit_verdict == fit.VERDICT_INCONSISTENT:
+                newest[kind] = f"drawn: {analysis.fingerprint}"
+                continue
+            newest[kind] = declared_label(cell)
+            formula = _formula(analysis.theory)
+            if formula:
+                formulas.add(formula)
+            if kind == "dense":
+                example = _example(cell, analysis.theory) or example
+    if not newest:
+        return None
+    return {"role": role, "text": " or ".join(sorted(set(newest.values()))),
+            "formula": "; ".join(sorted(formulas)) or None, "example": example}
+
+
+def _where(compat: Compat, family_name: str) -> list[str]:
+    """Per column, the bands of the family's dense kernel: '1.4–1.15', 'raises AttributeError 2.16–2.21'."""
+    out = []
+    for group in compat.families:
+        if group["family"] != family_name:
+            continue
+        rows = [r for r in group["headline"] if r["kind"] == "dense" and r["role"] == "kernel"]
+        for row in rows:
+            for column, bands in zip(compat.columns, row["cells"]):
+                if not bands:
+                    continue
+                parts = [band["range"] if band["status"] in ("ok", "unchecked", "finding")
+                         else f"{band['text']} ({band['range']})" for band in bands]
+                out.append(f"{column['title']}: {', '.join(parts)}")
+    return out
+
+
+def build_summary(measured: Measured, compat: Compat, every_env: list[dict]) -> Summary:
+    """The answer from the TF/Keras environments; the counts over `every_env` (frameworks too)."""
+    columns = columns_of(measured)
+    lines = []
+    for family in FAMILIES:
+        name = family_label(*family)
+        envs = [env for column in columns for env in column["envs"]]
+        weights = [w for w in (_weight(measured, family, role, envs) for role in ROLES) if w]
+        if not weights:
+            continue
+        prefix = name if name.startswith("tf.") and "keras" not in name else f"{name}.layers"
+        calls = [f"{prefix}.dense", f"{prefix}.conv2d"] if "keras" not in name else \
+            [f"{prefix}.Dense", f"{prefix}.Conv2D"]
+        lines.append({"family": name, "calls": calls, "weights": weights,
+                      "where": _where(compat, name)})
+    today = [{"name": env["name"], "tensorflow": env["tensorflow"], "keras": env.get("keras"),
+              "tf_keras": env.get("tf_keras")}
+             for env in measured.envs if env.get("variant") == "today" and env["status"] == "ok"]
+    return Summary(lines=lines, today=today[-1:], environments=len(every_env),
+                   failed=sum(1 for env in every_env if env["status"] != "ok"))
