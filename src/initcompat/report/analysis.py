@@ -51,12 +51,14 @@ def row_key(cell: dict) -> tuple:
     return (cell["api_family"], bool(cell["legacy_keras"]), cell["layer_kind"], cell["weight_role"])
 
 
-def analyse_cell(cell: dict, framework_version: str) -> CellAnalysis:
-    """Theory, fit and fingerprint of one measured cell."""
+def analyse_cell(cell: dict, framework_version: str,
+                 keras_version: str | None = None) -> CellAnalysis:
+    """Theory, fit and fingerprint of one measured cell (keras_version: the Keras the
+    environment had, which decides some layers' fan rule)."""
     if cell.get("status") != "ok" or not cell.get("sample"):
         return CellAnalysis(None, None, fit.VERDICT_NOT_TESTED, "not measured", None, None, None)
     try:
-        distribution = layer_distribution(cell, framework_version)
+        distribution = layer_distribution(cell, framework_version, keras_version)
     except (TypeError, ValueError, KeyError, ZeroDivisionError, OverflowError):
         distribution = None
     try:

@@ -11,8 +11,8 @@ from typing import Any, Mapping, Optional, Tuple
 import numpy as np
 from scipy import stats
 
-from initcompat.report import theory
-from initcompat.report.theory import Distribution
+from initcompat.report import distributions
+from initcompat.report.distributions import Distribution
 from initcompat.report.ztest import two_sided_p, z_score
 
 # A cell is "inconsistent" with its declaration only when a check is both significant and
@@ -41,7 +41,7 @@ ORTHOGONAL_GRAM_MAX = 1e-3
 FINGERPRINT_Z = 5.0
 # Ratio of max|x - mean| to std: uniform sqrt(3); normal cut at 2 sigma: 2/0.8796.
 UNIFORM_EDGE_RATIO = math.sqrt(3.0)
-TRUNCATED_EDGE_RATIO = theory.TRUNCATION_BOUND / theory.TRUNCATION_STD_FACTOR
+TRUNCATED_EDGE_RATIO = distributions.TRUNCATION_BOUND / distributions.TRUNCATION_STD_FACTOR
 
 VERDICT_CONSISTENT = "consistent"
 VERDICT_INCONSISTENT = "inconsistent"
@@ -214,7 +214,7 @@ def goodness_of_fit(sample: Optional[Mapping[str, Any]],
         return FitResult("none", math.nan, math.nan, VERDICT_NOT_TESTED, "no declared distribution")
     if not sample or not sample.get("n"):
         return FitResult("none", math.nan, math.nan, VERDICT_NOT_TESTED, "no sample")
-    if distribution.family in theory.EXACT_FAMILIES:
+    if distribution.family in distributions.EXACT_FAMILIES:
         return _exact_fit(sample, distribution)
 
     violations = _structural_violations(sample, distribution)
@@ -242,9 +242,9 @@ def goodness_of_fit(sample: Optional[Mapping[str, Any]],
 # ---------------------------------------------------------------- fingerprint
 
 _STANDARD_CANDIDATES = {
-    "uniform": theory.uniform(-1.0, 1.0, "standard uniform"),
-    "truncated_normal": theory.truncated_normal(0.0, 1.0, "standard truncated normal"),
-    "normal": theory.normal(0.0, 1.0, "standard normal"),
+    "uniform": distributions.uniform(-1.0, 1.0, "standard uniform"),
+    "truncated_normal": distributions.truncated_normal(0.0, 1.0, "standard truncated normal"),
+    "normal": distributions.normal(0.0, 1.0, "standard normal"),
 }
 
 
@@ -333,9 +333,9 @@ def fingerprint(sample: Mapping[str, Any]) -> Fingerprint:
             _fmt(center - half, se_half), _fmt(center + half, se_half)),
             {"low": center - half, "high": center + half}, evidence)
     if family == "truncated_normal":
-        sigma = std / theory.TRUNCATION_STD_FACTOR
+        sigma = std / distributions.TRUNCATION_STD_FACTOR
         label = "truncated normal at \u00b12\u03c3, \u03c3=" + _fmt(
-            sigma, se_std / theory.TRUNCATION_STD_FACTOR)
+            sigma, se_std / distributions.TRUNCATION_STD_FACTOR)
         if not centered:
             label += ", mean=" + _fmt(mean, se_mean)
         return Fingerprint("truncated_normal", label, {"mean": mean, "stddev": sigma}, evidence)

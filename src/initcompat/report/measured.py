@@ -119,11 +119,15 @@ def measure(ordered_results: list[dict]) -> Measured:
     analyses: dict[Place, CellAnalysis] = {}
     keys: dict[Row, None] = {}
     for result in ordered_results:
+        # the Keras the environment had (installed; else what its session asked for)
+        keras_version = (((result.get("installed") or {}).get("packages") or {}).get("keras")
+                         or result["env"].get("keras"))
         for cell in result["cells"]:
             key = row_key(cell)
             keys.setdefault(key, None)
             cells[(key, result["env"]["name"])] = cell
-            analyses[(key, result["env"]["name"])] = analyse_cell(cell, result["env"]["tensorflow"])
+            analyses[(key, result["env"]["name"])] = analyse_cell(
+                cell, result["env"]["tensorflow"], keras_version)
     family_rank = {name: i for i, name in enumerate(API_FAMILIES)}
     kinds = list(dict.fromkeys(k[2] for k in keys))
     role_order = list(dict.fromkeys(k[3] for k in keys))

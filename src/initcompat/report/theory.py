@@ -31,110 +31,29 @@ Version-dependent facts, with the source each one was checked against:
   tf.compat.v1's *_initializer functions keep in every version (init_ops.py). TF 2's
   tf.initializers (init_ops_v2.py) use the Keras defaults. Defaults only matter when a
   config omits the parameter: every get_config of these classes records them.
-* Fans (all of TF init_ops, init_ops_v2, tf.keras, Keras 2.2+, Keras 3): scalar -> (1, 1);
-  1-D -> (n, n); 2-D -> (in, out); k-D -> receptive field prod(shape[:-2]) times
-  shape[-2] / shape[-1]. Keras 2.0/2.1 differed for 1-D and 3-D shapes (sqrt(prod(shape)));
-  not modelled.
+* Fans: initcompat.report.fans (the receptive-field rule everywhere; from Keras 3.15 the input
+  and output axes a VarianceScaling is given, which EinsumDense fills from its equation).
+* The distributions themselves (families, moments, cdf): initcompat.report.distributions;
+  their names are re-exported here for the callers that build them through this module.
 """
 
-import functools
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
-from scipy import special, stats
 
-# std of a standard normal truncated to [-2, 2]; the literal TF and Keras divide by.
-TRUNCATION_STD_FACTOR = 0.87962566103423978
-TRUNCATION_BOUND = 2.0  # tf.random.truncated_normal redraws beyond +-2 stddev.
+from initcompat.report.distributions import (  # noqa: F401  re-exported
+    EXACT_FAMILIES, FAMILIES, TRIANGULAR, TRUNCATION_BOUND, TRUNCATION_STD_FACTOR, Distribution,
+    constant, discrete, identity, kurtosis_variance_factor, normal, orthogonal,
+    symmetric_beta_even_moment, triangular, truncated_normal, uniform)
+from initcompat.report.fans import Axes, compute_fans, fans_text  # noqa: F401  re-exported
+
 TF_TRUNCATION_CORRECTION_SINCE = (1, 10)
 TF_KERAS_DEFAULTS_SINCE = (1, 11)
 KERAS_DEFAULT_SCALE = 0.05  # Keras RandomNormal/TruncatedNormal stddev and RandomUniform limit.
 # tf.contrib.layers.variance_scaling_initializer's own (approximate) truncation correction.
 CONTRIB_TRUNCATED_VARIANCE_FACTOR = 1.3
-
-FAMILIES = ("uniform", "normal", "truncated_normal", "constant", "orthogonal", "identity",
-            "discrete")
-# Families whose draws are fixed values: their fit is exact, not statistical.
-EXACT_FAMILIES = ("constant", "identity", "discrete")
-# Families whose cdf is a scipy distribution of `params` (the sum of two uniforms: PyTorch's
-# RNN biases bias_ih + bias_hh, as the gates add them).
-TRIANGULAR = "triangular"
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """The distribution of one weight entry that an initializer declares."""
-
-    family: str
-    params: Mapping[str, Any]
-    support: Tuple[float, float]
-    mean: float
-    variance: float
-    skewness: float
-    excess_kurtosis: float
-    description: str
-    central_moments: Tuple[float, ...] = field(default=(), repr=False)  # mu_1..mu_8
-
-    @property
-    def std(self) -> float:
-        """Standard deviation."""
-        return math.sqrt(self.variance)
-
-    def central_moment(self, k: int) -> float:
-        """k-th central moment (k = 1..8)."""
-        return self.central_moments[k - 1]
-
-    def cdf(self, x: Any) -> np.ndarray:
-        """Cumulative distribution function, vectorized."""
-        x = np.asarray(x, dtype=np.float64)
-        p = self.params
-        if self.family == "uniform":
-            return stats.uniform.cdf(x, loc=p["low"], scale=p["high"] - p["low"])
-        if self.family == "normal":
-            return stats.norm.cdf(x, loc=p["mean"], scale=p["stddev"])
-        if self.family == "truncated_normal":
-            # (Phi(z) - Phi(a)) / (Phi(b) - Phi(a)), clipped to the support: what
-            # stats.truncnorm.cdf computes, without its per-call overhead (milliseconds)
-            z = (x - p["mean"]) / p["stddev"]
-            low, high = special.ndtr(p["a"]), special.ndtr(p["b"])
-            return np.clip((special.ndtr(np.clip(z, p["a"], p["b"])) - low) / (high - low),
-                           0.0, 1.0)
-        if self.family == "constant":
-            return (x >= p["value"]).astype(np.float64)
-        if self.family == "orthogonal":
-            return _orthogonal_marginal(p["dim"], p["gain"]).cdf(x)
-        if self.family == "identity":
-            at_zero = (x >= 0.0) * (1.0 - p["p"])
-            at_gain = (x >= p["gain"]) * p["p"]
-            return np.asarray(at_zero + at_gain, dtype=np.float64)
-        if self.family == "discrete":
-            return np.asarray(sum((x >= value) * weight for value, weight
-                                  in zip(p["values"], p["weights"])), dtype=np.float64)
-        if self.family == TRIANGULAR:
-            return stats.triang.cdf(x, 0.5, loc=p["low"], scale=p["high"] - p["low"])
-        raise ValueError("no cdf for family %r" % self.family)
-
-    def kurtosis_se(self, n: int) -> float:
-        """Asymptotic standard error of the sample excess kurtosis of n draws (nan if undefined)."""
-        if len(self.central_moments) < 8 or self.variance <= 0.0 or n <= 0:
-            return float("nan")
-        if abs(self.central_moment(3)) > 1e-12 * self.variance ** 1.5:
-            return float("nan")  # the formula below assumes symmetry
-        mu2, mu4, mu6, mu8 = (self.central_moment(k) for k in (2, 4, 6, 8))
-        return math.sqrt(kurtosis_variance_factor(mu2, mu4, mu6, mu8) / n)
-
-
-def kurtosis_variance_factor(mu2: float, mu4: float, mu6: float, mu8: float) -> float:
-    """n * Var(sample kurtosis) for a symmetric distribution, by the delta method.
-
-    The familiar sqrt(24/n) holds only for the normal; a uniform's is ~4x smaller, which is
-    what makes kurtosis the sharpest family discriminator.
-    """
-    return (mu8 / mu2 ** 4 - 4.0 * mu4 * mu6 / mu2 ** 5 + 4.0 * mu4 ** 3 / mu2 ** 6
-            - mu4 ** 2 / mu2 ** 4)
 
 
 def parse_version(version: Optional[str]) -> Optional[Tuple[int, int]]:
@@ -145,163 +64,11 @@ def parse_version(version: Optional[str]) -> Optional[Tuple[int, int]]:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def compute_fans(shape: Sequence[int]) -> Tuple[float, float]:
-    """(fan_in, fan_out) as TF's and Keras' _compute_fans compute them."""
-    shape = [int(d) for d in shape]
-    if len(shape) < 1:
-        return 1.0, 1.0
-    if len(shape) == 1:
-        return float(shape[0]), float(shape[0])
-    receptive_field = float(np.prod(shape[:-2])) if len(shape) > 2 else 1.0
-    return shape[-2] * receptive_field, shape[-1] * receptive_field
-
-
 def normalize_class_name(class_name: str) -> str:
     """Spelling-independent key: lower case, no underscores, no 'initializer' or V1/V2 suffix."""
     key = re.sub(r"[^a-z0-9]", "", str(class_name).lower())
     key = re.sub(r"(initializer)?(v1|v2)?$", "", key)
     return re.sub(r"initializer$", "", key)
-
-
-# ---------------------------------------------------------------- family constructors
-
-
-def _moments_symmetric(even: Mapping[int, float]) -> Tuple[float, ...]:
-    """mu_1..mu_8 from the even central moments of a symmetric distribution."""
-    return tuple(0.0 if k % 2 else float(even[k]) for k in range(1, 9))
-
-
-def uniform(low: float, high: float, description: str) -> Distribution:
-    """Uniform on [low, high]."""
-    half = (high - low) / 2.0
-    return Distribution(
-        family="uniform", params={"low": float(low), "high": float(high)},
-        support=(float(low), float(high)), mean=(low + high) / 2.0,
-        variance=(high - low) ** 2 / 12.0,
-        skewness=0.0, excess_kurtosis=-1.2, description=description,
-        central_moments=_moments_symmetric({k: half ** k / (k + 1) for k in (2, 4, 6, 8)}))
-
-
-def normal(mean: float, stddev: float, description: str) -> Distribution:
-    """Untruncated normal."""
-    double_factorial = {2: 1, 4: 3, 6: 15, 8: 105}
-    return Distribution(
-        family="normal", params={"mean": float(mean), "stddev": float(stddev)},
-        support=(-math.inf, math.inf), mean=float(mean), variance=float(stddev) ** 2,
-        skewness=0.0, excess_kurtosis=0.0, description=description,
-        central_moments=_moments_symmetric({k: double_factorial[k] * stddev ** k
-                                            for k in (2, 4, 6, 8)}))
-
-
-@functools.lru_cache(maxsize=None)
-def _standard_truncated_moments(bound: float) -> tuple:
-    """(variance, excess kurtosis, {k: E[z^k]}) of a standard normal cut at +-bound: constants
-    (scipy takes milliseconds for them, and a report asks thousands of times)."""
-    standard = stats.truncnorm(-bound, bound)
-    _, var, _, kurt = (float(v) for v in standard.stats(moments="mvsk"))
-    return var, kurt, {k: float(standard.moment(k)) for k in (2, 4, 6, 8)}
-
-
-def truncated_normal(mean: float, stddev: float, description: str,
-                     bound: float = TRUNCATION_BOUND) -> Distribution:
-    """Normal(mean, stddev) truncated to mean +- bound*stddev; stddev is the untruncated one."""
-    var, kurt, moments = _standard_truncated_moments(float(bound))
-    return Distribution(
-        family="truncated_normal",
-        params={"mean": float(mean), "stddev": float(stddev), "a": -bound, "b": bound},
-        support=(mean - bound * stddev, mean + bound * stddev), mean=float(mean),
-        variance=var * stddev ** 2, skewness=0.0, excess_kurtosis=kurt, description=description,
-        central_moments=_moments_symmetric({k: moments[k] * stddev ** k for k in (2, 4, 6, 8)}))
-
-
-def constant(value: float, description: str) -> Distribution:
-    """All entries equal `value`."""
-    return Distribution(
-        family="constant", params={"value": float(value)}, support=(float(value), float(value)),
-        mean=float(value), variance=0.0, skewness=float("nan"), excess_kurtosis=float("nan"),
-        description=description, central_moments=(0.0,) * 8)
-
-
-@functools.lru_cache(maxsize=None)
-def _orthogonal_marginal(dim: int, gain: float):
-    """One entry of a Haar-random column in R^dim: gain*(2B-1), B ~ Beta((dim-1)/2, (dim-1)/2)."""
-    a = (dim - 1) / 2.0
-    return stats.beta(a, a, loc=-gain, scale=2.0 * gain)
-
-
-def orthogonal(rows: int, cols: int, gain: float) -> Distribution:
-    """Marginal of one entry of gain * (a Haar-random orthogonal (rows, cols) matrix)."""
-    dim = max(rows, cols)
-    if dim < 2:
-        return constant(gain, "orthogonal 1x1: +-gain")  # degenerate; not met in practice
-    return Distribution(
-        family="orthogonal", params={"gain": float(gain), "rows": rows, "cols": cols, "dim": dim},
-        support=(-float(gain), float(gain)), mean=0.0, variance=gain ** 2 / dim, skewness=0.0,
-        # symmetric Beta(a, a): excess kurtosis -6/(2a+3) = -6/(dim+2)
-        excess_kurtosis=-6.0 / (dim + 2.0),
-        description="orthogonal %dx%d, gain %g: entries ~ gain*(2*Beta(%g,%g)-1), var=gain^2/%d"
-                    % (rows, cols, gain, (dim - 1) / 2.0, (dim - 1) / 2.0, dim),
-        central_moments=_moments_symmetric({k: gain ** k * symmetric_beta_even_moment(dim, k)
-                                            for k in (2, 4, 6, 8)}))
-
-
-def symmetric_beta_even_moment(dim: int, k: int) -> float:
-    """E[Y^k] for even k, Y = 2B-1, B ~ Beta(a, a), a = (dim-1)/2: prod_j (2j+1)/(dim+2j).
-
-    Closed form (the density is proportional to (1-y^2)^(a-1)); scipy's numerical moment()
-    took a second per call.
-    """
-    value = 1.0
-    for j in range(k // 2):
-        value *= (2.0 * j + 1.0) / (dim + 2.0 * j)
-    return value
-
-
-def identity(rows: int, cols: int, gain: float) -> Distribution:
-    """gain * eye(rows, cols): a two-point distribution on {0, gain}."""
-    p = min(rows, cols) / float(rows * cols)
-    q = 1.0 - p
-    mean = p * gain
-    variance = gain ** 2 * p * q
-    moments = tuple(q * (-mean) ** k + p * (gain - mean) ** k for k in range(1, 9))
-    if variance > 0:
-        skew = (q - p) / math.sqrt(p * q)
-        kurt = (1.0 - 6.0 * p * q) / (p * q)
-    else:
-        skew = kurt = float("nan")
-    return Distribution(
-        family="identity", params={"gain": float(gain), "rows": rows, "cols": cols, "p": p},
-        support=(min(0.0, gain), max(0.0, gain)), mean=mean, variance=variance, skewness=skew,
-        excess_kurtosis=kurt,
-        description="identity %dx%d times %g: %d of %d entries equal %g, the rest 0"
-                    % (rows, cols, gain, min(rows, cols), rows * cols, gain),
-        central_moments=moments)
-
-
-def triangular(half_width: float, description: str) -> Distribution:
-    """Symmetric triangular on +-half_width (the sum of two U(+-half_width/2)): E[X^k] =
-    2 a^k / ((k+1)(k+2)) for even k, variance a^2/6, excess kurtosis -0.6."""
-    a = float(half_width)
-    return Distribution(
-        family=TRIANGULAR, params={"low": -a, "high": a}, support=(-a, a), mean=0.0,
-        variance=a * a / 6.0, skewness=0.0, excess_kurtosis=-0.6, description=description,
-        central_moments=_moments_symmetric({k: 2.0 * a ** k / ((k + 1) * (k + 2))
-                                            for k in (2, 4, 6, 8)}))
-
-
-def discrete(values: Sequence[float], weights: Sequence[float], description: str) -> Distribution:
-    """Fixed values in fixed proportions (an LSTM bias: zeros, and ones for the forget gate)."""
-    values = [float(v) for v in values]
-    weights = [float(w) for w in weights]
-    mean = sum(v * w for v, w in zip(values, weights))
-    moments = tuple(sum(w * (v - mean) ** k for v, w in zip(values, weights)) for k in range(1, 9))
-    variance = moments[1]
-    skew = moments[2] / variance ** 1.5 if variance > 0 else float("nan")
-    kurt = moments[3] / variance ** 2 - 3.0 if variance > 0 else float("nan")
-    return Distribution(
-        family="discrete", params={"values": values, "weights": weights},
-        support=(min(values), max(values)), mean=mean, variance=variance, skewness=skew,
-        excess_kurtosis=kurt, description=description, central_moments=moments)
 
 
 # ---------------------------------------------------------------- declared initializers
@@ -317,6 +84,8 @@ _VARIANCE_SCALING_ALIASES = {
     "lecununiform": (1.0, "fan_in", "uniform"),
     "lecunnormal": (1.0, "fan_in", "normal"),
 }
+# The class-name keys of VarianceScaling and its subclasses (contrib's spelling apart).
+VARIANCE_SCALING_KEYS = frozenset(_VARIANCE_SCALING_ALIASES) | {"variancescaling"}
 _NAMES = {"glorotuniform": "Glorot", "xavieruniform": "Glorot", "glorotnormal": "Glorot",
           "xaviernormal": "Glorot", "heuniform": "He", "henormal": "He",
           "lecununiform": "LeCun", "lecunnormal": "LeCun"}
@@ -368,15 +137,20 @@ def _fan_denominator(mode: str, fan_in: float, fan_out: float) -> Tuple[float, f
 
 
 def _variance_scaling(scale: float, mode: str, distribution: str, shape: Sequence[int],
-                      corrected: bool, name: str) -> Optional[Distribution]:
-    """The distribution VarianceScaling(scale, mode, distribution) draws for `shape`."""
-    fan_in, fan_out = compute_fans(shape)
+                      corrected: bool, name: str,
+                      fan_axes: Optional[Axes] = None) -> Optional[Distribution]:
+    """The distribution VarianceScaling(scale, mode, distribution) draws for `shape`, its fans
+    over `fan_axes` when given (Keras >= 3.15), else by the receptive-field rule."""
+    if fan_axes is not None:
+        fan_in, fan_out = compute_fans(shape, fan_axes[0], fan_axes[1])
+    else:
+        fan_in, fan_out = compute_fans(shape)
     try:
         n, k, n_text = _fan_denominator(mode, fan_in, fan_out)
     except ValueError:
         return None
     variance = scale / n
-    fans = "fan_in=%g, fan_out=%g" % (fan_in, fan_out)
+    fans = fans_text(fan_in, fan_out, fan_axes)
     distribution = distribution.lower()
     if distribution == "uniform":
         limit = math.sqrt(3.0 * variance)
@@ -440,19 +214,44 @@ def _matrix_shape(shape: Sequence[int]) -> Optional[Tuple[int, int]]:
     return int(np.prod(shape[:-1])), int(shape[-1])
 
 
+def configured_fan_axes(config: Optional[Mapping[str, Any]],
+                        shape: Sequence[int]) -> Optional[Axes]:
+    """The input_axes and output_axes a Keras >= 3.15 VarianceScaling config names, when it
+    names both (compute_fans uses them only then) and they fit `shape`; else None."""
+    config = config or {}
+    axes = []
+    for name in ("input_axes", "output_axes"):
+        value = config.get(name)
+        if not isinstance(value, (list, tuple)) or not all(
+                isinstance(axis, int) and -len(shape) <= axis < len(shape) for axis in value):
+            return None
+        axes.append(tuple(value))
+    return axes[0], axes[1]
+
+
+def is_variance_scaling(class_name: str) -> bool:
+    """Whether the class is a VarianceScaling (Glorot, He, LeCun included): the initializers
+    whose fans Keras >= 3.15's EinsumDense fills from its equation."""
+    return normalize_class_name(class_name) in VARIANCE_SCALING_KEYS
+
+
 def declared_distribution(class_name: str, config: Optional[Mapping[str, Any]],
                           shape: Sequence[int], framework_version: Optional[str] = None,
-                          module: Optional[str] = None) -> Optional[Distribution]:
+                          module: Optional[str] = None,
+                          fan_axes: Optional[Axes] = None) -> Optional[Distribution]:
     """The distribution an initializer declares for a weight of `shape`; None when unknown.
 
     `framework_version` is the TensorFlow version (a Keras 3 version is also understood);
     `module` (the initializer class's module) tells TF's init_ops from Keras' classes where
-    their defaults differ.
+    their defaults differ. A VarianceScaling's fans are taken over the axes its config names
+    (input_axes and output_axes, Keras >= 3.15), else over `fan_axes` (the axes a layer fills
+    in, layer_theory's business), else by the receptive-field rule.
     """
     config = dict(config or {})
     key = normalize_class_name(class_name)
     shape = [int(d) for d in shape]
     corrected = _truncation_corrected(framework_version, module)
+    fan_axes = configured_fan_axes(config, shape) or fan_axes
 
     if key in ("zeros", "zero"):
         return constant(0.0, "constant 0 (Zeros)")
@@ -464,7 +263,8 @@ def declared_distribution(class_name: str, config: Optional[Mapping[str, Any]],
 
     if key in _VARIANCE_SCALING_ALIASES:
         scale, mode, distribution = _VARIANCE_SCALING_ALIASES[key]
-        return _variance_scaling(scale, mode, distribution, shape, corrected, _NAMES[key])
+        return _variance_scaling(scale, mode, distribution, shape, corrected, _NAMES[key],
+                                 fan_axes)
     if key == "xavier":
         return _contrib_variance_scaling(config, shape, True, 1.0, "fan_avg")
     if key == "variancescaling":
@@ -473,7 +273,8 @@ def declared_distribution(class_name: str, config: Optional[Mapping[str, Any]],
         return _variance_scaling(float(config.get("scale", 1.0)), str(config.get("mode", "fan_in")),
                                  str(config.get("distribution", "truncated_normal")), shape,
                                  corrected, "VarianceScaling(scale=%g, %s)" % (
-                                     float(config.get("scale", 1.0)), config.get("mode", "fan_in")))
+                                     float(config.get("scale", 1.0)), config.get("mode", "fan_in")),
+                                 fan_axes)
     if key == "uniformunitscaling":
         # init_ops.UniformUnitScaling: input size = prod(shape[:-1]), not a fan.
         factor = float(config.get("factor", 1.0))
