@@ -6,7 +6,9 @@ positive and physically plausible.
 """
 
 import json
+import re
 import types
+from pathlib import Path
 
 import numpy as np
 import pyperf
@@ -19,6 +21,7 @@ from initcompat.report.__main__ import main as report_main
 from initcompat.report.describe import NO_GPU
 from initcompat.report.frame import order_results
 from initcompat.report.load import load_results
+from initcompat.report.packed import unpack_text
 from initcompat.report.render import jinja_environment
 from initcompat.report.sections.throughput import build_throughput, load_pyperf
 from initcompat.report.sections.throughput.chart import FAMILY_COLORS
@@ -26,6 +29,7 @@ from initcompat.report.sections.throughput.pyperf_file import read_pyperf_values
 from initcompat.report.sections.throughput.timing import compare, median_ci
 
 META = probe_throughput.META
+SUITE = Path(__file__).resolve().parents[2] / "suites" / "default.json"  # what a run passes
 
 
 def layer_run(name, values, params, family="tf.keras", device="cpu", worker=0):
@@ -59,7 +63,8 @@ def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="n
                                   worker=worker))
         suites.append(pyperf.BenchmarkSuite([pyperf.Benchmark([run]) for run in runs]))
     arguments = types.SimpleNamespace(out=str(folder / f"{name}.pyperf.json"), env_name=name,
-                                      summary_out=str(folder / f"{name}.throughput.json"))
+                                      summary_out=str(folder / f"{name}.throughput.json"),
+                                      suite=str(SUITE))
     info = {"tensorflow": tensorflow, "numpy": np.__version__, "pyperf": pyperf.__version__,
             "devices": ["cpu"], "gpu": gpu, "skipped": {"tf.layers": "unavailable: AttributeError"},
             "aliases": aliases or {}, "errors": [], "import_seconds": 1.0}
@@ -182,11 +187,25 @@ def test_section_flags_the_regression_once_and_says_no_gpu(two_versions):
     assert 0 < dense_cpu[0]["philox_fraction"] and 0 < dense_cpu[0]["memory_fraction"]
 
 
+def render(section) -> str:
+    """The section's HTML with every packed fold unpacked in place: what a reader who opens
+    every fold reads."""
+    html = jinja_environment().get_template("sections/throughput.html.j2").render(section=section)
+    return unfolded(html)
+
+
+def unfolded(html: str) -> str:
+    return re.sub(r' data-z="([^"]*)"(.*?)<div class="lazy-body">',
+                  lambda m: f'{m.group(2)}<div class="lazy-body">{unpack_text(m.group(1))}', html,
+                  flags=re.S)
+
+
 def test_template_renders_svg_and_table_without_blanks(two_versions):
     results, folder = two_versions
-    html = jinja_environment().get_template("sections/throughput.html.j2").render(
-        section=section_of(results, folder))
-    assert "<svg" in html and "<polyline" in html
+    html = render(section_of(results, folder))
+    assert "<svg" in html and "<circle" in html and "data-z" not in html
+    # 2.15 and 2.21 are not neighbouring releases: no line joins them (2.16-2.20 unmeasured)
+    assert "<polyline" not in html and "Not measured: the releases between 2.15 and 2.21" in html
     assert html.count("No GPU") == 1 and f">{NO_GPU}<" not in html  # said once
     assert "slower" in html and "<td></td>" not in html and "<script" not in html
     assert "3 processes × 4 values, 1 warmup" in html  # the design's "values", not dict.values
@@ -213,8 +232,8 @@ def test_the_report_page_shows_the_design_and_one_no_gpu_sentence(two_versions, 
 def test_the_page_names_files_never_the_folders_they_are_in(two_versions, tmp_path):
     _, folder = two_versions
     assert report_main([str(folder), "--out", str(tmp_path / "out")]) == 0
-    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert "raw values: tf-2.21.pyperf.json" in html
+    html = unfolded((tmp_path / "out" / "index.html").read_text(encoding="utf-8"))
+    assert 'raw values: <span class="tp-nowrap">tf-2.21.pyperf.json</span>' in html
     assert str(folder) not in html and str(tmp_path) not in html
 
 
@@ -224,16 +243,16 @@ def test_every_chart_gives_a_family_one_colour_a_title_above_and_axis_titles(two
     colours: dict[str, str] = {}
     assert len(section.charts) >= 2
     for chart in section.charts:
-        assert chart["x_title"] == "TensorFlow version" and chart["y_title"] == "param/s (log scale)"
+        assert chart["x_title"] == "TensorFlow version" and chart["y_title"] == "param/s, log scale"
         for item in chart["legend"]:
             assert colours.setdefault(item["family"], item["color"]) == item["color"]
-        assert {line["color"] for line in chart["polylines"]} <= set(colours.values())
-        for line in chart["polylines"]:
+        for line in chart["lines"]:
             assert line["color"] == FAMILY_COLORS[line["family"]]
+        assert {p["color"] for p in chart["points"]} <= set(colours.values())
     assert section.legend and all(item["color"] == FAMILY_COLORS[item["family"]]
                                   for item in section.legend)
-    html = jinja_environment().get_template("sections/throughput.html.j2").render(section=section)
-    first_chart = html.index("<figure>")
+    html = render(section)
+    first_chart = html.index("<figure")
     assert html.index("<figcaption>", first_chart) < html.index("<svg", first_chart)  # above
     assert "</svg>\n<figcaption" not in html
     # one unit, parameters per second, in the charts, the cells and the ceilings
@@ -251,7 +270,7 @@ def test_a_gpu_column_only_where_a_gpu_was_measured(two_versions):
     dense = {row["benchmark"]: row for row in section.rows}["tf.keras/Dense/4096x4096"]
     texts = [cell["text"] for cell in dense["devices"][1]["cells"]]
     assert texts[0] == NO_GPU and texts[1].endswith("param/s")
-    html = jinja_environment().get_template("sections/throughput.html.j2").render(section=section)
+    html = render(section)
     assert "<th>GPU</th>" in html and "<td>NVIDIA H200</td>" in html
     assert "No GPU" + ":" not in html
 

@@ -5,7 +5,11 @@ ceilings measured in the same run. Pure, apart from its load step.
   timing.py       statistics: CI of the median, the Mann-Whitney change test
   formatting.py   numbers in words (si, seconds_text)
   cells.py        one environment's column and each cell
-  chart.py        SVG chart geometry
+  names.py        what each environment is called, its chart (group) and place on the axis
+  chart.py        one small chart's SVG geometry
+  small_multiples.py  which charts: one per group of versions, per layer size and device
+  tables.py       one table per group of versions
+  lead.py         the answer in words, and the list of marked changes
   here            the section's view: rows, flagged changes (for the timeline), charts
 
 Parameters/s and bytes/s are the parameter count (float32: 4 bytes each) divided by the times.
@@ -21,8 +25,13 @@ from dataclasses import dataclass
 from initcompat.probe.schema import API_FAMILIES
 from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX
 from initcompat.report.sections.throughput.cells import anchor, cell, env_entry, resolve
-from initcompat.report.sections.throughput.chart import chart, legend
+from initcompat.report.sections.throughput.chart import legend
+from initcompat.report.sections.throughput.lead import lead, marked_changes
+from initcompat.report.sections.throughput.names import (axis_version, categories,
+                                                         display_names, group_of, resolution)
 from initcompat.report.sections.throughput.pyperf_file import PyperfValues, load_pyperf
+from initcompat.report.sections.throughput.small_multiples import chart_sets
+from initcompat.report.sections.throughput.tables import tables
 from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD, P_THRESHOLD, compare
 
 __all__ = ["Throughput", "build_throughput", "load_pyperf", "PyperfValues"]
@@ -35,11 +44,22 @@ class Throughput:
     devices: list[str]  # "cpu", then each GPU some environment measured (none: no GPU column)
     rows: list[dict]  # {"family", "layer", "size", "benchmark", "devices": [{"device", "cells"}]}
     changes: dict[str, list[dict]]  # environment name -> flagged changes, as timeline changes
-    charts: list[dict]  # chart.chart geometry, per device and layer size
+    headline: list[dict]  # small_multiples.chart_set of the headline size, one per device
+    more_charts: list[dict]  # the chart sets of every other size (per device)
+    tables: list[dict]  # tables.group_table, one per group of versions
+    marked: list[dict]  # lead.marked_changes: every flagged change, once
+    lead: list[str]  # the answer: one or two sentences
+    design: str  # the usual timing design ("3 processes × 4 values, 1 warmup")
+    has_variants: bool  # some version has a variant (drawn hollow)
     no_gpu: bool  # no environment listed a GPU device (the page says so once)
     legend: list[dict]  # chart.legend of every family charted: one colour per family
     p_threshold: float
     factor_threshold: float
+
+    @property
+    def charts(self) -> list[dict]:
+        """Every chart, the headline ones first."""
+        return [c for found in self.headline + self.more_charts for c in found["charts"]]
 
 
 def _split(name: str) -> tuple[str, str, str, str]:
@@ -116,6 +136,7 @@ def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues],
                     if base is not None:
                         change = compare(base[1], samples)
                         change["since"] = base[0]["label"]
+                        change["since_env"] = base[0]["name"]
                         _note_ceiling_drift(change, base[0], env, device)
                         shown["change"] = change
                         if change["flagged"] and (env["name"], measured, base[2]) not in reported:
@@ -132,11 +153,67 @@ def build_throughput(ordered_results: list[dict], pyperf: list[PyperfValues],
                 cells.append(shown)
             row["devices"].append({"device": device, "cells": cells})
         rows.append(row)
-    benchmarks = dict.fromkeys(r["benchmark"].split("/", 1)[1] for r in rows)
-    charts = [found for index, device in enumerate(devices) for benchmark in benchmarks
-              for found in [chart([r for r in rows if r["benchmark"].endswith("/" + benchmark)],
-                                  envs, device, index, benchmark)] if found]
+    _place(ordered_results, envs, variant_of)
+    groups = _groups(ordered_results)
+    axes = {axis: categories([ordered_results[i] for g in groups if g["axis"] == axis
+                              for i in g["envs"]])
+            for axis in dict.fromkeys(g["axis"] for g in groups)}
+    for group in groups:
+        positions = {c["version"]: i for i, c in enumerate(axes[group["axis"]])}
+        for index in group["envs"]:
+            envs[index]["at"] = positions[axis_version(ordered_results[index])]
+    _mark_hollow(envs, groups)
+    headline, more = chart_sets(rows, envs, groups, axes, devices)
+    marked = marked_changes(rows, envs, devices)
+    charted = [item["family"] for found in headline + more for c in found["charts"]
+               for item in c["legend"]]
     return Throughput(present=any(blocks), envs=envs, devices=devices, rows=rows, changes=changes,
-                      charts=charts, no_gpu=not gpu_devices, p_threshold=P_THRESHOLD,
-                      factor_threshold=FACTOR_THRESHOLD,
-                      legend=legend([item["family"] for c in charts for item in c["legend"]]))
+                      headline=headline, more_charts=more, tables=tables(rows, envs, groups, devices),
+                      marked=marked,
+                      lead=lead(headline[0] if headline else None, envs, marked, P_THRESHOLD,
+                                FACTOR_THRESHOLD),
+                      design=_usual_design(envs),
+                      has_variants=any(env["hollow"] for env in envs),
+                      no_gpu=not gpu_devices, p_threshold=P_THRESHOLD,
+                      factor_threshold=FACTOR_THRESHOLD, legend=legend(charted))
+
+
+def _place(results: list[dict], envs: list[dict], variant_of: dict[str, str | None]) -> None:
+    """Each environment's name in the section and whether it was resolved today."""
+    names = display_names(results, variant_of)
+    for result, env in zip(results, envs):
+        env["display"] = names[env["name"]]
+        env["variant_of"] = variant_of.get(env["name"])
+        env["today"] = resolution(result) == "today"
+
+
+def _groups(results: list[dict]) -> list[dict]:
+    """The groups of versions (one chart and one table each), in the section's order:
+    {key, title, axis, x_title, envs: [index into results]}."""
+    groups: dict[str, dict] = {}
+    for index, result in enumerate(results):
+        found = group_of(result)
+        groups.setdefault(found["key"], dict(found, envs=[]))["envs"].append(index)
+    return sorted(groups.values(), key=lambda g: g["order"])
+
+
+def _mark_hollow(envs: list[dict], groups: list[dict]) -> None:
+    """At each place of a group's axis one environment is the version's point (the primary,
+    else the first); the others there (a variant: resolved today, a GPU build) are hollow."""
+    for group in groups:
+        first_at: dict[int, int] = {}
+        for index in group["envs"]:
+            at = envs[index]["at"]
+            current = first_at.get(at)
+            if current is None or (envs[current]["variant_of"] and not envs[index]["variant_of"]):
+                first_at[at] = index
+        for index in group["envs"]:
+            envs[index]["hollow"] = first_at[envs[index]["at"]] != index
+
+
+def _usual_design(envs: list[dict]) -> str:
+    """The timing design most environments used, in words."""
+    designs = [env["design"] for env in envs if isinstance(env.get("design"), dict)]
+    texts = [f"{d.get('processes')} processes × {d.get('values')} values, "
+             f"{d.get('warmups')} warmup" for d in designs]
+    return max(set(texts), key=texts.count) if texts else ""

@@ -8,12 +8,12 @@ from initcompat.probe.schema import CEILING_DEVICE_MEMORY_WRITE as DEVICE_MEMORY
 from initcompat.probe.schema import CEILING_DEVICE_RNG_FLOAT32 as DEVICE_RNG
 from initcompat.probe.schema import CEILING_PREFIX
 from initcompat.report.describe import NO_GPU, gpu_text
-from initcompat.report.frame import env_label, line_of
-from initcompat.report.sections.throughput.formatting import seconds_text, si
-
-UNIT = "param/s"  # the section's one unit: parameters (float32) per second
+from initcompat.report.frame import env_label
+from initcompat.report.sections.throughput.formatting import range_text, seconds_text, si
 from initcompat.report.sections.throughput.pyperf_file import PyperfValues
 from initcompat.report.sections.throughput.timing import median_ci
+
+UNIT = "param/s"  # the section's one unit: parameters (float32) per second
 
 
 def _ceilings(block: dict, values: dict) -> dict:
@@ -36,8 +36,8 @@ def _ceilings(block: dict, values: dict) -> dict:
             samples = values.get(f"{CEILING_PREFIX}{name}/{device}")
             ci = median_ci(samples) if samples else None
             scale = ceiling.get("bytes") if writes else ceiling.get("elements")
-            ci_text = (f"{si(scale / per_param / ci['high'])}–{si(scale / per_param / ci['low'], UNIT)}"
-                       if ci and ci["low"] and scale else "")
+            ci_text = (range_text(scale / per_param / ci["high"], scale / per_param / ci["low"],
+                                  UNIT) if ci and ci["low"] and scale else "")
             entry[name] = {"rate": rate, "text": si(rate / per_param if rate else None, UNIT),
                            "ci": ci_text, "n": ceiling.get("n")}
         ceilings[device] = entry
@@ -85,9 +85,6 @@ def env_entry(result: dict, pyperf: PyperfValues) -> dict:
     return {
         "name": result["env"]["name"], "tensorflow": result["env"]["tensorflow"],
         "label": env_label(result["env"]),
-        # the column heading: "TF 2.16" on TensorFlow's line, else the line's own label
-        "heading": (f"TF {env_label(result['env'])}" if line_of(result["env"]) == "tensorflow"
-                    else env_label(result["env"])),
         "ceiling_what": _ceiling_what(block),
         "status": block.get("status") or "not measured",
         "reason": block.get("reason") or ("no throughput block in this result (the throughput "
@@ -144,13 +141,16 @@ def cell(env: dict, entry: dict | None, samples, alias_of: str | None, device: s
     ci = median_ci(samples) if samples else {"low": None, "high": None, "coverage": 0.0}
     rate = entry.get("params_per_s")
     found = {
-        "css": "tp-ok", "params_per_s": rate, "bytes_per_s": entry.get("bytes_per_s"),
+        "css": "tp-ok", "params_per_s": rate, "params": params, "bytes_per_s": entry.get("bytes_per_s"),
         "text": si(rate, UNIT),
         "median": seconds_text(median), "n": entry.get("n"),
         "ci_low_rate": params / ci["high"] if ci["high"] and params else None,
         "ci_high_rate": params / ci["low"] if ci["low"] and params else None,
         "ci": (f"{si(params / ci['high'])}–{si(params / ci['low'])} "
                f"({ci['coverage']:.0%} CI)") if ci["low"] and params else "",
+        "ci_range": range_text(params / ci["high"], params / ci["low"])
+                    if ci["low"] and params else "",
+        "coverage": ci["coverage"],
         "alias_of": alias_of, "title": "",
         "values": samples or [], "change": None,
     }

@@ -24,3 +24,15 @@ def seconds_text(value: float | None) -> str:
     if value >= 1e-3:
         return f"{value * 1e3:.3g} ms"
     return f"{value * 1e6:.3g} µs"
+
+
+def range_text(low: float | None, high: float | None, unit: str = "") -> str:
+    """(270e6, 310e6) -> '270–310 M' + unit: the prefix once where both ends share it."""
+    if low is None or high is None:
+        return ""
+    low_text, high_text = si(low), si(high)
+    low_number, _, low_prefix = low_text.partition(" ")
+    high_number, _, high_prefix = high_text.partition(" ")
+    if low_prefix == high_prefix:
+        return f"{low_number}–{high_number} {high_prefix}{unit}".rstrip()
+    return f"{low_text}–{high_text}{unit}"
