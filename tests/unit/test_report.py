@@ -1,4 +1,5 @@
-"""The report pipeline on synthetic results with known answers: answers, timeline, CSV, baseline."""
+"""The report pipeline on synthetic results with known answers: sections, timeline, CSV, baseline
+(the compatibility table and first screen: test_compat_view.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from initcompat.report.__main__ import main as report_main
 from initcompat.report.describe import initializer_label
 from initcompat.report.frame import cells_frame, order_results, version_key
 from initcompat.report.outputs import cells_csv
+from initcompat.report.packed import unpacked_page
 from initcompat.report.render import render_index
 from initcompat.report.sections import Inputs, View, build_view
 from initcompat.report.sections.throughput import load_pyperf
@@ -89,25 +91,6 @@ def test_each_view_field_is_a_section_rendered_by_its_own_template_in_page_order
     assert positions == sorted(positions)
 
 
-def test_answers_say_what_is_drawn_over_the_versions_where_it_did_not_change():
-    view = view_of(history())
-    (group,) = view.answers.groups
-    kernel = next(a for a in group["items"] if a["role"] == "kernel")
-    texts = [(s["text"], s["range"]) for s in kernel["segments"]]
-    # GlorotUniform (1.15) and GlorotUniformV2 (2.0) draw the same: one range, led by the draw
-    assert texts[0][0].startswith(f"uniform on ±{LIMIT:.4g}"[:15])
-    assert texts[0][0].endswith("— Glorot uniform, as declared") and texts[0][1] == "1.15–2.0"
-    # the planted change at 2.5 is a new answer saying what was drawn, and a finding
-    assert texts[1][0].startswith("normal, σ=") and "but that would draw uniform" in texts[1][0]
-    assert texts[1][1] == "in 2.5"
-    assert [f["range"] for f in view.answers.findings] == ["in 2.5"]
-    assert [(s["text"], s["range"]) for s in group["availability"]] == [
-        ("available", "from 1.15 to 2.5"),
-        ("unavailable (AttributeError: `dense` is not available with Keras 3.)", "in 2.16")]
-    bias = next(a for a in group["items"] if a["role"] == "bias")
-    assert [s["range"] for s in bias["segments"]] == ["every version with tf.compat.v1.layers: 1.15–2.5"]
-
-
 def test_timeline_tells_rename_from_change_and_availability():
     view = view_of(history())
     kinds = {entry["label"]: sorted({g["kind"] for g in entry["groups"]})
@@ -159,7 +142,7 @@ def test_column_filters_offer_what_the_columns_differ_in_and_nothing_else():
     assert {env["name"]: env["keras_line"] for env in view.matrix.envs} == {
         "tf-1.15": None, "tf-2.0": None, "tf-2.5": "2.5.0rc3", "tf-2.16": "3.10",
         "keras-3.9-jax": "3.9"}
-    html = render_index(view)
+    html = unpacked_page(render_index(view))  # the matrix is a packed fold
     assert 'data-backend="jax" data-keras="3.9"' in html
     assert '<option>3.9</option><option>3.10</option>' in html
 
@@ -181,7 +164,8 @@ def test_script_in_an_error_message_renders_as_text():
     documents = history()
     documents[-1]["cells"][0]["reason"] = "<script>alert('x')</script>"
     documents[-1]["env"]["name"] = "tf-<b>2.16</b>"
-    html = render_index(view_of(documents, ["a<script>.json: bad"]))
+    # every packed fold's content too: it is the same autoescaped markup, unpacked on open
+    html = unpacked_page(render_index(view_of(documents, ["a<script>.json: bad"])))
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(" in html or "\\u003cscript\\u003ealert" in html
     assert "<b>2.16</b>" not in html

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 
 from markupsafe import Markup
 
@@ -34,3 +35,17 @@ def pack_json(value) -> str:
     """A JSON document packed for the page's data blocks; the same separators as the page's
     tojson (compact, keys sorted, UTF-8 as is)."""
     return pack_text(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+
+
+_FOLD = re.compile(r'data-z="([A-Za-z0-9+/=]*)"(.*?)<div class="lazy-body">.*?</div></details>', re.S)
+
+
+def unpacked_page(html: str) -> str:
+    """The page with every lazy fold's content in place, as a reader who opened every fold (and
+    every fold inside them) sees it: for tests and tools that read the page's text."""
+    while True:
+        replaced = _FOLD.sub(lambda m: m.group(2) + '<div class="lazy-body">'
+                             + unpack_text(m.group(1)) + "</div></details>", html, count=1)
+        if replaced == html:
+            return html
+        html = replaced

@@ -19,6 +19,8 @@ from initcompat.report import change, fit
 from initcompat.report.describe import declared_label, one_line
 from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured, Row, cell_id
+from initcompat.report.sections.conditional import conditional_availability
+from initcompat.report.usage_notes import cell_usage_notes
 
 # The layers the seed question asks about: their rows are shown open, the others in folds.
 HEADLINE_KINDS = ("dense", "conv2d")
@@ -31,7 +33,10 @@ class Compat:
     columns: list[dict]  # {"id", "title", "envs": [names]}: the lines present, in page order
     families: list[dict]  # {"family", "headline": [row], "others": [row]}, API family order
     footnotes: list[dict]  # {"number", "text"}: what changed at a band's boundary
-    findings: list[dict]  # {"text", "where", "cell"}: one line per distinct finding
+    findings: list[dict]  # {"text", "where", "count", "cell", "cause"}: one per distinct finding
+    # {family label: [{"case", "target", "segments"}]}: what a family does in a case the cells do
+    # not measure (TF_USE_LEGACY_KERAS=1 without tf_keras installed: answers.conditional_availability)
+    conditional: dict
     counts: dict  # {"rows", "bands", "findings"}
 
 
@@ -142,12 +147,24 @@ def _bands(measured: Measured, key: Row, column: dict, notes: dict[str, int]) ->
         text, status = _band_text(run, measured, key)
         if status != "ok" and run[-1][1].get("error_type") == NOT_OFFERED:
             text, status = "not offered", "na"
+        usage = list(dict.fromkeys(
+            note.text for env, cell in run
+            for note in cell_usage_notes(cell, env.get("tensorflow"), env.get("keras"))))
         band = {"range": _span([env for env, _ in run]), "text": text, "status": status,
-                "cell": cell_id(key, run[-1][0]["name"]), "note": None}
+                "cell": cell_id(key, run[-1][0]["name"]), "note": None,
+                "usage": [notes.setdefault(f"Holds only under this usage: {u}", len(notes) + 1)
+                          for u in usage], "usage_text": usage}
+        env, cell = run[0]
+        step = steps.get(env["name"])
         if index:
-            env, cell = run[0]
-            note = _boundary_note(runs[index - 1][-1][1], cell, env, steps.get(env["name"]))
+            note = _boundary_note(runs[index - 1][-1][1], cell, env, step)
             band["note"] = notes.setdefault(note, len(notes) + 1)
+        elif step is not None and cell["status"] == "ok" and step.verdict == change.CHANGED:
+            # the line's previous version sits in the column before (TF 1.15 for TF 2.0)
+            before = measured.cells.get((key, step.previous_env)) or {"status": "ok"}
+            note = _boundary_note(before, cell, env, step)
+            band["note"] = notes.setdefault(f"{note} (against {step.previous_env})",
+                                            len(notes) + 1)
         bands.append(band)
     return bands
 
@@ -183,15 +200,24 @@ def build_compat(measured: Measured) -> Compat:
                     continue
                 where = f"{family} {row['layer']} {key[3]} ({column['title']} {band['range']})"
                 entry = findings.setdefault(_finding_key(band["text"]) + key[3],
-                                            {"text": band["text"], "where": [], "cell": band["cell"]})
+                                            {"text": band["text"], "where": [], "cell": band["cell"],
+                                             "cause": " ".join(band["usage_text"]) or None})
                 entry["where"].append(where)
     footnotes = [{"number": number, "text": text} for text, number in notes.items()]
+    conditional = {}
+    for (api_family, legacy), lines in conditional_availability(measured).items():
+        place = (api_family, legacy)
+        if place not in families and (api_family, not legacy) in families:
+            place = (api_family, not legacy)  # tf.keras has no legacy rows: its lines go there
+        conditional.setdefault(family_label(*place), []).extend(lines)
     finding_list = [{"text": f["text"], "where": "; ".join(f["where"][:6]) + (
         f"; and {len(f['where']) - 6} more" if len(f["where"]) > 6 else ""),
-        "count": len(f["where"]), "cell": f["cell"]} for f in findings.values()]
+        "count": len(f["where"]), "cell": f["cell"], "cause": f["cause"]}
+        for f in findings.values()]
     return Compat(columns=[{"id": c["id"], "title": c["title"],
                             "span": _span(c["envs"])} for c in columns],
                   families=list(families.values()), footnotes=footnotes, findings=finding_list,
+                  conditional=conditional,
                   counts={"rows": sum(len(g["headline"]) + len(g["others"])
                                       for g in families.values()),
                           "bands": band_count, "findings": len(finding_list)})

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 from initcompat.report import fit
-from initcompat.report.describe import declared_label
 from initcompat.report.frame import family_label
 from initcompat.report.measured import Measured
 from initcompat.report.sections.compat import Compat, columns_of
@@ -54,31 +53,37 @@ def _example(cell: dict, theory: str | None) -> str | None:
     return None
 
 
-def _weight(measured: Measured, family: tuple, role: str, column_envs: list[dict]) -> dict | None:
-    """What one family's Dense and Conv2D draw for `role` where they are available: the newest
-    declaration (older names of the same distribution are the table's history), or what was
-    drawn where the draws disagree with it."""
-    newest: dict[str, str] = {}
+def _rows(compat: Compat, family_name: str, role: str) -> list[dict]:
+    return [row for group in compat.families if group["family"] == family_name
+            for row in group["headline"] if row["kind"] in KINDS and row["role"] == role]
+
+
+def _weight(measured: Measured, compat: Compat, family: tuple, role: str,
+            column_envs: list[dict]) -> dict | None:
+    """What one family's Dense and Conv2D draw for `role`: the words of their bands in page
+    order (a band already folds renames: 'Glorot uniform', not TF 1.4's spelled-out variance
+    scaling), joined by → where they change; the formula and a Dense example from the theory."""
+    texts = list(dict.fromkeys(
+        band["text"] for row in _rows(compat, family_label(*family), role)
+        for bands in row["cells"] for band in bands
+        if band["status"] in ("ok", "finding", "unchecked")))
+    if not texts:
+        return None
     formulas, example = set(), None
     for kind in KINDS:
         key = (family[0], family[1], kind, role)
         for env in column_envs:
             cell = measured.cells.get((key, env["name"]))
             analysis = measured.analyses.get((key, env["name"]))
-            if not cell or cell["status"] != "ok" or not analysis:
+            if not cell or cell["status"] != "ok" or not analysis or \
+                    analysis.fit_verdict == fit.VERDICT_INCONSISTENT:
                 continue
-            if analysis.fit_verdict == fit.VERDICT_INCONSISTENT:
-                newest[kind] = f"drawn: {analysis.fingerprint}"
-                continue
-            newest[kind] = declared_label(cell)
             formula = _formula(analysis.theory)
             if formula:
                 formulas.add(formula)
             if kind == "dense":
                 example = _example(cell, analysis.theory) or example
-    if not newest:
-        return None
-    return {"role": role, "text": " or ".join(sorted(set(newest.values()))),
+    return {"role": role, "text": " → ".join(texts),
             "formula": "; ".join(sorted(formulas)) or None, "example": example}
 
 
@@ -106,7 +111,8 @@ def build_summary(measured: Measured, compat: Compat, every_env: list[dict]) -> 
     for family in FAMILIES:
         name = family_label(*family)
         envs = [env for column in columns for env in column["envs"]]
-        weights = [w for w in (_weight(measured, family, role, envs) for role in ROLES) if w]
+        weights = [w for w in (_weight(measured, compat, family, role, envs) for role in ROLES)
+                   if w]
         if not weights:
             continue
         prefix = name if name.startswith("tf.") and "keras" not in name else f"{name}.layers"

@@ -1,4 +1,4 @@
-"""The Answers section's availability lines for a case the cells do not measure (TF_USE_LEGACY_KERAS=1
+"""The compatibility table's availability lines for a case the cells do not measure (TF_USE_LEGACY_KERAS=1
 without tf_keras: a result's `availability` records), and cell ids for family names with spaces
 and brackets (the variable_scope families)."""
 
@@ -9,6 +9,7 @@ import re
 from initcompat.probe import schema, validation
 from initcompat.report.frame import order_results
 from initcompat.report.measured import cell_id
+from initcompat.report.packed import unpacked_page
 from initcompat.report.render import render_index
 from initcompat.report.sections import Inputs, build_view
 from initcompat.report.sections.throughput import load_pyperf
@@ -56,8 +57,8 @@ def test_availability_records_validate():
 
 def test_legacy_without_tf_keras_is_an_availability_line_of_its_family():
     view = view_of(documents())
-    groups = {g["family"]: g for g in view.answers.groups}
-    keras = groups["tf.keras"]["conditional"]  # no legacy tf.keras rows: shown under tf.keras
+    conditional = view.compat.conditional
+    keras = conditional["tf.keras"]  # no legacy tf.keras rows: shown under tf.keras
     assert [(line["target"], [(s["text"], s["range"]) for s in line["segments"]]) for line in keras] == [
         ("tf.keras", [("raises ImportError: Keras cannot be imported. Check that it is installed.",
                        "from 2.16 to 2.21")]),
@@ -65,9 +66,9 @@ def test_legacy_without_tf_keras_is_an_availability_line_of_its_family():
          [("raises RecursionError: maximum recursion depth exceeded <b> (tried again after the "
            "first failure)", "from 2.16 to 2.21")])]
     assert {line["case"] for line in keras} == {CASE}
-    (legacy,) = groups["tf.compat.v1.layers (TF_USE_LEGACY_KERAS=1)"]["conditional"]
+    (legacy,) = conditional["tf.compat.v1.layers (TF_USE_LEGACY_KERAS=1)"]
     assert legacy["target"] == "tf.compat.v1.layers.dense"
-    assert groups[schema.FAMILY_SCOPED_TF_KERAS]["conditional"] == []
+    assert schema.FAMILY_SCOPED_TF_KERAS not in conditional
     html = render_index(view)
     assert "With <code>TF_USE_LEGACY_KERAS=1 without tf_keras</code>: <code>tf.keras</code>" in html
     assert "exceeded &lt;b&gt;" in html  # result text stays text
@@ -78,7 +79,7 @@ def test_cell_ids_are_html_ids_even_for_family_names_with_spaces():
     identifier = cell_id(key, "tf-2.21")
     assert re.fullmatch(r"[A-Za-z0-9_.:-]+", identifier)
     assert identifier == cell_id(key, "") + "tf-2.21"  # the matrix appends the environment
-    html = render_index(view_of(documents()))
+    html = unpacked_page(render_index(view_of(documents())))  # the matrix is a packed fold
     # a matrix cell's id is its row's data-key followed by its column's data-env (report.js)
     ids = {key + env for key in re.findall(r'data-key="([^"]+)"', html)
            for env in re.findall(r'data-env="([^"]+)"', html)}
