@@ -100,7 +100,29 @@ def assign_variants(envs: list[dict]) -> list[dict]:
                     f"Keras {short_version(env['keras_requested'])} · {env['backend']}"
                     if env.get("line", "tensorflow") != "tensorflow" else f"TF {env['label']}")
             env["column_label"] = base + (f" · {env['variant']}" if is_variant else "")
+            env["title"] = env_title(env)
     return envs
+
+
+def env_title(env: dict) -> str:
+    """What an environment is, in words a reader tells apart: 'TF 2.16.2 · Keras 3.4.1, as
+    released', 'TF 2.16.2 · today: Keras 3.15.1', 'Keras 3.9.2 on jax', 'PyTorch 2.15.0'."""
+    if env.get("framework"):
+        return env["label"]
+    today = env.get("resolution") == "today"
+    if env.get("line", "tensorflow") != "tensorflow":
+        keras = env.get("keras") or env.get("keras_requested")
+        return f"Keras {keras} on {env.get('backend')}" + (" · today" if today else "")
+    parts = [f"TF {env['tensorflow']}"]
+    if env.get("keras"):
+        parts.append(f"{'today: ' if today else ''}Keras {env['keras']}"
+                     + ("" if today else ", as released"))
+    elif today:
+        parts.append("today")
+    if env.get("variant") and env["variant"] not in ("today",) and \
+            not env["tensorflow"].startswith(env["variant"]):
+        parts.append(env["variant"])  # another build: "gpu"
+    return " · ".join(parts)
 
 
 def without_frameworks(measured: Measured) -> Measured:
