@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
               "training.csv": table_csv(view.propagation.training_table, TRAINING_COLUMNS),
               "porting.csv": table_csv(view.porting.table, PORTING_COLUMNS),
               "gpu_seeds.csv": table_csv(view.gpu.table, GPU_SEED_COLUMNS)}
-    written = write_report(arguments.out, render_index(view), cells_csv(frame, view),
-                           changes_document(view), tables)
+    written = write_report(arguments.out, render_index(view),
+                           cells_csv(frame, view, inputs.results), changes_document(view), tables)
     print(f"initcompat report: {len(inputs.results)} environments, {len(frame)} cells, "
           f"{len(loaded.rejected)} rejected -> {written[0]} ({time.monotonic() - started:.1f} s)")
     if arguments.baseline is not None:

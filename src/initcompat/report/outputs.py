@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from initcompat.probe.output import replace_atomically, write_json_atomic
+from initcompat.report import availability
 from initcompat.report.frame import family_label
 from initcompat.report.sections import View
 
@@ -19,8 +20,40 @@ def write_text_atomic(path: Path, text: str) -> None:
     replace_atomically(str(path), write)
 
 
-def cells_csv(frame: pd.DataFrame, view: View) -> str:
-    """One row per environment x cell, with the analysis columns the matrix shows."""
+# cells.csv's columns after frame.CELL_COLUMNS: the matrix's verdicts, then what tells the two
+# kinds of row apart (`record`: availability.RECORD_WEIGHT or RECORD_AVAILABILITY) and the
+# availability attempts' own fields (empty on weight rows).
+CELLS_EXTRA_COLUMNS = ["fingerprint", "fit_verdict", "change_verdict", "reproducibility_group",
+                       "record", "case", "target", "attempt", "availability"]
+# The environment's columns an availability row shares with the weight rows of its environment.
+_ENV_COLUMNS = ["env", "tf_version", "keras_version", "backend", "resolution", "python_version",
+                "env_status"]
+
+
+def _availability_rows(frame: pd.DataFrame, results: list[dict]) -> list[dict]:
+    """One row per availability attempt (availability.attempts), with its environment's columns
+    as the environment's weight rows have them."""
+    env_rows = {row["env"]: row for row in frame[_ENV_COLUMNS].drop_duplicates("env")
+                .to_dict("records")}
+    rows = []
+    for result in results:
+        name = result["env"]["name"]
+        env = env_rows.get(name) or {"env": name, "tf_version": result["env"].get("tensorflow"),
+                                     "env_status": result.get("status")}
+        for attempt in availability.attempts(result):
+            rows.append({**env, "api_family": attempt["api_family"],
+                         "legacy_keras": attempt["legacy_keras"], "status": attempt["status"],
+                         "reason": attempt["reason"], "error_type": attempt["error_type"],
+                         "record": availability.RECORD_AVAILABILITY, "case": attempt["case"],
+                         "target": attempt["target"], "attempt": attempt["attempt"],
+                         "availability": attempt["text"]})
+    return rows
+
+
+def cells_csv(frame: pd.DataFrame, view: View, results: list[dict] | None = None) -> str:
+    """One row per environment x cell, with the analysis columns the matrix shows; then, from
+    `results`, one row per availability attempt (what TF_USE_LEGACY_KERAS=1 without tf_keras
+    raises) with the words the page says."""
     table = frame.drop(columns=["env_order"]).copy()
     measured, fits, verdicts, groups = [], [], [], []
     lookup = {}
@@ -34,12 +67,22 @@ def cells_csv(frame: pd.DataFrame, view: View) -> str:
         fits.append(cell.get("fit"))
         verdicts.append(cell.get("change"))
         groups.append(cell.get("group"))
-    variants = {env["name"]: env.get("variant") for env in view.matrix.envs}
-    table["variant"] = table["env"].map(lambda name: variants.get(name))
     table["fingerprint"] = measured
     table["fit_verdict"] = fits
     table["change_verdict"] = verdicts
     table["reproducibility_group"] = groups
+    table["record"] = availability.RECORD_WEIGHT
+    attempts = _availability_rows(frame, results or [])
+    if attempts:  # each environment's attempts right after its weights
+        order = {result["env"]["name"]: i for i, result in enumerate(results or [])}
+        table = pd.concat([table, pd.DataFrame(attempts)], ignore_index=True)
+        table = table.iloc[sorted(range(len(table)), key=lambda i: (
+            order.get(table["env"].iat[i], len(order)),
+            table["record"].iat[i] == availability.RECORD_AVAILABILITY, i))]
+    table = table.reindex(columns=list(frame.columns.drop("env_order")) + CELLS_EXTRA_COLUMNS)
+    table["attempt"] = pd.to_numeric(table["attempt"], errors="coerce").astype("Int64")
+    variants = {env["name"]: env.get("variant") for env in view.matrix.envs}
+    table["variant"] = table["env"].map(lambda name: variants.get(name))
     # Text fields are data: a leading =, +, - or @ would be a formula in a spreadsheet.
     for column in table.columns:
         if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
