@@ -50,9 +50,10 @@ def ceiling_run(kind, values, elements, worker=0):
 
 
 def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="none found",
-                      seed=0, processes=3):
+                      seed=0, processes=3, env=None, installed=None):
     """The probe's result, and the throughput step's summary and pyperf file, each written by
-    the code that writes them in a run."""
+    the code that writes them in a run. env: the result's env record (default: a TF release);
+    installed: the packages the result records as installed."""
     rng = np.random.default_rng(seed)
     suites = []
     for worker in range(processes):
@@ -73,8 +74,11 @@ def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="n
                                              [], 12.0)
     probe_throughput.write_suite_atomic(summary.pop("_suite"), arguments.out)
     probe_throughput.write_summary(arguments, summary)
-    write_json_atomic(str(folder / f"{name}.json"), schema.outcome_result(
-        schema.environment_record(name, tensorflow, "3.11"), schema.ENV_OK, None))
+    result = schema.outcome_result(env or schema.environment_record(name, tensorflow, "3.11"),
+                                   schema.ENV_OK, None)
+    if installed:
+        result["installed"] = {"packages": installed}
+    write_json_atomic(str(folder / f"{name}.json"), result)
 
 
 def loaded_results(folder):
@@ -353,3 +357,256 @@ def test_a_variant_is_compared_with_its_version_and_never_followed(tmp_path):
     assert by_env["tf-2.21"]["change"]["flagged"] is False  # vs 2.15, not the slow variant
     assert list(section.changes) == ["tf-2.15-gpu"]
     assert section.changes["tf-2.15-gpu"][0]["since_env"] == "tf-2.15"
+
+
+# ---------------------------------------------------------------------------- lines of versions
+
+TORCH_DENSE = "torch.nn/Linear/4096x4096/cpu"
+KERAS_DENSE = "keras/Dense/4096x4096/cpu"
+# (name, env record, installed packages, benchmark -> median seconds): every line the matrix has,
+# with the gaps it has (Keras 3.2 measured on no backend; PyTorch 1.14-2.14 not at all)
+LINES = [
+    ("tf-1.14", schema.environment_record("tf-1.14", "1.14.0", "3.7"), {}, {DENSE: 0.12}),
+    ("tf-1.15", schema.environment_record("tf-1.15", "1.15.5", "3.7"), {}, {DENSE: 0.12}),
+    ("tf-2.15", schema.environment_record("tf-2.15", "2.15.1", "3.11"), {"keras": "2.15.0"},
+     {DENSE: 0.05}),
+    ("tf-2.16", schema.environment_record("tf-2.16", "2.16.2", "3.12", resolution="as-released"),
+     {"keras": "3.4.1"}, {DENSE: 0.06}),
+    ("tf-2.16-today", schema.environment_record("tf-2.16-today", "2.16.2", "3.12",
+                                                resolution="today"),
+     {"keras": "3.15.1"}, {DENSE: 0.06}),
+    ("tf-2.16-2.16.1", schema.environment_record("tf-2.16-2.16.1", "2.16.1", "3.12",
+                                                 resolution="as-released"),
+     {"keras": "3.0.5"}, {DENSE: 0.06}),
+    ("tf-2.17", schema.environment_record("tf-2.17", "2.17.1", "3.12"), {"keras": "3.6.0"},
+     {DENSE: 0.05}),
+    ("tf-2.21", schema.environment_record("tf-2.21", "2.21.0", "3.13"), {"keras": "3.13.2"},
+     {DENSE: 0.05}),
+    ("keras-2.3-tensorflow", schema.environment_record(
+        "keras-2.3-tensorflow", "1.15.0", "3.7", keras="2.3.1", backend="tensorflow"),
+     {"keras": "2.3.1", "tensorflow": "1.15.0"}, {KERAS_DENSE: 0.08}),
+    ("keras-3.0-jax", schema.environment_record("keras-3.0-jax", schema.NO_TENSORFLOW, "3.11",
+                                                keras="3.0.5", backend="jax"),
+     {"keras": "3.0.5"}, {KERAS_DENSE: 0.15}),
+    ("keras-3.1-jax", schema.environment_record("keras-3.1-jax", schema.NO_TENSORFLOW, "3.11",
+                                                keras="3.1.1", backend="jax"),
+     {"keras": "3.1.1"}, {KERAS_DENSE: 0.15}),
+    ("keras-3.3-jax", schema.environment_record("keras-3.3-jax", schema.NO_TENSORFLOW, "3.11",
+                                                keras="3.3.3", backend="jax"),
+     {"keras": "3.3.3"}, {KERAS_DENSE: 0.15}),
+    ("keras-3.0-torch", schema.environment_record("keras-3.0-torch", schema.NO_TENSORFLOW,
+                                                  "3.11", keras="3.0.5", backend="torch"),
+     {"keras": "3.0.5"}, {KERAS_DENSE: 0.2}),
+    ("keras-3.15-torch", schema.environment_record(
+        "keras-3.15-torch", schema.NO_TENSORFLOW, "3.13", resolution="today", keras="3.15.1",
+        backend="torch"), {"keras": "3.15.1"}, {KERAS_DENSE: 0.2}),
+    ("torch-1.13", schema.environment_record("torch-1.13", schema.NO_TENSORFLOW, "3.10",
+                                             framework="torch", framework_version="1.13.1"),
+     {}, {TORCH_DENSE: 0.08}),
+    ("torch-2.15", schema.environment_record("torch-2.15", schema.NO_TENSORFLOW, "3.13",
+                                             framework="torch", framework_version="2.15.0"),
+     {}, {TORCH_DENSE: 0.08}),
+]
+VARIANT_OF = {"tf-2.16-today": "tf-2.16", "tf-2.16-2.16.1": "tf-2.16"}
+
+
+@pytest.fixture(scope="module")
+def lines_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lines")
+    for seed, (name, env, installed, medians) in enumerate(LINES):
+        benchmarks = {bench: (median, 4096 * 4096 + 4096) for bench, median in medians.items()}
+        write_environment(folder, name, env["tensorflow"], benchmarks, seed=seed, env=env,
+                          installed=dict(installed, numpy="1.26.4"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lines_section(lines_folder):
+    results = loaded_results(lines_folder)
+    variant_of = {r["env"]["name"]: VARIANT_OF.get(r["env"]["name"]) for r in results}
+    return build_throughput(results, load_pyperf(results, [lines_folder]), variant_of)
+
+
+def test_names_say_what_each_environment_is(lines_section):
+    names = {env["name"]: env["display"] for env in lines_section.envs}
+    assert names == {
+        "tf-1.14": "TF 1.14", "tf-1.15": "TF 1.15", "tf-2.15": "TF 2.15",
+        # three environments of TF 2.16: the patch release, the Keras installed, how resolved
+        "tf-2.16": "TF 2.16.2 · Keras 3.4.1, as released",
+        "tf-2.16-today": "TF 2.16.2 · today: Keras 3.15.1",
+        "tf-2.16-2.16.1": "TF 2.16.1 · Keras 3.0.5, as released",
+        "tf-2.17": "TF 2.17", "tf-2.21": "TF 2.21",
+        "keras-2.3-tensorflow": "Keras 2.3.1 · TF 1.15",
+        "keras-3.0-jax": "Keras 3.0.5 · jax", "keras-3.1-jax": "Keras 3.1.1 · jax",
+        "keras-3.3-jax": "Keras 3.3.3 · jax", "keras-3.0-torch": "Keras 3.0.5 · torch",
+        "keras-3.15-torch": "Keras 3.15.1 · torch, resolved today",
+        "torch-1.13": "PyTorch 1.13", "torch-2.15": "PyTorch 2.15"}
+    assert len(set(names.values())) == len(names)
+
+
+def test_a_variant_with_nothing_else_apart_gets_its_own_suffix():
+    from initcompat.report.sections.throughput.names import display_names
+    results = [{"env": schema.environment_record(name, "1.15.5", "3.7")}
+               for name in ("tf-1.15", "tf-1.15-gpu")]
+    assert display_names(results, {"tf-1.15": None, "tf-1.15-gpu": "tf-1.15"}) == {
+        "tf-1.15": "TF 1.15", "tf-1.15-gpu": "TF 1.15 · gpu"}
+
+
+def test_one_chart_per_line_with_its_own_version_axis(lines_section):
+    (headline,) = lines_section.headline
+    assert headline["title"] == "Dense/Linear 4096×4096" and headline["device"] == "cpu"
+    charts = {chart["title"]: chart for chart in headline["charts"]}
+    assert list(charts) == ["TF 1.x", "TF 2.x", "Keras 2 (multi-backend) · tensorflow",
+                            "Keras 3 · jax", "Keras 3 · torch", "PyTorch"]
+    assert {c["x_title"] for t, c in charts.items() if t.startswith("TF")} == {"TensorFlow version"}
+    assert charts["Keras 3 · jax"]["x_title"] == "Keras version"
+    assert charts["PyTorch"]["x_title"] == "PyTorch version"
+    assert [label["text"] for label in charts["TF 2.x"]["xlabels"]] == [
+        "2.15", "2.16.1", "2.16.2", "2.17", "2.21"]
+    # Keras 3 on every backend shares one axis: the versions any backend measured
+    for title in ("Keras 3 · jax", "Keras 3 · torch"):
+        assert [label["text"] for label in charts[title]["xlabels"]] == ["3.0", "3.1", "3.3", "3.15"]
+    assert [label["measured"] for label in charts["Keras 3 · torch"]["xlabels"]] == [
+        True, False, False, True]
+    # every chart of the set is on one rate axis
+    assert len({tuple(t["label"] for t in chart["ticks"]) for chart in charts.values()}) == 1
+
+
+def test_no_line_crosses_a_version_that_was_not_measured(lines_section):
+    charts = {chart["title"]: chart for chart in lines_section.headline[0]["charts"]}
+    points = lambda line: len(line["points"].split())  # noqa: E731
+    # 2.15 -> 2.16.1 -> 2.16.2 -> 2.17 are neighbouring releases; 2.18-2.20 were not measured
+    assert [points(line) for line in charts["TF 2.x"]["lines"]] == [4]
+    assert sum(p["hollow"] for p in charts["TF 2.x"]["points"]) == 1  # 2.16.2 today, unjoined
+    assert len(charts["TF 2.x"]["points"]) == 6
+    assert [points(line) for line in charts["Keras 3 · jax"]["lines"]] == [2]  # 3.0-3.1; 3.2 absent
+    assert charts["Keras 3 · torch"]["lines"] == [] and charts["PyTorch"]["lines"] == []
+    assert [points(line) for line in charts["TF 1.x"]["lines"]] == [2]
+    assert charts["PyTorch"]["notes"] == [
+        "Not measured: the releases between 1.13 and 2.15 (no line joins them)"]
+
+
+def test_release_neighbours_and_axis_labels():
+    from initcompat.report.sections.throughput.names import axis_label, follows
+    assert follows("2.15.1", "2.16.1") and follows("2.16.1", "2.16.2")
+    assert follows("2.21.0", "2.22.0.dev20260101")
+    assert not follows("2.15.1", "2.17.0") and not follows("1.15.5", "2.0.0")
+    assert not follows("1.0.0", "1.13.1") and not follows("?", "1.0")
+    assert [axis_label(v) for v in ("2.16.2", "0.12.0.1", "2.22.0.dev20260101", "3.0")] == [
+        "2.16", "0.12", "2.22 dev", "3.0"]
+
+
+@pytest.mark.parametrize("width", [3, 4, 6, 10])
+def test_version_labels_never_overprint_and_charts_fit_a_phone(width):
+    from initcompat.report.sections.throughput import chart as geometry
+    for count in range(1, 61):
+        axis = geometry.x_axis(["9" * width] * count)
+        label_px = width * geometry.CHAR_WIDTH
+        if axis["upright"]:  # rotated: the labels' heights side by side
+            assert axis["step"] * axis["every"] >= geometry.UPRIGHT_STEP, (count, width)
+            assert axis["band"] >= label_px  # the labels fit under the plot
+        else:  # horizontal: each label within its own place
+            assert axis["every"] == 1 and axis["step"] >= label_px + 4, (count, width)
+        assert geometry.LEFT + axis["plot_width"] + geometry.RIGHT_PAD <= 360
+
+
+def test_the_lead_answers_from_the_data(two_versions, lines_section):
+    results, folder = two_versions
+    first, second = section_of(results, folder).lead
+    assert first.startswith("Creating a Dense 4096×4096 layer's weights (16.8 M parameters) "
+                            "with the default initializers takes ")
+    assert "fastest TF 2.15, slowest TF 2.21" in first
+    assert re.fullmatch(r"Markedly \(more than ×1\.35, p < 0\.002\) slower: TF 2\.21 "
+                        r"\(1\.[5-7]\d× vs TF 2\.15\) — 1 marked change in 1 environment, each "
+                        r"listed below\.", second), second
+    # TF 1.15 -> 2.15 (0.12 s -> 0.05 s) is the only marked change of the lines' fixture
+    assert re.fullmatch(r"Markedly \(more than ×1\.35, p < 0\.002\) faster: TF 2\.15 "
+                        r"\(2\.[3-5]\d× vs TF 1\.15\) — 1 marked change in 1 environment, each "
+                        r"listed below\.", lines_section.lead[1]), lines_section.lead[1]
+    from initcompat.report.sections.throughput.lead import lead
+    assert lead(None, [], [], 0.002, 1.35) == [
+        "No version is markedly (more than ×1.35, p < 0.002) faster or slower than the version "
+        "it is compared with."]
+
+
+def test_the_section_stays_small_with_many_versions(tmp_path):
+    """Every version's numbers are in packed folds; what the page carries open (the answer, one
+    small chart per line) grows by little per environment."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    for minor in range(0, 22):
+        name = f"tf-2.{minor}"
+        write_environment(folder, name, f"2.{minor}.0",
+                          {DENSE: (0.25 * (1 + minor % 3), PARAMS[DENSE]),
+                           CONV: (0.010, PARAMS[CONV])}, seed=minor, processes=1)
+    html = jinja_environment().get_template("sections/throughput.html.j2").render(
+        section=section_of(loaded_results(folder), folder))
+    packed = sum(len(m) for m in re.findall(r' data-z="([^"]*)"', html))
+    assert len(html) - packed < 40_000, len(html) - packed
+    assert len(html) < 80_000, len(html)
+
+
+# ---------------------------------------------------------------------------- in a browser
+
+# Pairs of text boxes that overlap inside one chart, and texts outside their chart's box.
+OVERPRINT_JS = """(selector) => {
+  const found = [];
+  for (const svg of document.querySelectorAll(selector)) {
+    const frame = svg.getBoundingClientRect();
+    const boxes = Array.from(svg.querySelectorAll("text")).map(t => [t.textContent, t.getBoundingClientRect()]);
+    for (const [text, box] of boxes) {
+      if (box.left < frame.left - 1 || box.right > frame.right + 1 || box.top < frame.top - 1
+          || box.bottom > frame.bottom + 1) found.push("outside: " + text);
+    }
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [a, p] = boxes[i], [b, q] = boxes[j];
+      const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (dx > 0.5 && dy > 0.5) found.push(a + " / " + b);
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.browser
+def test_in_chromium_labels_never_overprint_and_every_table_reads_on_a_phone(lines_folder,
+                                                                               tmp_path):
+    """At 1280x800 the section with its folds closed is at most two screens; at 1280 and 390 px
+    no two texts of a chart overlap and none leaves its chart; with every fold open, no table
+    cell is narrower than its longest word on a phone and nothing scrolls the page sideways."""
+    from playwright.sync_api import sync_playwright
+
+    from page_metrics import CHROMIUM_ARGS, NARROW_CELLS_JS, chromium_path
+    assert chromium_path(), "chromium is not installed"
+    assert report_main([str(lines_folder), "--out", str(tmp_path / "out")]) == 0
+    url = (tmp_path / "out" / "index.html").as_uri()
+    narrow_js = NARROW_CELLS_JS.replace('querySelectorAll("td, th")',
+                                        'querySelectorAll("#throughput td, #throughput th")')
+    assert narrow_js != NARROW_CELLS_JS
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            for viewport in ({"width": 1280, "height": 800}, {"width": 390, "height": 844}):
+                page = browser.new_page(viewport=viewport, is_mobile=viewport["width"] < 500)
+                page.goto(url)
+                height = page.evaluate("document.getElementById('throughput')"
+                                       ".getBoundingClientRect().height")
+                if viewport["width"] == 1280:
+                    assert height <= 2 * 800, height
+                assert page.locator("#throughput svg.tp-chart").count() == 6
+                for _ in range(2):  # the tables' folds sit inside a fold
+                    page.evaluate("() => document.querySelectorAll('#throughput details')"
+                                  ".forEach(d => { d.open = true; })")
+                    page.wait_for_function("() => !document.querySelector("
+                                           "'#throughput details[data-z]')"
+                                           " || !document.querySelector('#throughput details:not([open])')")
+                page.wait_for_function("() => !document.querySelector('#throughput details[data-z]')")
+                assert page.locator("#throughput table.tp-table").count() >= 6
+                assert page.evaluate(OVERPRINT_JS, "#throughput svg.tp-chart") == []
+                cells = page.evaluate(narrow_js)
+                assert cells["seen"] > 50 and cells["narrow"] == []
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                page.close()
+        finally:
+            browser.close()
