@@ -167,3 +167,34 @@ def test_axes_a_config_names_win_over_the_layers():
         fan_axes=((0,), (1, 2)))
     assert declared.support[1] == pytest.approx(math.sqrt(6.0 / (80 + 6)))
     assert "fan_in=80 over axes [0, 1], fan_out=6 over axes [2]" in declared.description
+
+
+def test_through_the_report_315_fits_and_314_to_315_stays_a_change():
+    """Two Keras sessions on jax, the suite's EinsumDense kernel drawn by each one's rule: both
+    fit their declaration (no 'declared and drawn disagree'), and the step 3.14 -> 3.15 is
+    still a change (the change tests compare draws, not declarations)."""
+    from initcompat.report import change
+    from initcompat.report.frame import order_results
+    from initcompat.report.measured import measure
+    from synthetic import cell, result, uniform
+
+    documents = []
+    # the configs leave out 3.15's input_axes: the rule must come from the result's Keras version
+    for version, limit in (("3.14.1", math.sqrt(6.0 / 200.0)), ("3.15.1", math.sqrt(6.0 / 44.0))):
+        kernel = cell("keras", "einsum_dense", "kernel", uniform(limit, n=30720, seed=3),
+                      config={"seed": None}, shape=(20, 4, 6))
+        kernel["layer_config"] = dict(EINSUM_CONFIG)
+        document = result(f"keras-{version[:4]}-jax", "none", [kernel])
+        document["env"].update(keras=version[:4], backend="jax")
+        document["installed"]["packages"]["keras"] = version
+        documents.append(document)
+    measured = measure(order_results(tuple(documents)))
+    key = ("keras", False, "einsum_dense", "kernel")
+    verdicts = {env: measured.analyses[(key, env)].fit_verdict
+                for env in ("keras-3.14-jax", "keras-3.15-jax")}
+    assert verdicts == {"keras-3.14-jax": fit.VERDICT_CONSISTENT,
+                        "keras-3.15-jax": fit.VERDICT_CONSISTENT}
+    assert "since Keras 3.15" in measured.analyses[(key, "keras-3.15-jax")].theory
+    (step,) = measured.steps[key]
+    assert (step.previous_env, step.env, step.verdict) == ("keras-3.14-jax", "keras-3.15-jax",
+                                                           change.CHANGED)
