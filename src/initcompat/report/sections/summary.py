@@ -88,8 +88,10 @@ def _weight(measured: Measured, compat: Compat, family: tuple, role: str,
 
 
 def _where(compat: Compat, family_name: str) -> list[str]:
-    """Per column, the bands of the family's dense kernel: '1.4–1.15', 'raises AttributeError 2.16–2.21'."""
-    out = []
+    """Per line, the bands of the family's dense kernel ('TF 1.x: 1.4–1.15', 'TF 2.x: raises
+    AttributeError (2.0–2.21)'); lines with the same bands share one entry ('Keras 3 · jax,
+    torch: 3.0–3.15'), so the first screen stays a screen."""
+    entries: dict[str, list[str]] = {}
     for group in compat.families:
         if group["family"] != family_name:
             continue
@@ -100,7 +102,15 @@ def _where(compat: Compat, family_name: str) -> list[str]:
                     continue
                 parts = [band["range"] if band["status"] in ("ok", "unchecked", "finding")
                          else f"{band['text']} ({band['range']})" for band in bands]
-                out.append(f"{column['title']}: {', '.join(parts)}")
+                entries.setdefault(", ".join(parts), []).append(column["title"])
+    out = []
+    for parts, titles in entries.items():
+        prefixes = {title.split(" · ")[0] for title in titles}
+        if len(titles) > 1 and len(prefixes) == 1 and all(" · " in t for t in titles):
+            title = f"{prefixes.pop()} · {', '.join(t.split(' · ', 1)[1] for t in titles)}"
+        else:
+            title = " / ".join(titles)
+        out.append(f"{title}: {parts}")
     return out
 
 
