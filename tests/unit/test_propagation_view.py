@@ -8,16 +8,23 @@ import copy
 import csv
 import io
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from initcompat.probe import schema
 from initcompat.probe.validation import SchemaError, validate_propagation
+from initcompat.report.frame import order_results
+from initcompat.report.load import load_results
+from initcompat.report.measured import measure, without_frameworks
 from initcompat.report.outputs import PROPAGATION_COLUMNS, TRAINING_COLUMNS, table_csv
+from initcompat.report.packed import unpack_text
 from initcompat.report.render import render_index
-from initcompat.report.sections.propagation import runs
+from initcompat.report.sections.propagation import build_propagation, runs
+from initcompat.report.sections.propagation.records import plain, span
 from synthetic import result
 from test_report import view_of
 
@@ -143,7 +150,8 @@ def test_hostile_labels_stay_text():
     for record in hostile[schema.KIND_PROPAGATION]["records"]:
         record["initializer"] = "<script>alert(1)</script>"
     page = render_index(view_of([hostile]))
-    assert "<script>alert(1)</script>" not in page
+    assert "<script>alert(1)</script>" not in unpacked(page)  # in the folds too
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in unpacked(page)  # the label is there, as text
 
 
 def test_runs_fold_equal_neighbours():
@@ -184,3 +192,145 @@ def test_a_float16_loss_tipped_by_where_one_draw_fell_is_not_a_change():
             record["loss"]["stable"] = None if record["loss"]["stable"] is not None else 1.0
     events = view_of([before, after]).propagation.events
     assert not [e for e in events if "float16" in e["row"]]
+
+
+# --- the conclusion: at most three sentences, every number from the files --------------------
+
+MATRIX_RESULTS = Path(os.environ.get("INITCOMPAT_MATRIX_RESULTS", "/work/matrix-run/results"))
+
+
+def propagation_of(documents: list[dict]):
+    """The section alone, built as build_view builds it (faster than the whole view)."""
+    return build_propagation(without_frameworks(measure(order_results(tuple(documents)))))
+
+
+def expected_numbers(bodies: list[dict]) -> dict:
+    """What the conclusion must quote, read straight from the propagation files (each
+    environment's first API, float32)."""
+    def record(body, model, initializer):
+        return next(r for r in body["records"] if r["api"] == body["apis"][0] and r["model"] == model
+                    and r["initializer"] == initializer and r["dtype"] == "float32")
+    deep = [record(b, "deep_conv_relu", "truncated_normal(stddev=0.1)") for b in bodies]
+    runs_ = [run for b in bodies for run in b["training"] if run["api"] == b["apis"][0]
+             and run["model"] == "tutorial_cnn" and run["initializer"] == "truncated_normal(stddev=0.1)"
+             and run["loss_kind"] == "naive"]
+    return {
+        "nan_gaps": [r["logits"]["max_gap"] for r in deep if r["loss"]["naive"] is None],
+        "nan": sum(r["loss"]["naive"] is None for r in deep), "measured": len(deep),
+        "stable": [r["loss"]["stable"] for r in deep if r["loss"]["stable"] is not None],
+        "cnn_gaps": [record(b, "tutorial_cnn", "truncated_normal(stddev=0.1)")["logits"]["max_gap"]
+                     for b in bodies],
+        "trained_gap": max(g for run in runs_ for g in run["logit_gap"] if g is not None),
+        "trained_nan": [run["first_nonfinite_step"] for run in runs_ if run["first_nonfinite_step"]],
+        "he": max(record(b, "deep_conv_relu", "he_normal")["logits"]["max_gap"] for b in bodies),
+        "default": max(record(b, "deep_conv_relu", "default")["logits"]["max_gap"] for b in bodies),
+    }
+
+
+def assert_conclusion_quotes(sentences: list[str], numbers: dict) -> None:
+    assert 1 <= len(sentences) <= 3
+    deep, tutorial, fix = sentences
+    assert deep.startswith("The deep stack turns NaN, not the tutorial's CNN")
+    assert f"logit gap (an example's largest logit minus its smallest) {span(numbers['nan_gaps'])}," \
+        in deep
+    assert f"not finite (NaN or ∞) in {numbers['nan']} of {numbers['measured']} environments" in deep \
+        or (numbers["nan"] == numbers["measured"] and f"in all {numbers['measured']} environments" in deep)
+    assert f"its logit gap is {span(numbers['cnn_gaps'])} at initialization" in tutorial
+    assert f"at most {plain(numbers['trained_gap'])} over" in tutorial
+    assert numbers["trained_gap"] < 87.3 and "far below 87.3" in tutorial
+    assert not numbers["trained_nan"] and "finite at every step" in tutorial
+    assert f"({span(numbers['stable'])})" in fix
+    assert f"keeps the deep stack's gap at most {plain(numbers['he'])}" in fix
+    assert f"at most {plain(numbers['default'])}" in fix
+
+
+def test_numbers_read_as_words():
+    assert plain(48983.763671875) == "48\u202f984"
+    assert plain(9.52472472190857) == "9.52"
+    assert plain(2.4418849875473825e-06) == "2.4·10⁻⁶"
+    assert plain(0.0038654309464618564) == "0.00387"
+    assert span([9.5247, 17.8168]) == "9.52–17.8" and span([0.5, 0.5004]) == "0.5"
+
+
+def test_the_conclusion_quotes_the_fixture_files():
+    """TF 1.4 (tf.layers) and TF 2.21 (tf.keras): the deep stack's naive loss not finite at a
+    gap of 48 984 and 92 639; TF 1.15's graph finite; the tutorial CNN below 87.3 throughout."""
+    view = propagation_of([joined(name) for name in names()])
+    numbers = expected_numbers([document(name) for name in names()])
+    assert numbers["nan"] == 2 and numbers["measured"] == 3  # what the files say, pinned
+    assert_conclusion_quotes(view.conclusion, numbers)
+    assert "(finite in TF 1.15)" in view.conclusion[0]
+    assert "48\u202f984–92\u202f639" in view.conclusion[0]
+    assert "Glorot" in view.conclusion[2]  # every default kernel drawn with σ = √(2/(in+out))
+
+
+def test_the_table_behind_the_conclusion_marks_the_gap_past_the_underflow():
+    view = propagation_of([joined(name) for name in names()])
+    rows = {(row["model"], row["initializer"], row["when"]): row for row in view.summary}
+    deep = rows[("deep stack", "stddev=0.1", "initialization")]
+    assert deep["over"] and deep["naive_bad"] and deep["naive"] == "not finite in 2 of 3"
+    assert deep["stable"] == "finite in all 3" and not deep["stable_bad"]
+    trained = rows[("tutorial CNN", "stddev=0.1", "trained 12 steps (largest)")]
+    assert not trained["over"] and trained["naive"] == "finite in all 3"
+    assert [key[:2] for key in rows] == [("tutorial CNN", "default"), ("tutorial CNN", "stddev=0.1"),
+                                         ("tutorial CNN", "stddev=0.1"), ("deep stack", "default"),
+                                         ("deep stack", "he_normal"), ("deep stack", "stddev=0.1")]
+    assert view.environments == 3
+
+
+def test_a_tutorial_run_that_turns_nan_is_said_with_its_step():
+    documents = [joined(name) for name in names()]
+    run = next(r for r in documents[0][schema.KIND_PROPAGATION]["training"]
+               if r["initializer"] == "truncated_normal(stddev=0.1)" and r["loss_kind"] == "naive")
+    run["loss"][6:] = [None] * (len(run["loss"]) - 6)
+    run["first_nonfinite_step"] = 7
+    sentences = propagation_of(documents).conclusion
+    assert "turns NaN while training" in sentences[1] and "first at step 7 (TF 1.4)" in sentences[1]
+    assert "in 1 of 3 runs" in sentences[1]
+
+
+def test_without_the_deep_stack_the_conclusion_says_only_what_was_measured():
+    documents = [joined(name) for name in names()]
+    for document_ in documents:
+        body = document_[schema.KIND_PROPAGATION]
+        body["records"] = [r for r in body["records"] if r["model"] != "deep_conv_relu"]
+    sentences = propagation_of(documents).conclusion
+    assert len(sentences) == 1 and sentences[0].startswith("The tutorial's CNN")
+    assert "deep" not in sentences[0]
+
+
+def matrix_environments() -> list[str]:
+    return sorted(path.name[:-len(".propagation.json")]
+                  for path in MATRIX_RESULTS.glob("*.propagation.json")
+                  if (MATRIX_RESULTS / path.name.replace(".propagation.json", ".json")).exists())
+
+
+@pytest.mark.skipif(not matrix_environments(), reason=f"no measured results in {MATRIX_RESULTS}")
+def test_the_conclusion_quotes_the_full_matrix_results(tmp_path):
+    """The conclusion on real results of the full-matrix run (copied as they appear): its
+    numbers are the files' numbers, whatever versions have been measured so far."""
+    chosen = matrix_environments()[-4:]
+    for name in chosen:
+        for suffix in (".json", ".propagation.json"):
+            shutil.copy(MATRIX_RESULTS / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
+    loaded = load_results(tmp_path)
+    assert not loaded.rejected, [r.line() for r in loaded.rejected]
+    view = build_propagation(without_frameworks(measure(order_results(loaded.results))))
+    bodies = [json.loads((tmp_path / f"{name}.propagation.json").read_text()) for name in chosen]
+    assert_conclusion_quotes(view.conclusion, expected_numbers(bodies))
+
+
+def unpacked(page: str) -> str:
+    """The page with every packed fold's content in place (as report.js unpacks it)."""
+    return re.sub(r'data-z="([^"]+)"', lambda m: ">" + unpack_text(m.group(1)) + "<", page)
+
+
+def test_the_conclusion_is_on_the_page_and_the_long_parts_are_folded():
+    page = render_index(view_of([joined(name) for name in names()]))
+    section = page[page.index('<section id="propagation"'):]
+    section = section[:section.index("</section>")]
+    opened = section[:section.index("<details")]  # what a reader sees before opening a fold
+    assert '<div class="conclusion">' in opened and "The deep stack turns NaN" in opened
+    assert "table class=\"summary\"" in opened and "class=\"propagation-versions\"" not in opened
+    assert 'class="propagation-versions"' in unpacked(section)
+    assert "logits come out with std" in unpacked(section)
