@@ -6,9 +6,9 @@ positive and physically plausible.
 """
 
 import json
+import os
 import re
 import types
-from pathlib import Path
 
 import numpy as np
 import pyperf
@@ -29,7 +29,6 @@ from initcompat.report.sections.throughput.pyperf_file import read_pyperf_values
 from initcompat.report.sections.throughput.timing import compare, median_ci
 
 META = probe_throughput.META
-SUITE = Path(__file__).resolve().parents[2] / "suites" / "default.json"  # what a run passes
 
 
 def layer_run(name, values, params, family="tf.keras", device="cpu", worker=0):
@@ -50,10 +49,12 @@ def ceiling_run(kind, values, elements, worker=0):
 
 
 def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="none found",
-                      seed=0, processes=3, env=None, installed=None):
+                      seed=0, processes=3, env=None, installed=None, suite=None):
     """The probe's result, and the throughput step's summary and pyperf file, each written by
     the code that writes them in a run. env: the result's env record (default: a TF release);
-    installed: the packages the result records as installed."""
+    installed: the packages the result records as installed; suite: the suite file the run
+    passes (None: the summary records no suite, as files from before suite identities, so it
+    joins a result of any suite)."""
     rng = np.random.default_rng(seed)
     suites = []
     for worker in range(processes):
@@ -65,7 +66,7 @@ def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="n
         suites.append(pyperf.BenchmarkSuite([pyperf.Benchmark([run]) for run in runs]))
     arguments = types.SimpleNamespace(out=str(folder / f"{name}.pyperf.json"), env_name=name,
                                       summary_out=str(folder / f"{name}.throughput.json"),
-                                      suite=str(SUITE))
+                                      suite=str(suite) if suite else os.devnull)
     info = {"tensorflow": tensorflow, "numpy": np.__version__, "pyperf": pyperf.__version__,
             "devices": ["cpu"], "gpu": gpu, "skipped": {"tf.layers": "unavailable: AttributeError"},
             "aliases": aliases or {}, "errors": [], "import_seconds": 1.0}
