@@ -3,6 +3,8 @@
   nox                 the default selection, then the report
   nox -t history      every release, then the report
   nox -s tf-1.15      one environment
+  nox -s tf-1.15 -- --suite my.json   one environment, your own suite (checked before anything
+                      runs; `nox -s suite -- my.json` checks it alone)
   nox -t frameworks   PyTorch, Flax and stax sessions (porting; opt-in, several GB)
   nox -s tests        the test suite
   nox -s workflow     the CI workflow, run twice with act on this machine
@@ -22,8 +24,10 @@ import nox
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from initcompat.host import environments  # noqa: E402
 from initcompat.host import matrix as matrix_module  # noqa: E402
 from initcompat.host import runner  # noqa: E402
+from initcompat.suite import SuiteError, check_file  # noqa: E402
 
 nox.needs_version = ">=2024.3.2"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -56,8 +60,14 @@ def step_argument(posargs: list[str]) -> str | None:
 
 def probe_environment(session: nox.Session, entry: matrix_module.Entry) -> None:
     """Install (or reuse) the entry's environment, probe it, and always leave an outcome file;
-    with `-- --step NAME`, rerun only that measurement step on the last successful probe."""
+    with `-- --step NAME`, rerun only that measurement step on the last successful probe.
+    The suite is checked first: a bad one fails the session with one line, before any
+    environment is built or any result removed."""
     suite = suite_argument(session.posargs) or ROOT / MATRIX.suite
+    try:
+        check_file(suite)
+    except SuiteError as error:
+        session.error(str(error))
     step = step_argument(session.posargs)
     if step is not None:
         try:
@@ -76,20 +86,22 @@ def probe_environment(session: nox.Session, entry: matrix_module.Entry) -> None:
         return
     try:
         lanes = runner.step_lanes()
-    except ValueError as error:
+        environments.install_retries()
+        outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=suite,
+                                   results=RESULTS, envs=ENVS, source=ROOT / "src",
+                                   timeout=MATRIX.probe_timeout, echo=session.log, lanes=lanes,
+                                   throughput=os.environ.get("INITCOMPAT_THROUGHPUT", "1") != "0")
+    except ValueError as error:  # a bad setting or suite: nothing was touched
         session.error(f"{entry.name}: {error}")
-    outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=suite,
-                               results=RESULTS, envs=ENVS, source=ROOT / "src",
-                               timeout=MATRIX.probe_timeout, echo=session.log, lanes=lanes,
-                               throughput=os.environ.get("INITCOMPAT_THROUGHPUT", "1") != "0")
     timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.seconds.items())
     line = f"{entry.name}: {outcome.status} ({timing}) -> {RESULTS.relative_to(ROOT)}/{entry.name}.*"
     if outcome.status == "skipped":
         session.skip(f"{entry.name}: {outcome.message}")
     elif outcome.status == "ok":
         session.log(line)
-    else:
-        session.warn(f"{line}: {outcome.message}")
+    else:  # the environment's own failure is data: the session ends, the report renders
+        cause = outcome.cause if outcome.cause and outcome.cause not in outcome.message else None
+        session.warn(f"{line}: {outcome.message}" + (f" — {cause}" if cause else ""))
 
 
 def define_probe_session(entry: matrix_module.Entry) -> None:
@@ -132,6 +144,17 @@ def report_arguments(posargs: list[str]) -> list[str]:
         elif not argument.startswith(("--suite=", "--step=")):
             kept.append(argument)
     return kept
+
+
+@nox.session(venv_backend="none")
+def suite(session: nox.Session) -> None:
+    """Check suite files (`nox -s suite -- my.json`) as the probe sessions do before running."""
+    for path in session.posargs or [str(ROOT / MATRIX.suite)]:
+        try:
+            identity = check_file(path)
+        except SuiteError as error:
+            session.error(str(error))
+        session.log(f"{path}: ok (sha256 {identity['sha256'][:12]})")
 
 
 @nox.session

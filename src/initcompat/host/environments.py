@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from initcompat.host.causes import last_line, transient_cause
 from initcompat.host.matrix import Entry
 from initcompat.probe.schema import TAIL_CHARS
 
@@ -24,12 +25,44 @@ MARKER = "initcompat-env.json"
 
 
 class InstallFailed(Exception):
-    """Creating or filling the environment failed; `tail` holds the end of the installer's output."""
+    """Creating or filling the environment failed; `tail` holds the end of the installer's output,
+    `cause` its one-line reason, `transient` whether the fault lies outside the release (index
+    unreachable, disk full, installer killed: no fact about the version)."""
 
-    def __init__(self, step: str, tail: str):
+    def __init__(self, step: str, tail: str, returncode: int | None = None,
+                 transient: str | None = None):
         super().__init__(f"{step} failed")
         self.step = step
         self.tail = tail
+        self.transient = transient or transient_cause(tail, returncode)
+        self.cause = self.transient or last_line(tail)
+
+
+INSTALL_ATTEMPTS_VARIABLE = "INITCOMPAT_INSTALL_ATTEMPTS"
+INSTALL_BACKOFF_VARIABLE = "INITCOMPAT_INSTALL_BACKOFF"
+DEFAULT_ATTEMPTS = 3  # each a whole install; uv also retries each request itself
+DEFAULT_BACKOFF = 10.0  # seconds before the second attempt, doubled before each later one
+
+
+def install_retries() -> tuple[int, float]:
+    """(attempts, first backoff in seconds) for an install that fails transiently:
+    $INITCOMPAT_INSTALL_ATTEMPTS (default 3) and $INITCOMPAT_INSTALL_BACKOFF (default 10 s,
+    doubled before each further attempt); ValueError with one line when either is not a number."""
+    attempts_text = os.environ.get(INSTALL_ATTEMPTS_VARIABLE, "").strip() or str(DEFAULT_ATTEMPTS)
+    backoff_text = os.environ.get(INSTALL_BACKOFF_VARIABLE, "").strip() or str(DEFAULT_BACKOFF)
+    try:
+        attempts = int(attempts_text)
+    except ValueError:
+        raise ValueError(f"{INSTALL_ATTEMPTS_VARIABLE}={attempts_text!r} is not a whole number") \
+            from None
+    try:
+        backoff = float(backoff_text)
+    except ValueError:
+        raise ValueError(f"{INSTALL_BACKOFF_VARIABLE}={backoff_text!r} is not a number") from None
+    if attempts < 1 or not 0 <= backoff < float("inf"):
+        raise ValueError(f"{INSTALL_ATTEMPTS_VARIABLE} must be at least 1 and "
+                         f"{INSTALL_BACKOFF_VARIABLE} a number of seconds >= 0")
+    return attempts, backoff
 
 
 @dataclass(frozen=True)
@@ -41,18 +74,37 @@ class Environment:
     record: dict
 
 
-def _run(command: list[str], step: str, timeout: float = 1800) -> str:
+def _run_once(command: list[str], step: str, timeout: float) -> str:
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as error:
+        # a hung installer (a stalled download) is a fault of the moment, not of the release
         raise InstallFailed(step, f"timed out after {timeout:.0f} s: {' '.join(command)}\n"
-                                  + str(error.stderr or "")[-TAIL_CHARS:]) from None
+                                  + str(error.stderr or "")[-TAIL_CHARS:],
+                            transient=f"installer still running after {timeout:.0f} s; "
+                                      "killed") from None
     except OSError as error:
         raise InstallFailed(step, f"{command[0]}: {error.strerror}") from None
     if completed.returncode != 0:
         output = (completed.stdout + completed.stderr).strip()
-        raise InstallFailed(step, f"$ {' '.join(command)}\n{output[-TAIL_CHARS:]}")
+        raise InstallFailed(step, f"$ {' '.join(command)}\n{output[-TAIL_CHARS:]}",
+                            completed.returncode)
     return completed.stdout
+
+
+def _run(command: list[str], step: str, timeout: float = 1800,
+         retries: tuple[int, float] = (1, 0.0)) -> str:
+    """Run an installer command; a transient failure is tried again `retries` = (attempts,
+    first backoff) times, the wait doubling, and the last failure raised."""
+    attempts, backoff = retries
+    for attempt in range(1, attempts + 1):
+        try:
+            return _run_once(command, step, timeout)
+        except InstallFailed as failure:
+            if failure.transient is None or attempt == attempts:
+                raise
+            time.sleep(backoff * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
 
 
 def _read_marker(path: Path) -> dict | None:
@@ -99,11 +151,12 @@ def ensure_environment(entry: Entry, interpreter: str, resolution: str, root: Pa
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         date_cut = ["--exclude-newer", cut, "--exclude-newer-package", f"setuptools={now}",
                     "--exclude-newer-package", f"wheel={now}"]
+    retries = install_retries()
     _run([*pip, "install", "--quiet", *target, *date_cut, *requirements],
-         "install " + " ".join(requirements))
+         "install " + " ".join(requirements), retries=retries)
     if entry.pyperf:
         _run([*pip, "install", "--quiet", *target, "--no-deps", f"pyperf=={entry.pyperf}"],
-             f"install pyperf=={entry.pyperf}")
+             f"install pyperf=={entry.pyperf}", retries=retries)
     freeze = _run([*pip, "freeze", *target], "freeze")
     site_packages = _site_packages(python)
     _compile_bytecode(python, site_packages)

@@ -1,7 +1,9 @@
 """One matrix entry from start to its files: find Python, build the environment, run the probe.
 
-Every way this can go wrong still ends in NAME.outcome.json (skipped, install-failed,
-import-failed, probe-crashed, probe-timeout) so the rest of the matrix and the report go on.
+A bad suite raises SuiteError (initcompat.suite) before anything is built or removed; after
+that, every way this can go wrong ends in NAME.outcome.json (skipped, install-failed,
+not-measured: a transient install fault, retried first; import-failed, probe-crashed,
+probe-timeout) so the rest of the matrix and the report go on.
 The measurement steps of one environment run side by side (run_side_by_side: they time
 nothing), the throughput step alone after them. Each file of a run has one writer
 (initcompat.probe.schema): the runner writes NAME.install.json
@@ -29,6 +31,8 @@ from initcompat.host.interpreters import find_interpreter, how_to_install
 from initcompat.host.matrix import Entry
 from initcompat.probe import schema
 from initcompat.probe.output import write_json_atomic
+from initcompat.host.causes import last_cause
+from initcompat.suite import load_checked, measured_by, section_missing
 
 
 @dataclass(frozen=True)
@@ -40,16 +44,17 @@ class Outcome:
     name: str
     message: str
     seconds: dict = field(default_factory=dict)
+    cause: str | None = None  # the last line of what went wrong (console), None when nothing did
 
     def path(self, kind: str) -> Path:
         """The file of `kind` (schema.KIND_*) this run wrote or would have written."""
         return self.folder / schema.file_name(self.name, kind)
 
 
-def _env_block(entry: Entry, resolution: str) -> dict:
+def _env_block(entry: Entry, resolution: str, suite: dict | None = None) -> dict:
     return schema.environment_record(entry.name, entry.tensorflow, entry.python, entry.tags,
                                      resolution, entry.keras, entry.backend,
-                                     entry.framework_name, entry.framework_version)
+                                     entry.framework_name, entry.framework_version, suite=suite)
 
 
 def process_environment(entry: Entry) -> dict:
@@ -126,18 +131,20 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
     """Everything for one environment; always leaves results/<name>.outcome.json behind.
     `resolution` is the matrix's; an entry with its own (a "today" variant) uses that.
     The measurement steps run `lanes` at a time (default: step_lanes()), the throughput
-    step alone after them."""
+    step alone after them. A bad suite raises SuiteError before anything is touched."""
+    suite_document, identity = load_checked(suite)
     resolution = entry.resolved(resolution)
     results.mkdir(parents=True, exist_ok=True)
     clear_previous_run(results, entry.name)
-    env = _env_block(entry, resolution)
+    env = _env_block(entry, resolution, identity)
     steps: dict[str, dict] = {}
     seconds: dict[str, float] = {}
 
-    def finish(status: str, reason: str | None, tail: str | None = None) -> Outcome:
+    def finish(status: str, reason: str | None, tail: str | None = None,
+               cause: str | None = None) -> Outcome:
         write_json_atomic(str(results / schema.file_name(entry.name, schema.KIND_OUTCOME)),
                           schema.outcome_record(env, status, reason, steps, tail))
-        return Outcome(status, results, entry.name, reason or "wrote result", seconds)
+        return Outcome(status, results, entry.name, reason or "wrote result", seconds, cause)
 
     found = find_interpreter(entry.python)
     if found is None:
@@ -151,9 +158,14 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         environment: Environment = ensure_environment(entry, interpreter, resolution, envs, source)
     except InstallFailed as failure:
         seconds["install"] = time.monotonic() - install_started
-        steps["install"] = schema.step_record(schema.STEP_FAILED, f"{failure.step} failed",
+        steps["install"] = schema.step_record(schema.STEP_FAILED,
+                                              f"{failure.step} failed: {failure.cause}",
                                               seconds["install"], failure.tail)
-        return finish(schema.ENV_INSTALL_FAILED, f"{failure.step} failed", failure.tail)
+        if failure.transient:  # not a fact about the release: measured another time
+            return finish(schema.ENV_NOT_MEASURED, failure.transient, failure.tail,
+                          failure.transient)
+        return finish(schema.ENV_INSTALL_FAILED, f"{failure.step} failed: {failure.cause}",
+                      failure.tail, failure.cause)
     seconds["install"] = time.monotonic() - install_started
     echo(f"{entry.name}: environment {'reused' if environment.reused else 'installed'} "
          f"in {seconds['install']:.1f} s ({environment.path})")
@@ -180,7 +192,7 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
     if returncode is None:
         reason = f"probe still running after {timeout:.0f} s; killed"
         steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
-        return finish(schema.ENV_PROBE_TIMEOUT, reason, tail)
+        return finish(schema.ENV_PROBE_TIMEOUT, reason, tail, last_cause(tail))
     if returncode != 0 or not result_path.exists():
         framework = "Keras" if entry.keras and entry.tensorflow == schema.NO_TENSORFLOW \
             else entry.framework_name or "TensorFlow"
@@ -190,17 +202,18 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
             f"after importing {framework}" if status == schema.ENV_PROBE_CRASHED
             else f"before {framework} finished importing")
         steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
-        return finish(status, reason, tail)
+        return finish(status, reason, tail, last_cause(tail))
     probed = json.loads(result_path.read_text())  # read only: the probe's status decides what follows
     steps["probe"] = schema.step_record(schema.STEP_OK, None, seconds["probe_process"])
     if probed.get("status") != schema.ENV_OK:
-        return finish(probed.get("status", schema.ENV_PROBE_CRASHED), probed.get("reason"))
+        return finish(probed.get("status", schema.ENV_PROBE_CRASHED), probed.get("reason"),
+                      cause=last_cause(probed.get("log_tail")) or probed.get("reason"))
     commands = {}
     for step, module, kind in schema.MEASUREMENT_STEPS:
         if not measurements:
             steps[step] = schema.step_record(schema.STEP_SKIPPED, "measurement steps switched off")
             continue
-        not_here = step_not_applicable(entry, step)
+        not_here = step_not_applicable(entry, step) or section_missing(suite_document, suite, step)
         if not_here:
             steps[step] = schema.step_record(schema.STEP_SKIPPED, not_here)
             continue
@@ -225,7 +238,8 @@ def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results
                envs: Path, source: Path, echo: Callable[[str], None] = print) -> Outcome:
     """Run one measurement step again on an environment whose last probe succeeded (after
     changing that step's code or suite section): only the step's own file and log are replaced;
-    the result, install and outcome files of the last full run stay as they are."""
+    the result, install and outcome files of the last full run stay as they are. The suite must
+    be the one that run measured (ValueError otherwise: one environment, one suite)."""
     resolution = entry.resolved(resolution)
     known = {name: (module, kind) for name, module, kind in schema.MEASUREMENT_STEPS}
     known[THROUGHPUT_STEP] = ("initcompat.probe.throughput", schema.KIND_THROUGHPUT)
@@ -243,6 +257,16 @@ def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results
     if probed.get("status") != schema.ENV_OK:
         return Outcome(schema.ENV_SKIPPED, results, entry.name,
                        f"no successful probe in {probed_path}: run the whole session first", {})
+    suite_document, identity = load_checked(suite)  # before anything is built or removed
+    measured = measured_by(probed)
+    if measured is not None and measured["sha256"] != identity["sha256"]:
+        raise ValueError(f"{probed_path} measured the suite {measured['file']} "
+                         f"(sha256 {measured['sha256'][:12]}), not {suite.name} "
+                         f"(sha256 {identity['sha256'][:12]}): rerun the whole session to "
+                         "measure another suite")
+    missing = section_missing(suite_document, suite, step)
+    if missing is not None:
+        return Outcome(schema.ENV_SKIPPED, results, entry.name, missing, {})
     found = find_interpreter(entry.python)
     if found is None:
         return Outcome(schema.ENV_SKIPPED, results, entry.name, how_to_install(entry.python), {})
@@ -366,7 +390,9 @@ def run_step(command: list[str], log_path: Path, timeout: float, prefix: str,
             raise
     log_path.write_text(output)
     summary = [line for line in output.splitlines() if line.startswith(prefix)]
-    echo(summary[-1] if summary else f"{prefix} {failure}")
+    cause = last_cause(output) if failure else None
+    echo(summary[-1] if summary and not failure else
+         f"{prefix} {failure}" + (f": {cause}" if cause else ""))
     return (time.monotonic() - started_at, failure,
             output[-schema.TAIL_CHARS:] if failure else None)
 

@@ -50,6 +50,12 @@ def load_suite(path):
                if key not in suite] if isinstance(suite, dict) else ["(not an object)"]
     if missing:
         raise SystemExit("initcompat probe: suite %s lacks %s" % (path, ", ".join(missing)))
+    from initcompat.probe import catalogue
+    for index, spec in enumerate(suite["layers"] if isinstance(suite["layers"], list) else []):
+        try:
+            catalogue.lookup(spec.get("kind") if isinstance(spec, dict) else None)
+        except catalogue.UnknownKind as error:  # before TensorFlow is imported, not after
+            raise SystemExit("initcompat probe: suite %s: layers[%d]: %s" % (path, index, error))
     return suite
 
 
@@ -70,7 +76,8 @@ def environment_block(arguments, tf_version):
         name, requested or "unknown",
         arguments.requested_python or python,
         [tag for tag in arguments.tags.split(",") if tag], arguments.resolution,
-        arguments.requested_keras, arguments.keras_backend if arguments.requested_keras else None)
+        arguments.requested_keras, arguments.keras_backend if arguments.requested_keras else None,
+        suite=getattr(arguments, "suite_identity", None))
 
 
 class LegacyChild(ChildProcess):
@@ -232,6 +239,7 @@ def _keras_versions():
 def main(argv=None):
     arguments = parse_arguments(argv)
     suite = load_suite(arguments.suite)
+    arguments.suite_identity = schema.suite_identity(arguments.suite, suite)  # in every env block
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # An interrupt can land where Python swallows the KeyboardInterrupt (a weakref callback) or
     # where a C extension turns it into another error; noting it here means an interrupted

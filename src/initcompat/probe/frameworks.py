@@ -212,7 +212,8 @@ def probe(arguments, suite):
                                     arguments.requested_python,
                                     [t for t in arguments.tags.split(",") if t],
                                     arguments.resolution, framework=arguments.framework,
-                                    framework_version=arguments.requested_version)
+                                    framework_version=arguments.requested_version,
+                                    suite=schema.suite_identity(arguments.suite, suite))
     from initcompat.probe import installed
     result = schema.outcome_result(env, schema.ENV_OK, None)
     result["installed"] = {"packages": installed.collect_distributions()}

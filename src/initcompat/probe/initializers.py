@@ -484,7 +484,9 @@ def main(argv=None):
                       "seed": suite["initializers"]["seed"],
                       "explicit": suite["initializers"].get("explicit", [])}
     write_json_atomic(arguments.out, schema.measurement_record(schema.KIND_INITIALIZERS,
-                                                               arguments.env_name, body))
+                                                               arguments.env_name, body,
+                                                               suite=schema.suite_identity(
+                                                                   arguments.suite, suite)))
     ok = sum(1 for r in body["records"] if r["status"] == schema.INIT_OK)
     print("%s %s: %d records (%d ok) in %d namespaces, %.1f s" % (
         schema.INITIALIZERS_PREFIX, arguments.env_name, len(body["records"]), ok,

@@ -164,7 +164,9 @@ def main(argv=None):
     suite = load_suite(arguments.suite)
     body = measure(arguments, suite)
     write_json_atomic(arguments.out, schema.measurement_record(schema.KIND_PORTING,
-                                                               arguments.env_name, body))
+                                                               arguments.env_name, body,
+                                                               suite=schema.suite_identity(
+                                                                   arguments.suite, suite)))
     counts = {}
     for record in body["records"]:
         counts[record["status"]] = counts.get(record["status"], 0) + 1

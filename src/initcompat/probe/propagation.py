@@ -407,7 +407,9 @@ def main(argv=None):
     body["timings"] = {"seconds": round(time.time() - started, 3)}
     body["design"] = design(settings, data)
     write_json_atomic(arguments.out, schema.measurement_record(schema.KIND_PROPAGATION,
-                                                               arguments.env_name, body))
+                                                               arguments.env_name, body,
+                                                               suite=schema.suite_identity(
+                                                                   arguments.suite, suite)))
     ok = sum(1 for r in body["records"] if r["status"] == schema.PROP_OK)
     print("%s %s: %d runs at initialization (%d ok), %d training runs, %.1f s" % (
         PREFIX, arguments.env_name, len(body["records"]), ok, len(body["training"]),

@@ -29,8 +29,16 @@ History of SCHEMA_VERSION:
      (install record, failure outcomes) and by the throughput step (its summary).
   2: one file per writer (the table above); the result holds only what the probe measured.
 
+Every file's `env` block names the suite it measured (`suite`: the suite file's name and the
+sha256 of its content without comments, suite_identity below); the report compares results only
+within one suite. The probe's result also keeps the whole suite it read (`suite`).
+
 Python 3.6-clean: the probe writes with these names, the host and the report read with them.
 """
+
+import hashlib
+import json
+import os
 
 SCHEMA_VERSION = 2
 
@@ -130,8 +138,11 @@ ENV_IMPORT_FAILED = "import-failed"
 ENV_PROBE_CRASHED = "probe-crashed"
 ENV_PROBE_TIMEOUT = "probe-timeout"
 ENV_SKIPPED = "skipped"
+# A fault outside the release (package index unreachable, disk full, installer killed) kept it
+# from being measured this time: no fact about the version, never compared as a change.
+ENV_NOT_MEASURED = "not-measured"
 ENV_STATUSES = (ENV_OK, ENV_INSTALL_FAILED, ENV_IMPORT_FAILED, ENV_PROBE_CRASHED, ENV_PROBE_TIMEOUT,
-                ENV_SKIPPED)
+                ENV_SKIPPED, ENV_NOT_MEASURED)
 
 # Outcome of one step of a run (install, probe, throughput) in the outcome file.
 STEP_OK = "ok"
@@ -199,6 +210,25 @@ WEIGHT_ROLES = ("kernel", "bias", "depthwise_kernel", "pointwise_kernel", "recur
                 "value_bias", "output_kernel", "output_bias", "gates_kernel", "gates_bias",
                 "candidate_kernel", "candidate_bias")
 
+# What a suite may name, checked on the host before anything runs (initcompat.suite); layer
+# kinds and their fields come from initcompat.probe.catalogue. Initializers by the snake_case
+# name the initializers section's `explicit`, the seeding block and the propagation
+# initializers use; each namespace resolves it its own way (tf.NAME_initializer, a class,
+# get(NAME)), and a version that lacks one records that.
+INITIALIZER_NAMES = ("constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+                     "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal",
+                     "random_normal", "random_uniform", "truncated_normal",
+                     "uniform_unit_scaling", "variance_scaling", "xavier", "zeros")
+# The propagation step's models (initcompat.probe.models): layer types, activations, paddings,
+# the dtypes and losses it knows, and the shipped digits (initcompat.host.digits) by name with
+# the values per example each holds.
+PROPAGATION_LAYER_TYPES = ("conv2d", "dense", "max_pool", "flatten")
+PROPAGATION_ACTIVATIONS = ("relu", "tanh")
+PROPAGATION_PADDINGS = ("same", "valid")
+PROPAGATION_DTYPES = ("float32", "float16", "bfloat16")
+PROPAGATION_LOSSES = ("naive", "stable")
+PROPAGATION_INPUTS = {"x8": 64, "x28": 784}
+
 # Probabilities at which every sample summary stores quantiles (kept for users of the result
 # files and cells.csv; the report's tests use the moments, histogram and subsample).
 QUANTILE_PROBS = (0.001, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.999)
@@ -223,17 +253,58 @@ NO_GPU = "none found"
 
 
 def environment_record(name, tensorflow, python, tags=(), resolution=None, keras=None,
-                       backend=None, framework=None, framework_version=None):
+                       backend=None, framework=None, framework_version=None, suite=None):
     """The `env` block: what the matrix asked for (what was installed is recorded elsewhere).
     A session of the Keras axis also names its Keras release and backend (tensorflow is
-    NO_TENSORFLOW where it installs none); a framework session its framework and version."""
+    NO_TENSORFLOW where it installs none); a framework session its framework and version;
+    `suite` is the suite_identity of the suite measured."""
     record = {"name": name, "tensorflow": tensorflow, "python": python, "tags": list(tags),
               "resolution": resolution}
     if keras is not None:
         record.update(keras=keras, backend=backend)
     if framework is not None:
         record.update(framework=framework, framework_version=framework_version)
+    if suite is not None:
+        record["suite"] = suite
     return record
+
+
+# The suite a result measured: its file name and a hash of its content. Keys named "comment"
+# (at any depth) are left out of the hash: they change no measurement.
+SUITE_COMMENT_KEY = "comment"
+DEFAULT_SUITE_FILE = "default.json"  # suites/default.json: the shipped suite
+
+
+def _without_comments(value):
+    if isinstance(value, dict):
+        return dict((key, _without_comments(item)) for key, item in value.items()
+                    if key != SUITE_COMMENT_KEY)
+    if isinstance(value, list):
+        return [_without_comments(item) for item in value]
+    return value
+
+
+def suite_hash(suite):
+    """sha256 (hex) of a suite's canonical JSON (sorted keys, no spaces, ASCII), comments left
+    out: the same suite gives the same hash however its file is laid out."""
+    text = json.dumps(_without_comments(suite), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=True, allow_nan=False)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def suite_identity(path, suite):
+    """{"file": the suite file's name (never its folder), "sha256": suite_hash(suite)}."""
+    return {"file": os.path.basename(str(path)), "sha256": suite_hash(suite)}
+
+
+def read_suite_identity(path):
+    """suite_identity of the suite file at `path`, or None when it cannot be read as JSON (the
+    step that reads it says why)."""
+    try:
+        with open(str(path)) as handle:
+            return suite_identity(path, json.load(handle))
+    except (IOError, OSError, ValueError):
+        return None
 
 
 NO_TENSORFLOW = "none"  # env.tensorflow of a Keras session on JAX, PyTorch or NumPy
@@ -265,16 +336,25 @@ def outcome_record(env, status, reason, steps, log_tail=None):
             "reason": reason, "log_tail": log_tail, "steps": steps}
 
 
-def measurement_record(kind, env_name, body):
-    """The file of a measurement step (KIND_INITIALIZERS, KIND_SEEDING) around its body."""
-    document = {"schema_version": SCHEMA_VERSION, "kind": kind, "env": {"name": env_name}}
+def _step_env(env_name, suite):
+    env = {"name": env_name}
+    if suite is not None:
+        env["suite"] = suite
+    return env
+
+
+def measurement_record(kind, env_name, body, suite=None):
+    """The file of a measurement step (KIND_INITIALIZERS, KIND_SEEDING) around its body;
+    `suite`: the suite_identity it measured."""
+    document = {"schema_version": SCHEMA_VERSION, "kind": kind,
+                "env": _step_env(env_name, suite)}
     document.update(body)
     return document
 
 
-def throughput_record(env_name, summary):
+def throughput_record(env_name, summary, suite=None):
     """The throughput step's NAME.throughput.json around its summary."""
     document = {"schema_version": SCHEMA_VERSION, "kind": KIND_THROUGHPUT,
-                "env": {"name": env_name}}
+                "env": _step_env(env_name, suite)}
     document.update(summary)
     return document

@@ -647,7 +647,8 @@ def document_for(arguments, block, mine, theirs, failure, seconds):
     if "import_error" in mine:
         body = {"status": schema.ENV_IMPORT_FAILED, "reason": mine["import_error"],
                 "log_tail": mine["log_tail"], "records": [], "design": design}
-        return schema.measurement_record(schema.KIND_SEEDING, arguments.env_name, body)
+        return schema.measurement_record(schema.KIND_SEEDING, arguments.env_name, body,
+                                         suite=schema.read_suite_identity(arguments.suite))
     body = {"status": schema.ENV_OK, "reason": failure, "records": combine(mine, theirs, failure,
                                                                            block),
             "versions": dict(mine["keras"], tensorflow=mine["tensorflow"]),
@@ -655,7 +656,8 @@ def document_for(arguments, block, mine, theirs, failure, seconds):
                         "second_process": (theirs or {}).get("seconds"),
                         "total_seconds": round(seconds, 3)},
             "design": design}
-    return schema.measurement_record(schema.KIND_SEEDING, arguments.env_name, body)
+    return schema.measurement_record(schema.KIND_SEEDING, arguments.env_name, body,
+                                     suite=schema.read_suite_identity(arguments.suite))
 
 
 def parse_arguments(argv):

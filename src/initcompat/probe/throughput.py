@@ -486,7 +486,8 @@ def build_summary(arguments, design, suites, infos, failures, seconds):
 
 def write_summary(arguments, summary):
     """The summary file (schema kind "throughput"), written once."""
-    write_json_atomic(arguments.summary_out, schema.throughput_record(arguments.env_name, summary))
+    write_json_atomic(arguments.summary_out, schema.throughput_record(
+        arguments.env_name, summary, suite=schema.read_suite_identity(arguments.suite)))
 
 
 def parent_main(arguments, block):

@@ -157,6 +157,20 @@ def check_header(document, kind):
     check_fields(document["env"], {"name": (str,)}, "env")
     if not document["env"]["name"]:
         raise SchemaError("env: empty name")
+    if "suite" in document["env"]:
+        validate_suite_identity(document["env"]["suite"])
+
+
+SUITE_IDENTITY_FIELDS = {"file": (str,), "sha256": (str,)}
+_HEX = frozenset("0123456789abcdef")
+
+
+def validate_suite_identity(identity, where="env.suite"):
+    """The suite a file measured (schema.suite_identity): its file name and a sha256 in hex."""
+    check_fields(identity, SUITE_IDENTITY_FIELDS, where)
+    digest = identity["sha256"]
+    if len(digest) != 64 or not set(digest) <= _HEX:
+        raise SchemaError("%s: sha256 %r is not 64 lowercase hex digits" % (where, digest[:80]))
 
 
 def validate_sample(sample, where):
