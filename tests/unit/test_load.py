@@ -124,6 +124,8 @@ BAD_FILES = {
     "negative-fan.json": (None, "cells[0].fan_out: -1 is outside [0, 3840]"),
     "outcome-status.json": (None, "outcome: unknown status 'meh'"),
     "outcome-step.json": (None, "outcome.steps.probe: unknown status 'maybe'"),
+    "suite-hash.json": (None, "env.suite: sha256 'abc' is not 64 lowercase hex digits"),
+    "suite-file.json": (None, "env.suite: field 'file' has type int, expected str"),
     "throughput-median.json": (None, "throughput.benchmarks['tf.keras/Dense/64x32/cpu']: "
                                      "median_s must be a positive number"),
     "throughput-params.json": (None, "throughput.benchmarks['tf.keras/Dense/64x32/cpu'].params: "
@@ -196,6 +198,11 @@ def bad_documents() -> dict[str, str | bytes]:
     files["outcome-status.json"] = json.dumps(schema.outcome_record(env, "meh", None, {}))
     files["outcome-step.json"] = json.dumps(schema.outcome_record(
         env, schema.ENV_OK, None, {"probe": {"status": "maybe"}}))
+    files["suite-hash.json"] = edit(lambda d: d["env"].update(
+        suite={"file": "my.json", "sha256": "abc"}))
+    files["suite-file.json"] = json.dumps(schema.outcome_record(
+        dict(env, suite={"file": 3, "sha256": "0" * 64}), schema.ENV_NOT_MEASURED,
+        "package index unreachable: Connection refused", {}))
 
     def throughput(mutate):
         summary = {"status": "ok", "benchmarks": {"tf.keras/Dense/64x32/cpu": {
@@ -549,17 +556,29 @@ def base_documents() -> dict[str, dict]:
     steps = {"install": schema.step_record(schema.STEP_OK, "reused", 0.1),
              "probe": schema.step_record(schema.STEP_OK, None, 3.0),
              "throughput": schema.step_record(schema.STEP_OK, None, 10.0)}
-    return {"result": json.loads(base_text("tf-2.15")),
+    # the suite every file of a run names (schema.suite_identity), and a transient install fault
+    suite = schema.suite_identity("suites/default.json", {"seed": 1234, "layers": []})
+    env = dict(env, suite=suite)
+    unreachable = "package index unreachable: Connection refused"
+    not_measured = schema.outcome_record(
+        dict(env, name="tf-1.5"), schema.ENV_NOT_MEASURED, unreachable,
+        {"install": schema.step_record(schema.STEP_FAILED, "install tensorflow==1.5.1 failed: "
+                                       + unreachable, 2.5, "cause: Connection refused")},
+        "$ uv pip install tensorflow==1.5.1\ncause: Connection refused (os error 111)")
+    result = json.loads(base_text("tf-2.15"))
+    result["env"]["suite"] = suite
+    return {"result": result,
             "install": schema.install_record(env, {"resolution": "as-released", "pins": [
                 {"spec": "protobuf<3.21", "reason": "Descriptors cannot be created directly"}],
                 "lock": ["tensorflow==2.15.1"], "exclude_newer": "2024-03-10T00:00:00Z"}),
             "outcome": schema.outcome_record(env, schema.ENV_OK, None, steps),
-            "throughput": schema.throughput_record("tf-2.15", summary),
+            "throughput": schema.throughput_record("tf-2.15", summary, suite=suite),
             "initializers": initializers_document(),
             "seeding": seeding_document(),
             "propagation": propagation_document(),
             "porting": porting_document("torch-2.15.porting.json"),
-            "framework_result": gpu_framework_result()}
+            "framework_result": gpu_framework_result(),
+            "not_measured": not_measured}
 
 
 def gpu_framework_result() -> dict:
@@ -636,7 +655,8 @@ PORTING_NEIGHBOURS = ("torch-2.15.json", "tf-2.21.json", "tf-2.21.porting.json")
 @st.composite
 def mutated_file(draw):
     kind = draw(st.sampled_from(["result", "result", "install", "outcome", "throughput",
-                                 "initializers", "seeding", "porting", "framework_result"]))
+                                 "initializers", "seeding", "porting", "framework_result",
+                                 "not_measured"]))
     document = base_documents()[kind]  # the mutated one; tf-1.15 stays good
     for _ in range(draw(st.integers(1, 3))):
         if not isinstance(document, dict) or not document:

@@ -6,6 +6,11 @@ report's two-sample tests (Holm over every comparison); the seeded stream only w
 seed repeated on both sides (analysis.reproducible) — a stream that does not repeat even in one
 process changes on every run, and is compared by its distribution alone. The seeding step's
 records the same way: their status always, their bytes only where both runs were reproducible.
+
+Never compared (not_compared says so, one line each, and no difference is reported): an
+environment that measured another suite than in the baseline (initcompat.report.suites), and
+one that was not measured on either side (schema.ENV_NOT_MEASURED: a transient fault such as an
+unreachable package index is no behaviour of the version).
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import json
 from initcompat.report import change
 from initcompat.report.analysis import reproducible, row_key
 from initcompat.report.describe import one_line, relevant_config
+from initcompat.probe import schema
 from initcompat.report.frame import family_label
+from initcompat.report.suites import suite_key, suite_label
 from initcompat.report.theory import normalize_class_name
 
 
@@ -54,9 +61,36 @@ def cell_differences(old: dict, new: dict) -> list[str]:
     return lines
 
 
+def not_compared(baseline: tuple[dict, ...], current: tuple[dict, ...]) -> dict[str, str]:
+    """name -> why, for each environment that is not compared: measured with another suite than
+    in the baseline, or not measured (a transient fault) on either side."""
+    base = {r["env"]["name"]: r for r in baseline}
+    now = {r["env"]["name"]: r for r in current}
+    found = {}
+    for name in list(now) + [name for name in base if name not in now]:
+        old, result = base.get(name), now.get(name)
+        unmeasured = [(side, r) for side, r in (("the baseline", old), ("this run", result))
+                      if r is not None and r["status"] == schema.ENV_NOT_MEASURED]
+        if unmeasured:
+            side, r = unmeasured[0]
+            found[name] = (f"{name}: not measured in {side} ({one_line(r.get('reason'), 160)}); "
+                           "not compared")
+        elif old is not None and result is not None and \
+                None not in (suite_key(old), suite_key(result)) and \
+                suite_key(old) != suite_key(result):
+            found[name] = (f"{name}: the suite {suite_label(result['env']['suite'])} in this "
+                           f"run, {suite_label(old['env']['suite'])} in the baseline; results of "
+                           "different suites are never compared")
+    return found
+
+
 def new_differences(baseline: tuple[dict, ...], current: tuple[dict, ...]) -> list[str]:
     """One line per behaviour that differs from the baseline: environments or cells present on
-    one side only, statuses, declarations, shapes, seeding, drawn distributions."""
+    one side only, statuses, declarations, shapes, seeding, drawn distributions. Environments
+    in not_compared are left out."""
+    skipped = not_compared(baseline, current)
+    baseline = tuple(r for r in baseline if r["env"]["name"] not in skipped)
+    current = tuple(r for r in current if r["env"]["name"] not in skipped)
     base_cells = {(r["env"]["name"], row_key(c)): c for r in baseline for c in r["cells"]}
     base_status = {r["env"]["name"]: r["status"] for r in baseline}
     now = {r["env"]["name"] for r in current}

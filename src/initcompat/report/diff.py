@@ -5,6 +5,8 @@ the same events and the same rule as the report's upgrade view (sections.upgrade
 Exit 0 when nothing differs, 1 when something does (renames are listed, not differences),
 2 when the input is unusable. For CI logs. The change tests are Holm-corrected over every
 comparison of the results given (as in the report), so the verdicts are the report's.
+Two environments that measured different suites are never compared: one line says so, exit 2;
+otherwise the view is built from the results of their suite only (initcompat.report.suites).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from initcompat.report.load import load_or_say
 from initcompat.report.sections import build_view, load_inputs
 from initcompat.report.sections.upgrade import events_between, grouped, is_difference
+from initcompat.report.suites import suite_key, suite_label
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -60,7 +63,17 @@ def main(argv: list[str]) -> int:
     loaded = load_or_say(arguments.results, "initcompat diff:")
     if loaded is None:
         return 2
-    view = build_view(load_inputs(loaded, [arguments.results]))
+    by_name = {result["env"]["name"]: result for result in loaded.results}
+    pair = [by_name.get(name) for name in (arguments.first, arguments.second)]
+    keys = [suite_key(result) for result in pair if result is not None]
+    if len(set(key for key in keys if key is not None)) > 1:
+        first, second = (suite_label(result["env"]["suite"]) for result in pair)
+        print(f"initcompat diff: {arguments.first} measured the suite {first}, "
+              f"{arguments.second} the suite {second}: results of different suites are never "
+              "compared", file=sys.stderr)
+        return 2
+    suite = next((key for key in keys if key is not None), None)
+    view = build_view(load_inputs(loaded, [arguments.results], suite))
     try:
         document = difference_document(view.upgrade.envs, view.timeline.events,
                                        arguments.first, arguments.second,

@@ -6,6 +6,15 @@ the runner's install record and outcome, the initializers and seeding files, the
 summary, the pyperf file) are joined
 by the environment name inside them into one result dict for the report. Rejected files are
 listed so the report can show them.
+
+Suites: every joined result's `env.suite` is the identity of the suite it measured
+({"file", "sha256"}, schema.suite_identity). Files from before identities were recorded are
+taken as measured with the default suite: their identity is {"file": "default.json", "sha256":
+the hash of the suite the probe's result kept, "recorded": False}, so a result of another
+suite still never shares a hash with them; an environment whose files keep no suite at all (a
+failed install from before identities) has `env.suite` None and measured nothing to compare. A
+step's file that measured another suite than its environment's result is rejected (one
+environment, one suite). Comparisons stay within one suite (initcompat.report.suites).
 """
 
 from __future__ import annotations
@@ -190,6 +199,39 @@ def result_files(folder: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
+def suite_of(document: dict) -> dict | None:
+    """The suite identity a file records, or for a result from before identities the default
+    suite's name with the hash of the suite the result kept (recorded: False); None when the
+    file says neither."""
+    identity = document["env"].get("suite")
+    if identity is not None:
+        return identity
+    if isinstance(document.get("suite"), dict):
+        try:
+            digest = schema.suite_hash(document["suite"])
+        except (TypeError, ValueError):  # a kept suite JSON cannot encode (not from the probe)
+            return None
+        return {"file": schema.DEFAULT_SUITE_FILE, "sha256": digest, "recorded": False}
+    return None
+
+
+def other_suite_parts(parts: dict) -> dict[str, str]:
+    """kind -> why, for each file of an environment that measured another suite than the
+    environment's result (or, without one, its outcome): one environment, one suite."""
+    main_kind = schema.KIND_RESULT if schema.KIND_RESULT in parts else schema.KIND_OUTCOME
+    main = suite_of(parts[main_kind][0]) if main_kind in parts else None
+    if main is None:
+        return {}
+    found = {}
+    for kind, (document, _, _) in parts.items():
+        identity = suite_of(document) if kind != main_kind else None
+        if identity is not None and identity["sha256"] != main["sha256"]:
+            found[kind] = (f"measured the suite {identity['file']} (sha256 "
+                           f"{identity['sha256'][:12]}), not the suite of its {main_kind} file "
+                           f"({main['file']}, sha256 {main['sha256'][:12]}); ignored")
+    return found
+
+
 def join_environment(parts: dict) -> dict:
     """One result dict for the report from an environment's files (result and/or outcome)."""
     result, source, _ = parts.get(schema.KIND_RESULT) or (None, None, None)
@@ -199,6 +241,8 @@ def join_environment(parts: dict) -> dict:
                                        outcome.get("log_tail"))
         source = outcome_source
     joined = dict(result)
+    identity = suite_of(result) or (suite_of(outcome) if outcome is not None else None)
+    joined["env"] = dict(result["env"], suite=identity)
     if outcome is not None:
         if outcome["status"] != schema.ENV_OK:  # the runner saw the failure the result cannot say
             joined.update(status=outcome["status"], reason=outcome["reason"],
@@ -299,6 +343,8 @@ def load_results(sources: list[Path] | Path) -> Loaded:
                 rejected.append(Rejected(shown, f"second {kind} for environment {name!r} "
                                                 f"(already loaded from {owner[name]}); ignored"))
             continue
+        for kind, why in other_suite_parts(parts).items():
+            rejected.append(Rejected(parts.pop(kind)[1], why))
         joined = join_environment(parts)
         owner[name] = joined["_source"]
         results.append(joined)

@@ -15,6 +15,7 @@ from initcompat.report.backends import backend_events
 from initcompat.report.frame import order_results
 from initcompat.report.load import Loaded
 from initcompat.report.measured import measure, without_frameworks
+from initcompat.report.suites import partition
 from initcompat.report.sections.answers import Answers, build_answers
 from initcompat.report.sections.environments import Environments, build_environments
 from initcompat.report.sections.failures import Failures, build_failures
@@ -38,6 +39,9 @@ class Inputs:
     results: list[dict]
     rejected: list[str]  # one line per refused file
     pyperf: list[PyperfValues]  # the throughput section's raw values, one per result
+    # one line when the results are not of the default suite or mix suites (report.suites):
+    # `results` holds one suite's only, the others are named here, never compared
+    suites_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,11 +67,13 @@ class View:
         return [(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)]
 
 
-def load_inputs(loaded: Loaded, sources: list[Path]) -> Inputs:
-    """Every section's own load step on top of the loader's results (the only I/O here)."""
-    results = order_results(loaded.results)
+def load_inputs(loaded: Loaded, sources: list[Path], suite: str | None = None) -> Inputs:
+    """Every section's own load step on top of the loader's results (the only I/O here); the
+    results of one suite only (`suite`: its sha256, else the one most environments measured)."""
+    one_suite = partition(order_results(loaded.results), suite)
+    results = one_suite.shown
     return Inputs(results=results, rejected=[r.line() for r in loaded.rejected],
-                  pyperf=load_pyperf(results, sources))
+                  pyperf=load_pyperf(results, sources), suites_note=one_suite.note)
 
 
 def build_view(inputs: Inputs) -> View:
