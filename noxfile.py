@@ -36,6 +36,9 @@ nox.options.tags = [matrix_module.DEFAULT_TAG]  # a plain `nox` runs the default
 MATRIX = matrix_module.load_matrix(ROOT / "suites" / "matrix.toml")
 RESULTS = ROOT / MATRIX.results
 ENVS = ROOT / ".nox"
+# Where a local run writes its report (ignored by git). The committed full-matrix report in
+# reports/ is written only by `nox -t history frameworks -- --out reports`.
+LOCAL_REPORT = Path("build") / "report"
 
 
 def suite_argument(posargs: list[str]) -> Path | None:
@@ -126,9 +129,10 @@ for matrix_entry in MATRIX.entries:
 @nox.session(tags=[matrix_module.DEFAULT_TAG, matrix_module.HISTORY_TAG, "nightly", "gpu", "smoke"],
              reuse_venv=True)
 def report(session: nox.Session) -> None:
-    """Build reports/ from every result in results/."""
+    """Build build/report/ from every result in results/ (`-- --out reports` publishes the
+    committed full-matrix report; a local run never touches it)."""
     session.install("-e", ".[report]")
-    session.run("python", "-m", "initcompat.report", str(RESULTS), "--out", "reports",
+    session.run("python", "-m", "initcompat.report", str(RESULTS), "--out", str(LOCAL_REPORT),
                 *report_arguments(session.posargs))
 
 

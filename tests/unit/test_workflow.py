@@ -164,7 +164,7 @@ def test_report_merges_every_artifact_and_runs_the_users_command(jobs: dict) -> 
     assert re.search(r"\bnox -s report\b", build["run"])
     assert "--baseline history/latest" in build["run"]
     (upload,) = steps_using(report, "actions/upload-artifact")
-    assert upload["with"]["path"].rstrip("/") == "reports"
+    assert upload["with"]["path"].rstrip("/") == "build/report"  # what nox -s report writes
 
 
 def test_behaviour_change_is_recorded_not_fatal(jobs: dict) -> None:
@@ -189,7 +189,7 @@ def test_pages_deployment_only_from_the_default_branch(jobs: dict) -> None:
     default_branch = "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
     (pages,) = steps_using(jobs["report"], "actions/upload-pages-artifact")
     assert default_branch in condition(pages["if"])
-    assert pages["with"]["path"].rstrip("/") == "reports"
+    assert pages["with"]["path"].rstrip("/") == "build/report"
     deploy = jobs["deploy"]
     assert deploy["needs"] == "report" or deploy["needs"] == ["report"]
     test = condition(deploy["if"])
