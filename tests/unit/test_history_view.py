@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from initcompat.report.baseline import new_differences
-from initcompat.report.diff import difference_document
+from initcompat.report.diff import difference_document, format_text
 from initcompat.report.load import load_results
 from initcompat.report.sections import build_view, load_inputs
 
@@ -88,3 +88,53 @@ def test_from_1_15_to_2_0_the_differences_are_the_real_ones(view):
     assert kinds.get("shape") == 1 and kinds.get("availability") == 1  # GRU bias; tf.layers gone
     assert "distribution" not in kinds  # no drawn distribution changed for these layers
     assert document["differences"] == sum(c for k, c in kinds.items() if k != "renamed")
+
+
+def test_from_1_15_to_2_0_the_verdict_leads_with_each_change_and_how_to_keep_the_old(view):
+    document = difference_document(view.upgrade.envs, view.timeline.events, "tf-1.15", "tf-2.0")
+    headline = {item["title"]: item["text"] for item in document["headline"]}
+    assert headline == {
+        "Default distributions": "tf.keras GRU: reset_after False → True",
+        "Seeding": "tf.keras: the same seed gives other weights for 8 of 11 weights",
+        "Removed APIs": "tf.layers: now unavailable (AttributeError: module 'tensorflow' has no "
+                        "attribute 'layers')",
+        "Shapes": "tf.keras GRU bias: shape [48] → [2, 48]"}
+    assert document["sentence"] == "4 behaviour changes from TF 1.15 to TF 2.0."
+    keeps = {line["subject"]: line["keep"] for line in document["lines"]}
+    assert keeps["tf.keras GRU"] == keeps["tf.keras GRU bias"] == "pass reset_after=False"
+    # tf.compat.v1.layers is measured in 2.0 and draws what tf.layers drew in 1.15
+    assert keeps["tf.layers"] == ("use tf.compat.v1.layers (measured in 2.0: all 2 weights draw "
+                                  "as tf.layers did)")
+    text = format_text(document)
+    assert text.index("Default distributions:") < text.index("Seeding:") < \
+        text.index("Removed APIs:") < text.index("Shapes:") < text.index("keep the old")
+
+
+def test_from_2_15_to_2_16_a_family_probed_on_one_side_is_a_note_not_a_change(view):
+    document = difference_document(view.upgrade.envs, view.timeline.events, "tf-2.15", "tf-2.16")
+    assert document["changes"] == 2  # tf.compat.v1.layers removed, tf_keras offered
+    (removed,) = [line for line in document["lines"] if line["topic"] == "removed"]
+    assert removed["text"] == "now unavailable (AttributeError: `dense` is not available with Keras 3.)"
+    assert removed["keep"].startswith("set TF_USE_LEGACY_KERAS=1 and use tf.compat.v1.layers")
+    (note,) = [line for line in document["lines"] if line["topic"] == "harness"]
+    assert note["text"] == "now probed: available"
+    (entry,) = [e for e in view.timeline.entries if e["label"] == "2.16"]
+    assert entry["verdict"]["changes"] == 2 and entry["outline"] == "removed APIs 1 · added APIs 1"
+
+
+def test_an_initializer_s_changed_default_says_the_argument_that_keeps_it(tmp_path):
+    """tf.random_normal_initializer(): 1.15 draws normal σ=1, 2.15 σ=0.05 (real draws,
+    tests/fixtures/initializers); its config says stddev 1.0 → 0.05 and the theory says
+    stddev=1.0 draws σ=1 in 2.15 too."""
+    import shutil
+    for name in ("tf-1.15", "tf-2.15"):
+        shutil.copy(HISTORY / f"{name}.json", tmp_path)
+        shutil.copy(HISTORY.parent / "initializers" / f"{name}.initializers.json", tmp_path)
+    view = build_view(load_inputs(load_results(tmp_path), [tmp_path]))
+    document = difference_document(view.upgrade.envs, view.timeline.events, "tf-1.15", "tf-2.15")
+    (line,) = [line for line in document["lines"]
+               if line["subject"] == "tf.random_normal_initializer()"]
+    assert (line["topic"], line["text"]) == ("defaults", "stddev 1.0 → 0.05")
+    assert line["keep"] == "tf.random_normal_initializer(stddev=1.0)"
+    assert document["headline"][0]["text"].startswith(
+        "tf.random_normal_initializer(): stddev 1.0 → 0.05")

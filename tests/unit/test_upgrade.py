@@ -14,12 +14,13 @@ from initcompat.report.sections import Inputs, build_view
 from initcompat.report.sections.throughput import load_pyperf
 from initcompat.report.sections.upgrade import (KINDS, build_upgrade, events_between, grouped,
                                                 is_difference)
+from initcompat.report.verdict import TOPICS
 
 MERGE = Path(__file__).resolve().parents[1] / "fixtures" / "merge"
 
 
 def env(name: str, label: str) -> dict:
-    return {"name": name, "label": label, "status": "ok"}
+    return {"name": name, "label": label, "status": "ok", "tensorflow": label}
 
 
 def environments() -> list[dict]:
@@ -96,15 +97,16 @@ def test_groups_follow_the_kind_order_and_gather_weights_of_one_step_and_text():
                                                                   "keras GRU bias"]
 
 
-def test_the_section_offers_the_usual_upgrades_and_opens_on_the_two_newest():
+def test_the_section_offers_the_usual_upgrades_and_opens_on_2_15_to_2_16():
     section = build_upgrade(environments(), EVENTS)
     assert [(p["first"], p["second"]) for p in section.pairs] == [
         ("tf-1.15", "tf-2.0"), ("tf-2.15", "tf-2.16"), ("tf-2.16", "tf-2.21")]
-    assert (section.default["first"], section.default["second"]) == ("tf-2.16", "tf-2.21")
+    assert (section.default["first"], section.default["second"]) == ("tf-2.15", "tf-2.16")
+    assert section.shown["sentence"] == "1 behaviour change from TF 2.15 to TF 2.16."
     data = section.data
     assert [e[0] for e in data["envs"]] == [e["name"] for e in environments()]
     assert data["envs"][-1][2] == 4  # the CUDA build is a variant of tf-2.21 (index 4)
-    assert data["events"][0][:3] == [1, 0, KINDS.index("distribution")]
+    assert data["events"][0][:3] == [1, 0, TOPICS.index("defaults")]
     assert "variant" in section.rule and "renames" in section.rule
 
 
@@ -113,6 +115,9 @@ def test_pairs_are_offered_only_where_both_versions_were_measured():
     assert [(p["first"], p["second"]) for p in section.pairs] == [
         ("tf-2.15", "tf-2.16"), ("tf-2.16", "tf-2.21")]
     assert build_upgrade(environments()[:1], []).default is None
+    # without 2.15 and 2.16 the view opens on the two newest
+    section = build_upgrade(environments()[:2] + environments()[4:], EVENTS[:2])
+    assert (section.default["first"], section.default["second"]) == ("tf-2.0", "tf-2.21")
 
 
 def real_view():

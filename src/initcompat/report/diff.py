@@ -1,9 +1,11 @@
 """python -m initcompat.report diff RESULTS FROM TO [--format text|json]
 
-Every behaviour difference between two environments (names such as tf-2.15), grouped by kind:
-the same events and the same rule as the report's upgrade view (sections.upgrade.events_between).
-Exit 0 when nothing differs, 1 when something does (renames are listed, not differences),
-2 when the input is unusable. For CI logs. The change tests are Holm-corrected over every
+The verdict of an upgrade between two environments (names such as tf-2.15): the report's upgrade
+view in text, headline first (default distributions, seeding, removed APIs, shapes), then each
+change with what keeps the old behaviour; the same events, rule and folding
+(sections.upgrade.verdict_between). Exit 0 when nothing differs, 1 when something does
+(throughput, harness notes and renames are listed, not differences), 2 when the input is
+unusable. For CI logs. The change tests are Holm-corrected over every
 comparison of the results given (as in the report), so the verdicts are the report's.
 Two environments that measured different suites are never compared: one line says so, exit 2;
 otherwise the view is built from the results of their suite only (initcompat.report.suites).
@@ -18,7 +20,8 @@ from pathlib import Path
 
 from initcompat.report.load import load_or_say
 from initcompat.report.sections import build_view, load_inputs
-from initcompat.report.sections.upgrade import events_between, grouped, is_difference
+from initcompat.report import verdict
+from initcompat.report.sections.upgrade import events_between, grouped, verdict_between
 from initcompat.report.suites import suite_key, suite_label
 
 
@@ -34,27 +37,49 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 def difference_document(envs: list[dict], events: list[dict], first: str, second: str,
                         backend_events: list[dict] = ()) -> dict:
-    """The differences between two environments, grouped by kind, as data."""
+    """The verdict of the upgrade from `first` to `second` as data: the report's headline
+    ("sentence", "headline") and its lines ("changes": how many, "lines"), throughput and
+    what is not counted apart; "differences" counts the events behind the counted lines (the
+    exit status's test) and "kinds" groups every event by kind, as before."""
     between = events_between(envs, events, first, second, backend_events)
     labels = {env["name"]: env["column_label"] for env in envs}
+    found = verdict_between(envs, events, first, second, backend_events)
+    said = found["said"]
+    counted = [event for event in between
+               if any(item["topic"] in verdict.COUNTED for item in verdict.classify([event]))]
     return {"from": first, "to": second, "from_label": labels[first], "to_label": labels[second],
-            "differences": sum(1 for event in between if is_difference(event)),
+            "sentence": found["sentence"], "headline": said["headline"],
+            "changes": said["changes"], "lines": said["lines"],
+            "throughput": said["throughput"], "not_counted": said["notCounted"],
+            "differences": len(counted),
             "kinds": grouped(between)}
 
 
 def format_text(document: dict) -> str:
-    """The document as lines for a terminal or a CI log."""
-    lines = [f"{document['from']} ({document['from_label']}) -> {document['to']} "
-             f"({document['to_label']}): {document['differences']} behaviour "
-             f"difference{'' if document['differences'] == 1 else 's'}"]
-    for kind in document["kinds"]:
-        if not kind["difference"]:
-            lines.append(f"{kind['kind']}: {kind['count']} (same distribution; not differences)")
-            continue
-        lines.append(f"{kind['kind']} ({kind['count']})")
-        for group in kind["groups"]:
-            rows = ", ".join(event["row"] for event in group["rows"])
-            lines.append(f"  {group['text']} — {rows} [{group['env']} vs {group['since']}]")
+    """The document as lines for a terminal or a CI log: the headline, then each line with
+    what keeps the old behaviour and the rows it stands for."""
+    lines = [f"{document['from']} -> {document['to']}: {document['sentence']}"]
+    lines += [f"  {item['title']}: {item['text']}" for item in document["headline"]]
+    if document["throughput"]:
+        lines.append(f"  Throughput: {document['throughput']}: not a behaviour difference")
+    if document["not_counted"]:
+        lines.append(f"  Not counted: {document['not_counted']}.")
+    topic = None
+    for line in document["lines"]:
+        if line["topic"] != topic:
+            topic = line["topic"]
+            count = sum(1 for other in document["lines"] if other["topic"] == topic)
+            counted = "" if topic in verdict.COUNTED else ", not counted"
+            lines.append(f"{verdict.TITLES[topic]} ({count}{counted})")
+        versions = f" [{', '.join(line['versions'])}]"
+        detail = f" ({line['detail']})" if line["detail"] else ""
+        lines.append(f"  {line['subject']}: {line['text']}{detail}{versions}")
+        if line["keep"]:
+            lines.append(f"    keep the old behaviour: {line['keep']}")
+        rows = [row["row"] for row in line["rows"]]
+        if rows != [line["subject"]]:
+            shown = ", ".join(rows[:8]) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+            lines.append(f"    rows: {shown}")
     return "\n".join(lines)
 
 

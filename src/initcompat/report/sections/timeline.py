@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from initcompat.report import change
+from initcompat.report import change, verdict
 from initcompat.report.analysis import Step, comparison_pairs, reproducible, row_key
 from initcompat.report.describe import cell_answer, declared_label, family_status, one_line
 from initcompat.report.frame import family_label
+from initcompat.report.keep_old import annotate
 from initcompat.report.measured import Measured, Row, cell_id
 
 KINDS = ("availability", "shape", "layer default", "distribution", "seeding", "seeded stream",
@@ -39,11 +40,14 @@ GENERIC = {"availability": "availability changed", "shape": "weight shapes chang
 
 @dataclass(frozen=True)
 class Timeline:
-    # [{"env", "label", "since", "count", "groups": [group]}] per primary version with events;
-    # a group: {"env", "version", "family", "kind", "text", "rows": [{"row", "cell", "text"}]}
+    # [{"env", "label", "heading", "since", "count", "groups": [group], "verdict", "outline"}]
+    # per primary version with events; a group: {"env", "version", "family", "kind", "text",
+    # "rows": [{"row", "cell", "text"}]}; verdict: verdict.summarize of its events; outline:
+    # its counts in one line
     entries: list[dict]
     events: list[dict]  # every event, variants' included: {"env", "since", "kind", "family",
-    #                     "layer", "weight", "row", "text", "cell"}
+    #                     "layer", "weight", "row", "text", "cell"}, and where the measurements
+    #                     support them "keep", "settings", "of" (keep_old.annotate)
     summary: list[dict]  # every group of every entry, for changes.json
 
 
@@ -222,9 +226,11 @@ def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
     """The behaviour events plus `more_changes` (environment name -> the throughput section's
     flagged changes) and `section_events` (other sections' events, already in the event shape:
     the Initializers section's), grouped per primary version in version order."""
-    events = (probed_families_events(measured) + behaviour_events(measured)
-              + list(section_events) + _throughput_events(measured, more_changes))
+    events = annotate(measured, probed_families_events(measured) + behaviour_events(measured)
+                      + list(section_events) + _throughput_events(measured, more_changes))
     label_of = {env["name"]: env["column_label"].removeprefix("TF ") for env in measured.envs}
+    column_of = {env["name"]: env["column_label"] for env in measured.envs}
+    items = verdict.classify(events)
     entries, summary = [], []
     for env in measured.envs:
         if env["variant_of"] is not None:
@@ -235,8 +241,19 @@ def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
         groups = grouped(mine, label_of)
         summary.extend({k: g[k] for k in ("version", "family", "kind", "text", "rows")}
                        for g in groups)
+        said = verdict.summarize([i for i in items if i["env"] == env["name"]], label_of)
+        since = column_of.get(mine[0]["since"], groups[0]["since"])
         entries.append({"env": env["name"], "label": env["label"],
                         "heading": env["column_label"],  # "TF 2.16", "Keras 3.4 · jax"
                         "since": groups[0]["since"], "groups": groups,
-                        "count": sum(1 for g in groups if g["kind"] not in NOT_A_CHANGE)})
+                        "count": sum(1 for g in groups if g["kind"] not in NOT_A_CHANGE),
+                        "verdict": said, "outline": outline(said),
+                        "sentence": verdict.sentence(said, since, env["column_label"])})
     return Timeline(entries=entries, events=events, summary=summary)
+
+
+def outline(said: dict) -> str:
+    """One line of a verdict's counts: 'default distributions 2 · seeding 6 · removed APIs 3'."""
+    parts = [f"{h['title'][0].lower()}{h['title'][1:]} {h['count']}" for h in said["headline"]
+             if h["count"]]
+    return " · ".join(parts)

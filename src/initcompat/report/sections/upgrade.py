@@ -1,14 +1,16 @@
-"""The Upgrade section: every behaviour difference between any two environments, grouped by kind.
+"""The Upgrade section: the verdict of any upgrade, headline first (report/verdict.py).
 
-The page holds the timeline's events once; report.js picks those between the two chosen
-environments by the rule events_between implements (the `diff` command line uses the function
-itself), so the page and the command line agree. Pure.
+The page holds the timeline's events once, as verdict items; report.js picks those between the
+two chosen environments by the rule events_between implements and folds them as
+verdict.summarize does (the `diff` command line uses these functions themselves), so the page
+and the command line agree. The view opens on 2.15 → 2.16, rendered here. Pure.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from initcompat.report import verdict
 from initcompat.report.sections.timeline import KINDS  # the order both list kinds in
 from initcompat.report.sections.timeline import NOT_A_CHANGE as NOT_A_DIFFERENCE  # renames
 
@@ -21,17 +23,19 @@ RULE = ("Between two environments taken in version order, the differences are th
 # One-click pairs: (from label, to label); the two newest versions are added when present.
 PAIRS = (("1.15", "2.0"), ("2.15", "2.16"), ("Keras 3.0 jax", "Keras 3.15 jax"),
          ("Keras 3.15 jax", "Keras 3.15 torch"), ("Keras 3.15 jax", "Keras 3.15 tensorflow"))
+OPENS_ON = ("2.15", "2.16")  # the upgrade most readers ask about (Keras 3 arrives)
 
 
 @dataclass(frozen=True)
 class Upgrade:
     envs: list[dict]  # {"name", "label", "column_label", "variant_of", "status"}, version order
     pairs: list[dict]  # one-click pairs present in these results: {"text", "first", "second"}
-    default: dict | None  # the pair shown first (the two newest versions), or None
+    default: dict | None  # the pair shown first (OPENS_ON, else the two newest), or None
     events: list[dict]  # the timeline's events ({"env", "since", "kind", "row", "text", "cell"})
     backend_events: list[dict]  # one Keras release on two backends (report/backends.py), same shape
     data: dict  # what report.js reads (the "upgrade" part of the page's data block): see _data
     rule: str  # RULE, shown on the page
+    shown: dict | None  # the default pair's verdict: {"said" (verdict.summarize), "sentence"}
 
 
 def _positions(envs: list[dict]) -> tuple[dict[str, dict], dict[str, int]]:
@@ -108,6 +112,27 @@ def grouped(events: list[dict]) -> list[dict]:
             for kind in ordered]
 
 
+def verdict_between(envs: list[dict], events: list[dict], first: str, second: str,
+                    backend_events: list[dict] = ()) -> dict:
+    """The verdict of upgrading from `first` to `second` (names): {"said"
+    (verdict.summarize), "sentence", "from_label", "to_label"} with the two in version
+    order, as the page shows it. ValueError as events_between."""
+    between = events_between(envs, events, first, second, backend_events)
+    labels = {env["name"]: env.get("column_label") or env["name"] for env in envs}
+    _, position = _positions(envs)
+    order = {env["name"]: index for index, env in enumerate(envs)}
+    low, high = sorted((first, second), key=lambda name: (position[name], order[name]))
+    if by_line(envs, first) != by_line(envs, second):  # backends: as chosen
+        low, high = first, second
+    said = verdict.summarize(verdict.classify(between), labels)
+    return {"said": said, "from_label": labels[low], "to_label": labels[high],
+            "sentence": verdict.sentence(said, labels[low], labels[high], first == second)}
+
+
+def by_line(envs: list[dict], name: str) -> str:
+    return next(env.get("line", "tensorflow") for env in envs if env["name"] == name)
+
+
 def _pairs(envs: list[dict]) -> tuple[list[dict], dict | None]:
     primaries = [env for env in envs if env.get("variant_of") is None]
     by_label = {env["label"]: env for env in primaries}
@@ -116,49 +141,52 @@ def _pairs(envs: list[dict]) -> tuple[list[dict], dict | None]:
         if first in by_label and second in by_label:
             pairs.append({"text": f"{first} → {second}", "first": by_label[first]["name"],
                           "second": by_label[second]["name"]})
-    default = None
+    newest = None
     tensorflow = [env for env in primaries if env.get("line", "tensorflow") == "tensorflow"]
     if len(tensorflow) >= 2:  # the two newest TensorFlow releases (other lines follow them)
         primaries = tensorflow
     if len(primaries) >= 2:
         first, second = primaries[-2], primaries[-1]
-        default = {"text": f"{first['label']} → {second['label']} (the two newest)",
-                   "first": first["name"], "second": second["name"]}
+        newest = {"text": f"{first['label']} → {second['label']} (the two newest)",
+                  "first": first["name"], "second": second["name"]}
         if not any(p["first"] == first["name"] and p["second"] == second["name"] for p in pairs):
-            pairs.append(default)
-    return pairs, default
+            pairs.append(newest)
+    opens = [p for p in pairs if (by_label.get(OPENS_ON[0], {}).get("name"),
+                                  by_label.get(OPENS_ON[1], {}).get("name"))
+             == (p["first"], p["second"])]
+    return pairs, opens[0] if opens else newest
+
+
+ITEM_FIELDS = ("fold", "subject", "text", "detail", "keep", "unit", "of", "row", "cell")
 
 
 def _data(envs: list[dict], events: list[dict], backend_events: list[dict] = ()) -> dict:
     """Compact for the page: environments as [name, column label, index of its primary or -1,
-    line, Keras release or ""], each event as [environment index, since (index or -1), kind
-    index, row, text, cell id]; the backend comparisons apart, in the same form."""
+    line, Keras release or ""]; every event's verdict items (verdict.classify) as
+    [environment index, since (index or -1), topic index, then ITEM_FIELDS]; the backend
+    comparisons apart, in the same form; the topics with their titles and which count."""
     index = {env["name"]: i for i, env in enumerate(envs)}
-    kinds = {kind: i for i, kind in enumerate(KINDS)}  # an unknown kind goes last
+    topics = {topic: i for i, topic in enumerate(verdict.TOPICS)}
 
     def compact(found: list[dict]) -> list[list]:
-        rows = []
-        for event in found:
-            if event["env"] not in index:
-                continue
-            kinds.setdefault(event["kind"], len(kinds))
-            rows.append([index[event["env"]], index.get(event.get("since"), -1),
-                         kinds[event["kind"]], event.get("row") or "", event.get("text") or "",
-                         event.get("cell") or ""])
-        return rows
+        return [[index[item["env"]], index.get(item.get("since"), -1), topics[item["topic"]]]
+                + [item[field] for field in ITEM_FIELDS]
+                for item in verdict.classify([e for e in found if e["env"] in index])]
 
-    rows, backend_rows = compact(events), compact(backend_events)
     return {"envs": [[env["name"], env["column_label"], index.get(env["variant_of"], -1),
                       env.get("line", "tensorflow"), env.get("keras_release") or ""]
                      for env in envs],
-            "kinds": list(kinds), "notDifference": list(NOT_A_DIFFERENCE), "events": rows,
-            "backendEvents": backend_rows}
+            "topics": list(verdict.TOPICS), "titles": verdict.TITLES,
+            "counted": list(verdict.COUNTED), "headline": list(verdict.HEADLINE),
+            "none": verdict.NONE_WORD, "briefs": verdict.BRIEFS,
+            "briefChars": verdict.BRIEF_CHARS, "stream": verdict.STREAM,
+            "events": compact(events), "backendEvents": compact(backend_events)}
 
 
 def build_upgrade(envs: list[dict], events: list[dict],
                   backend_events: list[dict] = ()) -> Upgrade:
-    """The section from measured.envs, the timeline's events (Timeline.events) and the
-    comparisons of one Keras release on two backends (report/backends.py)."""
+    """The section from measured.envs, the timeline's events (Timeline.events, annotated by
+    keep_old) and the comparisons of one Keras release on two backends (report/backends.py)."""
     _positions(envs)  # every variant's primary is among the environments
     shown = [{"name": env["name"], "label": env["label"],
               "column_label": env.get("column_label") or f"TF {env['label']}",
@@ -167,8 +195,8 @@ def build_upgrade(envs: list[dict], events: list[dict],
               "keras_release": env.get("keras_requested")
               if env.get("line", "tensorflow") != "tensorflow" else None} for env in envs]
     pairs, default = _pairs(shown)
-    fields = ("env", "since", "kind", "row", "text", "cell")
-    kept = [{key: event.get(key) for key in fields} for event in events]
-    across = [{key: event.get(key) for key in fields} for event in backend_events]
+    kept, across = list(events), list(backend_events)
+    opened = verdict_between(shown, kept, default["first"], default["second"], across) \
+        if default else None
     return Upgrade(envs=shown, pairs=pairs, default=default, events=kept, backend_events=across,
-                   data=_data(shown, kept, across), rule=RULE)
+                   data=_data(shown, kept, across), rule=RULE, shown=opened)

@@ -336,86 +336,192 @@
   });
 
   // ------------------------------------------------------------------ upgrade view
+  // The verdict of any pair: the items between the two (sections/upgrade.py events_between)
+  // folded into lines and a headline exactly as report/verdict.py summarize does, in the markup
+  // of templates/verdict.html.j2 (the page arrives with the default pair rendered from it).
   var from = document.getElementById("upgrade-from"), to = document.getElementById("upgrade-to");
   var result = document.getElementById("upgrade-result");
-  function between(first, second) {  // sections/upgrade.py events_between, on indices
-    var u = data().upgrade, envs = u.envs, pos = [], count = 0;
+  var F = { env: 0, since: 1, topic: 2, fold: 3, subject: 4, text: 5, detail: 6, keep: 7, unit: 8, of: 9, row: 10, cell: 11 };
+  function positions(envs) {
+    var pos = [], count = 0;
     envs.forEach(function (e, i) { if (e[2] < 0) pos[i] = count++; });
     envs.forEach(function (e, i) { if (e[2] >= 0) pos[i] = pos[e[2]]; });
+    return pos;
+  }
+  function between(first, second) {  // sections/upgrade.py events_between, on indices
+    var u = data().upgrade, envs = u.envs, pos = positions(envs);
     if (first === second) return [];
     if (envs[first][3] !== envs[second][3]) {  // two lines: only one Keras release on two backends
       if (envs[first][3] === "tensorflow" || envs[second][3] === "tensorflow" || !envs[first][4] ||
           envs[first][4] !== envs[second][4]) return null;
-      return u.backendEvents.filter(function (ev) {
-        return (ev[0] === first && ev[1] === second) || (ev[0] === second && ev[1] === first);
+      return u.backendEvents.filter(function (it) {
+        return (it[F.env] === first && it[F.since] === second) || (it[F.env] === second && it[F.since] === first);
       });
     }
     var pair = [first, second].sort(function (a, b) { return pos[a] - pos[b] || a - b; });
     var lo = pair[0], hi = pair[1];
     var variant = function (i) { return envs[i][2] >= 0; };
-    return u.events.filter(function (ev) {
-      var e = ev[0];
+    return u.events.filter(function (it) {
+      var e = it[F.env];
       return (variant(e) && (e === lo || e === hi)) || (!variant(e) && pos[lo] < pos[e] && pos[e] <= pos[hi]);
     });
   }
-  function rowLink(ev) {
-    var a = el("a", ev[3]);
-    a.href = "#" + ev[5];
-    if (ev[5].indexOf("tp-") !== 0) a.setAttribute("data-cell", ev[5]);
+  function plural(count, word) { return count + " " + word + (count === 1 ? "" : "s"); }
+  function distinct(values) { return values.filter(function (v, i) { return values.indexOf(v) === i; }); }
+  function streamText(items) {  // verdict.stream_text
+    var weights = distinct(items.filter(function (it) { return it[F.unit] === "weight"; }).map(function (it) { return it[F.row]; }));
+    var checks = distinct(items.filter(function (it) { return it[F.unit] !== "weight"; }).map(function (it) { return it[F.row]; }));
+    var of = 0, parts = [];
+    items.forEach(function (it) { if (it[F.unit] === "weight") of = Math.max(of, it[F.of]); });
+    if (weights.length) {
+      var n = weights.length, said = of === n && n > 1 ? "all " + n : of > n ? n + " of " + of : String(n);
+      parts.push("for " + said + " weight" + (Math.max(n, of) === 1 ? "" : "s"));
+    }
+    if (checks.length) parts.push("in " + plural(checks.length, "seeding check"));
+    return "the same seed gives other weights " + parts.join(" and ");
+  }
+  function foldItems(items, labelOf) {  // verdict.fold and _finish
+    var u = data().upgrade, byKey = {}, lines = [];
+    items.forEach(function (it) {
+      var key = it[F.topic] + "\u0000" + it[F.fold];
+      if (!byKey[key]) { byKey[key] = { topic: it[F.topic], fold: it[F.fold], items: [] }; lines.push(byKey[key]); }
+      byKey[key].items.push(it);
+    });
+    lines = lines.map(function (line, i) { return [line, i]; })
+      .sort(function (a, b) { return a[0].topic - b[0].topic || a[1] - b[1]; }).map(function (p) { return p[0]; });
+    var spans = distinct(items.map(function (it) { return it[F.env]; })).length > 1;
+    return lines.map(function (line) {
+      var its = line.items, rows = [], seen = {};
+      its.forEach(function (it) { if (!seen.hasOwnProperty(it[F.row])) { seen[it[F.row]] = 1; rows.push({ row: it[F.row], cell: it[F.cell] }); } });
+      var subjects = distinct(its.map(function (it) { return it[F.subject]; }));
+      var subject = subjects.length === 1 ? subjects[0] :
+        subjects[0] + " and " + (subjects.length - 1) + " more " + its[0][F.unit] + (subjects.length === 2 ? "" : "s");
+      var text = line.fold.indexOf(u.stream) === 0 ? streamText(its) : its[0][F.text];
+      var versions = distinct(its.map(function (it) { return labelOf(it[F.env]); }));
+      var keeps = distinct(its.map(function (it) { return it[F.keep]; }).filter(Boolean));
+      var brief = subject + ": " + text;
+      if (brief.length > u.briefChars) brief = brief.slice(0, u.briefChars - 1).replace(/\s+$/, "") + "\u2026";
+      if (spans) brief += " (in " + versions.join(", ") + ")";
+      return { topic: u.topics[line.topic], subject: subject, text: text, detail: its[0][F.detail],
+               keep: keeps.join("; "), rows: rows, versions: versions, brief: brief };
+    });
+  }
+  function throughputText(lines) {  // verdict.throughput_text
+    var found = { slower: [], faster: [] };
+    lines.forEach(function (line) {
+      var m = line.topic === "throughput" && /([0-9.]+)\u00d7 (slower|faster)/.exec(line.text);
+      if (m) found[m[2]].push(parseFloat(m[1]));
+    });
+    return ["slower", "faster"].filter(function (w) { return found[w].length; }).map(function (w) {
+      return found[w].length + " " + w + " (up to " + Math.max.apply(null, found[w]).toFixed(2) + "\u00d7)";
+    }).join(", ");
+  }
+  function summarize(items, labelOf) {  // verdict.summarize
+    var u = data().upgrade, lines = foldItems(items, labelOf), headline = [], topics = [];
+    u.topics.forEach(function (topic) {
+      var mine = lines.filter(function (l) { return l.topic === topic; });
+      if (mine.length) topics.push({ topic: topic, title: u.titles[topic], counted: u.counted.indexOf(topic) >= 0, lines: mine });
+      if (u.counted.indexOf(topic) < 0 || (u.headline.indexOf(topic) < 0 && !mine.length)) return;
+      var text = mine.slice(0, u.briefs).map(function (l) { return l.brief; }).join("; ") +
+        (mine.length > u.briefs ? "; and " + (mine.length - u.briefs) + " more" : "");
+      headline.push({ topic: topic, title: u.titles[topic], count: mine.length, text: text || u.none[topic] });
+    });
+    var said = { changes: lines.filter(function (l) { return u.counted.indexOf(l.topic) >= 0; }).length,
+                 headline: headline, topics: topics, spans: distinct(items.map(function (it) { return it[F.env]; })).length > 1,
+                 throughput: throughputText(lines),
+                 harness: lines.filter(function (l) { return l.topic === "harness"; }).length,
+                 renamed: items.filter(function (it) { return u.topics[it[F.topic]] === "renamed"; }).length };
+    var parts = [];  // verdict.not_counted_text
+    if (said.harness) parts.push(plural(said.harness, "harness note") + " (a family probed on one side only)");
+    if (said.renamed) parts.push(plural(said.renamed, "internal rename") + " (same distribution)");
+    said.notCounted = parts.join(" and ");
+    return said;
+  }
+  function sentence(said, first, second, same) {  // verdict.sentence
+    if (same) return "The same environment twice: nothing differs.";
+    if (!said.changes) return "No behaviour change from " + first + " to " + second + ".";
+    return plural(said.changes, "behaviour change") + " from " + first + " to " + second + ".";
+  }
+  function rowLink(row) {
+    var a = el("a"); a.href = "#" + row.cell;
+    if (row.cell.indexOf("c-") === 0) a.setAttribute("data-cell", row.cell);
+    a.appendChild(el("code", row.row));
     return a;
+  }
+  function lineItem(line, spans) {  // verdict.html.j2 line_item
+    var li = el("li"), own = line.rows.length === 1 && line.rows[0].row === line.subject;
+    var subject = el("strong");
+    subject.appendChild(own ? rowLink(line.rows[0]) : document.createTextNode(line.subject));
+    li.appendChild(subject);
+    li.appendChild(document.createTextNode(": " + line.text));
+    if (line.detail) { li.appendChild(document.createTextNode(" ")); li.appendChild(el("span", "(" + line.detail + ")", "muted")); }
+    if (spans) { li.appendChild(document.createTextNode(" ")); li.appendChild(el("span", "\u2014 in " + line.versions.join(", "), "muted")); }
+    if (line.rows.length === 1 && !own) { li.appendChild(document.createTextNode(" ")); li.appendChild(rowLink(line.rows[0])); }
+    else if (line.rows.length > 1) {
+      li.appendChild(document.createTextNode(" "));
+      var fold = el("details", null, "rows");
+      fold.appendChild(el("summary", line.rows.length + " affected rows"));
+      line.rows.forEach(function (row, i) { if (i) fold.appendChild(document.createTextNode(", ")); fold.appendChild(rowLink(row)); });
+      li.appendChild(fold);
+    }
+    if (line.keep) li.appendChild(el("span", "Keep the old behaviour: " + line.keep, "keep"));
+    return li;
+  }
+  function renderVerdict(said, text) {  // verdict.html.j2 verdict_view
+    var summary = el("p", null, "upgrade-summary");
+    summary.appendChild(el("strong", text));
+    result.appendChild(summary);
+    var dl = el("dl", null, "headline");
+    said.headline.forEach(function (item) {
+      var div = el("div", null, "hl hl-" + item.topic + (item.count ? "" : " hl-none"));
+      div.appendChild(el("dt", item.title)); div.appendChild(el("dd", item.text)); dl.appendChild(div);
+    });
+    if (said.throughput) {
+      var tp = el("div", null, "hl hl-throughput"), dd = el("dd", said.throughput + ": not a behaviour difference (");
+      var link = el("a", "Throughput"); link.href = "#throughput";
+      dd.appendChild(link); dd.appendChild(document.createTextNode(")"));
+      tp.appendChild(el("dt", "Throughput")); tp.appendChild(dd); dl.appendChild(tp);
+    }
+    result.appendChild(dl);
+    if (said.notCounted) result.appendChild(el("p", "Not counted: " + said.notCounted + ".", "muted not-counted"));
+    said.topics.forEach(function (topic) {
+      var list = el("ul");
+      topic.lines.forEach(function (line) { list.appendChild(lineItem(line, said.spans)); });
+      var block;
+      if (topic.counted) {
+        block = el("section", null, "verdict-topic");
+        var h = el("h3", topic.title + " "); h.appendChild(el("span", "(" + topic.lines.length + ")", "muted"));
+        block.appendChild(h);
+      } else {
+        block = el("details", null, "verdict-topic");
+        block.appendChild(el("summary", topic.title + " (" + topic.lines.length + ", not counted)"));
+      }
+      block.setAttribute("data-topic", topic.topic);
+      block.appendChild(list);
+      result.appendChild(block);
+    });
   }
   function showUpgrade() {
     var u = data().upgrade, names = u.envs.map(function (e) { return e[0]; });
     var first = names.indexOf(from.value), second = names.indexOf(to.value);
-    var events = between(first, second);
-    if (events === null) {
-      result.textContent = "";
-      result.appendChild(el("p", u.envs[first][1] + " and " + u.envs[second][1] + " are on different lines (" +
-        u.envs[first][3] + "; " + u.envs[second][3] + "): versions are compared within a line, and backends only for the same Keras release, so no difference is listed between them.", "upgrade-summary"));
-      return;
-    }
+    var items = between(first, second);
     Array.prototype.forEach.call(document.querySelectorAll(".pairs button"), function (b) {
       b.setAttribute("aria-pressed", String(b.getAttribute("data-first") === from.value && b.getAttribute("data-second") === to.value));
     });
     result.textContent = "";
-    var label = function (i) { return u.envs[i][1]; };
-    var order = [first, second].sort(function (a, b) { return a - b; });
-    var differences = events.filter(function (ev) { return u.notDifference.indexOf(u.kinds[ev[2]]) < 0; });
-    var summary = el("p", null, "upgrade-summary");
-    summary.appendChild(el("strong", first === second ? "The same environment twice: nothing differs." :
-      differences.length === 0 ? "No behaviour difference from " + label(order[0]) + " to " + label(order[1]) + "." :
-      differences.length + " behaviour difference" + (differences.length === 1 ? "" : "s") + " from " + label(order[0]) + " to " + label(order[1]) + "."));
-    if (first > second) summary.appendChild(document.createTextNode(" (Shown in version order.)"));
-    result.appendChild(summary);
-    u.kinds.forEach(function (kind, k) {
-      var mine = events.filter(function (ev) { return ev[2] === k; });
-      if (!mine.length) return;
-      var groups = [], byKey = {};
-      mine.forEach(function (ev) {
-        var key = ev[0] + "\u0000" + ev[1] + "\u0000" + ev[4];
-        if (!byKey[key]) { byKey[key] = { env: ev[0], since: ev[1], text: ev[4], rows: [] }; groups.push(byKey[key]); }
-        byKey[key].rows.push(ev);
-      });
-      var list = el("ul");
-      groups.forEach(function (g) {
-        var li = el("li");
-        li.appendChild(el("strong", label(g.env)));
-        li.appendChild(document.createTextNode((g.since >= 0 ? " vs " + label(g.since) : "") + ": " + g.text + " — "));
-        g.rows.forEach(function (ev, i) { if (i) li.appendChild(document.createTextNode(", ")); li.appendChild(rowLink(ev)); });
-        list.appendChild(li);
-      });
-      var block = el("section", null, "upgrade-kind");
-      block.setAttribute("data-kind", kind);
-      if (u.notDifference.indexOf(kind) >= 0) {
-        var fold = el("details"), title = el("summary", mine.length + " internal rename" + (mine.length === 1 ? "" : "s") + ", same distribution (not a difference)");
-        fold.appendChild(title); fold.appendChild(list); block.appendChild(fold);
-      } else {
-        var h = el("h3"); h.appendChild(el("span", kind, "kind kind-" + kind.replace(/ /g, "-")));
-        h.appendChild(el("span", "(" + mine.length + ")", "muted"));
-        block.appendChild(h); block.appendChild(list);
-      }
-      result.appendChild(block);
-    });
+    if (items === null) {
+      result.appendChild(el("p", u.envs[first][1] + " and " + u.envs[second][1] + " are on different lines (" +
+        u.envs[first][3] + "; " + u.envs[second][3] + "): versions are compared within a line, and backends only for the same Keras release, so no difference is listed between them.", "upgrade-summary"));
+      return;
+    }
+    var labelOf = function (i) { return u.envs[i][1]; };
+    var order = [first, second];
+    if (u.envs[first][3] === u.envs[second][3]) {
+      var pos = positions(u.envs);
+      order.sort(function (a, b) { return pos[a] - pos[b] || a - b; });
+    }
+    var said = summarize(items, labelOf);
+    renderVerdict(said, sentence(said, labelOf(order[0]), labelOf(order[1]), first === second));
   }
   if (from && to && result) {
     from.addEventListener("change", function () { loadData().then(showUpgrade); });
@@ -423,7 +529,9 @@
     Array.prototype.forEach.call(document.querySelectorAll(".pairs button"), function (b) {
       b.addEventListener("click", function () { from.value = b.getAttribute("data-first"); to.value = b.getAttribute("data-second"); loadData().then(showUpgrade); });
     });
-    loadData().then(showUpgrade);  // after the page is shown: it reads the data block
+    // the default pair arrives rendered (verdict.html.j2); a pair kept by the browser's form
+    // restore is rendered again
+    if (result.getAttribute("data-first") !== from.value || result.getAttribute("data-second") !== to.value) loadData().then(showUpgrade);
   }
 
   var initial = decodeURIComponent(location.hash.slice(1));
