@@ -49,17 +49,20 @@ def ceiling_run(kind, values, elements, worker=0):
 
 
 def write_environment(folder, name, tensorflow, medians, *, aliases=None, gpu="none found",
-                      seed=0, processes=3, env=None, installed=None, suite=None):
+                      seed=0, processes=3, env=None, installed=None, suite=None,
+                      busy=1.0):
     """The probe's result, and the throughput step's summary and pyperf file, each written by
     the code that writes them in a run. env: the result's env record (default: a TF release);
     installed: the packages the result records as installed; suite: the suite file the run
     passes (None: the summary records no suite, as files from before suite identities, so it
-    joins a result of any suite)."""
+    joins a result of any suite); busy: how many times slower the machine's ceilings ran."""
     rng = np.random.default_rng(seed)
     suites = []
     for worker in range(processes):
-        runs = [ceiling_run("memory-write", list(0.04 * (1 + 0.01 * rng.random(4))), 1 << 25, worker),
-                ceiling_run("philox-float32", list(0.08 * (1 + 0.01 * rng.random(4))), 1 << 24, worker)]
+        runs = [ceiling_run("memory-write", list(busy * 0.04 * (1 + 0.01 * rng.random(4))),
+                            1 << 25, worker),
+                ceiling_run("philox-float32", list(busy * 0.08 * (1 + 0.01 * rng.random(4))),
+                            1 << 24, worker)]
         for bench, (median, params) in medians.items():
             runs.append(layer_run(bench, list(median * (1 + 0.02 * rng.random(4))), params,
                                   worker=worker))
@@ -311,6 +314,27 @@ def test_an_unreadable_pyperf_file_is_named_in_the_notes(two_versions):
     assert str(folder) not in errors[0]
     dense = {row["benchmark"]: row for row in section.rows}["tf.keras/Dense/4096x4096"]
     assert dense["devices"][0]["cells"][1]["change"] is None  # no raw values: no test
+
+
+def test_a_change_while_the_machine_slowed_too_is_not_named_as_the_frameworks(tmp_path):
+    """numpy < 1.17 has no Philox: the memory-write ceiling, measured in every run, says that
+    the machine itself ran 3× slower in the second run; the lead counts that change apart."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    write_environment(folder, "tf-1.9", "1.9.0", {DENSE: (0.1, PARAMS[DENSE])}, seed=1)
+    write_environment(folder, "tf-1.10", "1.10.1", {DENSE: (0.3, PARAMS[DENSE])}, seed=2, busy=3)
+    results = loaded_results(folder)
+    for result in results:
+        result["throughput"]["ceilings"]["cpu"]["philox-float32"] = "unavailable: numpy 1.14.5"
+    section = section_of(results, folder)
+    (change,) = section.marked
+    assert change["kind"] == "regression" and change["caution"].startswith(
+        "the numpy memory-write ceiling measured in the same runs also moved 3.0")
+    assert "memory-write ceiling varied 3.0× across these runs" in section.lead[0]
+    assert section.lead[1] == (
+        "No version is markedly (more than ×1.35, p < 0.002) faster or slower than the version "
+        "it is compared with; 1 marked change came with the machine's own ceiling moving as "
+        "much (a busy machine), so may not be the framework's (listed below).")
 
 
 # ---------------------------------------------------------------------------- ceilings

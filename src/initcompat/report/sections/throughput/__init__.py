@@ -23,8 +23,8 @@ import math
 from dataclasses import dataclass
 
 from initcompat.probe.schema import API_FAMILIES
-from initcompat.probe.schema import CEILING_PHILOX_FLOAT32 as PHILOX
-from initcompat.report.sections.throughput.cells import anchor, cell, env_entry, resolve
+from initcompat.report.sections.throughput.cells import (anchor, cell, env_entry, resolve,
+                                                         rng_and_memory)
 from initcompat.report.sections.throughput.chart import legend
 from initcompat.report.sections.throughput.lead import lead, marked_changes
 from initcompat.report.sections.throughput.names import (axis_version, categories,
@@ -74,17 +74,26 @@ def _row_sort_key(key: tuple[str, str, str]) -> tuple:
     return (order, family, layer, params, size)
 
 
+CEILING_WORDS = {"Philox": "numpy Philox", "mem-write": "numpy memory-write",
+                 "device RNG": "device random-number", "device mem-write": "device memory-write"}
+
+
 def _note_ceiling_drift(change: dict, before: dict, after: dict, device: str) -> None:
-    """Say so when the machine itself (its Philox ceiling) moved by more than the factor between
-    the two runs: then the change may be the machine's state, not TensorFlow."""
-    rates = [((env["ceilings"].get(device) or {}).get(PHILOX) or {}).get("rate")
-             for env in (before, after)]
-    change["ceiling_drift"] = rates[1] / rates[0] if all(rates) else None
+    """Say so when the machine itself moved by more than the factor between the two runs: its
+    random-number ceiling (Philox on the CPU), or where a run could not measure that (numpy
+    older than 1.17), its memory-write ceiling. Then the change may be the machine's state (a
+    busy machine slows both), not the framework."""
+    (rng_before, memory_before), (rng_after, memory_after) = (
+        rng_and_memory(env, device) for env in (before, after))
+    pairs = [(rng_before[0], rng_before[1], rng_after[1]),
+             (memory_before[0], memory_before[1], memory_after[1])]
+    label, first, second = next((p for p in pairs if p[1] and p[2]), (None, None, None))
+    change["ceiling_drift"] = second / first if first and second else None
     drift = change["ceiling_drift"]
     if drift and max(drift, 1 / drift) > FACTOR_THRESHOLD:
-        change["caution"] = (f"the Philox ceiling measured in the same runs also moved "
+        change["caution"] = (f"the {CEILING_WORDS.get(label, label)} ceiling measured in the same runs also moved "
                              f"{max(drift, 1 / drift):.2f}× ({'faster' if drift > 1 else 'slower'}): "
-                             "part of this change may be the machine's state, not TensorFlow")
+                             "part of this change may be the machine's state, not the framework")
         change["detail"] += "; " + change["caution"]
     else:
         change["caution"] = None

@@ -5,6 +5,8 @@ marked change, each with the id the timeline and the upgrade view link to. Pure.
 
 from __future__ import annotations
 
+from initcompat.report.sections.throughput.cells import rng_and_memory
+from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD
 from initcompat.report.sections.throughput.formatting import range_text, seconds_text, si
 from initcompat.report.sections.throughput.small_multiples import size_text
 
@@ -63,6 +65,17 @@ def _named(entries: list[dict]) -> str:
     return ", ".join(parts)
 
 
+def _machine_spread(envs: list[dict], device: str) -> str:
+    """A clause when the machine's own memory-write ceiling (measured in every run) varied by
+    more than the threshold across the runs: part of the range is then the machine's state."""
+    rates = [rng_and_memory(env, device)[1][1] for env in envs]
+    rates = [rate for rate in rates if rate]
+    if len(rates) < 2 or max(rates) / min(rates) <= FACTOR_THRESHOLD:
+        return ""
+    return (f" (the machine's own memory-write ceiling varied {max(rates) / min(rates):.1f}× "
+            "across these runs, so part of that range is the machine's state)")
+
+
 def lead(headline: dict | None, envs: list[dict], changes: list[dict],
          p_threshold: float, factor_threshold: float) -> list[str]:
     """One or two sentences: the headline layer's range of times, then the marked changes."""
@@ -78,12 +91,19 @@ def lead(headline: dict | None, envs: list[dict], changes: list[dict],
             f"the default initializers takes {seconds_text(params / fast)} to "
             f"{seconds_text(params / slow)} on this machine's {headline['device'].upper()} "
             f"across {timed} environments ({range_text(slow, fast, 'param/s')}): fastest "
-            f"{fast_name}, slowest {slow_name}.")
-    slower, faster = _by_version(changes, "regression"), _by_version(changes, "speed-up")
+            f"{fast_name}, slowest {slow_name}{_machine_spread(envs, headline['device'])}.")
+    # a change measured while the machine's own ceiling moved as much may be the machine's
+    # state (a busy machine): counted, never named as the framework's
+    clean = [change for change in changes if not change.get("caution")]
+    busy = len(changes) - len(clean)
+    slower, faster = _by_version(clean, "regression"), _by_version(clean, "speed-up")
     rule = f"more than ×{factor_threshold:g}, p < {p_threshold:g}"
+    busy_text = (f"{busy} marked change{'' if busy == 1 else 's'} came with the machine's own "
+                 f"ceiling moving as much (a busy machine), so may not be the framework's")
     if not slower and not faster:
         sentences.append(f"No version is markedly ({rule}) faster or slower than the version "
-                         "it is compared with.")
+                         "it is compared with" + (f"; {busy_text} (listed below)." if busy
+                                                  else "."))
         return sentences
     parts = []
     if slower:
@@ -93,5 +113,6 @@ def lead(headline: dict | None, envs: list[dict], changes: list[dict],
     versions = len({change["env"] for change in changes})
     sentences.append(f"Markedly ({rule}) {'; '.join(parts)} — {len(changes)} marked "
                      f"change{'' if len(changes) == 1 else 's'} in {versions} "
-                     f"environment{'' if versions == 1 else 's'}, each listed below.")
+                     f"environment{'' if versions == 1 else 's'}, each listed below"
+                     + (f"; {busy_text}." if busy else "."))
     return sentences

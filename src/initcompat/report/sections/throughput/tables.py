@@ -22,8 +22,8 @@ def _shown(cell: dict) -> dict:
     flagged = change if change and change["flagged"] else None
     return {"kind": "ok", "text": cell["text"].replace("param/s", "").strip(),
             "ci": cell.get("ci_range") or "",
-            "change": ({"kind": flagged["kind"], "text": flagged["text"], "id": cell["id"]}
-                       if flagged else None),
+            "change": ({"kind": flagged["kind"], "text": flagged["text"], "id": cell["id"],
+                        "busy": bool(flagged.get("caution"))} if flagged else None),
             "title": ""}
 
 
