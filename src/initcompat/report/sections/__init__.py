@@ -16,7 +16,7 @@ from initcompat.report.frame import order_results
 from initcompat.report.load import Loaded
 from initcompat.report.measured import measure, without_frameworks
 from initcompat.report.suites import partition
-from initcompat.report.sections.answers import Answers, build_answers
+from initcompat.report.sections.compat import Compat, build_compat
 from initcompat.report.sections.environments import Environments, build_environments
 from initcompat.report.sections.failures import Failures, build_failures
 from initcompat.report.sections.gpu import Gpu, build_gpu
@@ -29,6 +29,7 @@ from initcompat.report.sections.seeding import Seeding, build_seeding
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
                                                    load_pyperf)
 from initcompat.report.sections.timeline import Timeline, build_timeline
+from initcompat.report.sections.summary import Summary, build_summary
 from initcompat.report.sections.upgrade import Upgrade, build_upgrade
 
 
@@ -49,14 +50,15 @@ class View:
     """Everything the page shows: one field per section, in page order."""
 
     rejected: Rejected
-    answers: Answers
-    propagation: Propagation
+    summary: Summary
+    compat: Compat
     upgrade: Upgrade
+    propagation: Propagation
+    porting: Porting
     timeline: Timeline
     matrix: Matrix
     initializers: Initializers
     seeding: Seeding
-    porting: Porting
     throughput: Throughput
     gpu: Gpu
     failures: Failures
@@ -94,8 +96,10 @@ def build_view(inputs: Inputs) -> View:
     propagation = build_propagation(measured)
     timeline = build_timeline(measured, throughput_changes,
                               initializers.events + seeding.events + propagation.events)
+    compat = build_compat(measured)
     return View(rejected=build_rejected(inputs.rejected),
-                answers=build_answers(measured),
+                summary=build_summary(measured, compat, every.envs, inputs.suites_note),
+                compat=compat,
                 propagation=propagation,
                 upgrade=build_upgrade(measured.envs, timeline.events,
                                       backend_events(measured.results)),

@@ -28,6 +28,7 @@ class Summary:
     today: list[dict]  # {"name", "tensorflow", "keras", "tf_keras"}: the "today" variants, newest last
     environments: int  # how many environments the page reads
     failed: int  # how many of them did not measure
+    suites_note: str | None = None  # report.suites: the suite shown when not the default, or mixed
 
 
 def _formula(theory: str | None) -> str | None:
@@ -114,7 +115,8 @@ def _where(compat: Compat, family_name: str) -> list[str]:
     return out
 
 
-def build_summary(measured: Measured, compat: Compat, every_env: list[dict]) -> Summary:
+def build_summary(measured: Measured, compat: Compat, every_env: list[dict],
+                  suites_note: str | None = None) -> Summary:
     """The answer from the TF/Keras environments; the counts over `every_env` (frameworks too)."""
     columns = columns_of(measured)
     lines = []
@@ -134,4 +136,5 @@ def build_summary(measured: Measured, compat: Compat, every_env: list[dict]) -> 
               "tf_keras": env.get("tf_keras")}
              for env in measured.envs if env.get("variant") == "today" and env["status"] == "ok"]
     return Summary(lines=lines, today=today[-1:], environments=len(every_env),
-                   failed=sum(1 for env in every_env if env["status"] != "ok"))
+                   failed=sum(1 for env in every_env if env["status"] != "ok"),
+                   suites_note=suites_note)
