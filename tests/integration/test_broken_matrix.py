@@ -1,10 +1,13 @@
 """A matrix where environments fail in every way (tests/fixtures/broken-matrix.toml): each failure
 ends in an outcome file with its status and error tail, the working entry still measures, and the
-report completes listing them all."""
+report completes listing them all. The faults of the moment (`faults`: the package index at a
+closed local port) are not-measured, apart from a release that does not install, and measure
+when the index is back."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -21,7 +24,9 @@ REUSED = ("tf-2.15", "tf-1.15")  # real environments in .nox, reused (never rebu
 # How the test runs each entry: (resolution, probe timeout in seconds).
 RUNS = {"tf-2.15": ("as-released", 900), "tf-1.15": ("as-released", 2),
         "tf-1.99": ("as-released", 900), "tf-2.15-py29": ("as-released", 900),
-        "tf-1.15-unpinned": ("today", 900)}
+        "tf-1.15-unpinned": ("today", 900),
+        "tf-1.5": ("as-released", 900), "tf-1.5-py311": ("as-released", 900)}
+FAULTS = ("tf-1.5", "tf-1.5-py311")  # run by the `faults` fixture, apart
 EXPECTED = {"tf-2.15": schema.ENV_OK, "tf-1.15": schema.ENV_PROBE_TIMEOUT,
             "tf-1.99": schema.ENV_INSTALL_FAILED, "tf-2.15-py29": schema.ENV_SKIPPED,
             "tf-1.15-unpinned": schema.ENV_IMPORT_FAILED}
@@ -41,6 +46,8 @@ def run_broken_matrix(tmp_path_factory):
     scratch = tmp_path_factory.mktemp("envs")
     done = {}
     for entry in table.entries:
+        if entry.name in FAULTS:
+            continue
         resolution, timeout = RUNS[entry.name]
         envs = ROOT / ".nox" if entry.name in REUSED else scratch
         if entry.name in REUSED:  # never build anything in .nox but what nox itself would
@@ -87,7 +94,9 @@ def test_working_entry_still_measures(outcomes):
 
 def test_install_failure_keeps_the_installer_error(outcomes):
     result = outcomes[1]["tf-1.99"][1]
-    assert result["reason"] == "install tensorflow==1.99.0 failed"
+    assert result["reason"] == ("install tensorflow==1.99.0 failed: Because there is no version "
+                                "of tensorflow==1.99.0 and you require tensorflow==1.99.0, we can "
+                                "conclude that your requirements are unsatisfiable.")
     assert "tensorflow==1.99.0" in result["log_tail"]
     assert "no version" in result["log_tail"].lower() or "not found" in result["log_tail"].lower()
 
@@ -130,3 +139,77 @@ def test_report_completes_and_lists_every_failure(outcomes, tmp_path):
     assert "tensorflow==1.99.0" in html and "cannot not be created directly" in html
     changes = json.loads((tmp_path / "changes.json").read_text())
     assert {e["name"]: e["status"] for e in changes["environments"]} == EXPECTED
+
+
+# The package index at a closed local port (nothing listens on port 9): uv's own retries off and
+# two short attempts of ours, so the fault is recorded in seconds.
+UNREACHABLE = {"UV_INDEX_URL": "http://127.0.0.1:9/simple",
+               "UV_HTTP_RETRIES": "0", "INITCOMPAT_INSTALL_ATTEMPTS": "2",
+               "INITCOMPAT_INSTALL_BACKOFF": "0.2"}
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory):
+    """name -> (Outcome, joined result): tf-1.5 with the index unreachable, then ("tf-1.5 back")
+    again with the index back (into a results folder of its own); tf-1.5-py311 (no wheel)."""
+    if shutil.which("uv") is None:
+        pytest.fail("uv is not on PATH: the integration tests build real TF environments with it")
+    table = matrix.load_matrix(BROKEN)
+    scratch = tmp_path_factory.mktemp("envs")
+    done = {}
+
+    def run(name, label, variables):
+        results = tmp_path_factory.mktemp("results")
+        saved = {key: os.environ.get(key) for key in variables}
+        os.environ.update(variables)
+        try:
+            outcome = runner.run_entry(table.entry(name), resolution="as-released",
+                                       suite=ROOT / table.suite, results=results, envs=scratch,
+                                       source=ROOT / "src", timeout=900, echo=lambda line: None,
+                                       throughput=False, measurements=False)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        (joined,) = load_results(results).results
+        done[label] = (outcome, joined)
+
+    run("tf-1.5", "tf-1.5", UNREACHABLE)
+    run("tf-1.5-py311", "tf-1.5-py311", {})
+    run("tf-1.5", "tf-1.5 back", {})
+    return done
+
+
+def test_an_unreachable_index_is_not_measured_with_its_cause(faults):
+    outcome, result = faults["tf-1.5"]
+    assert (outcome.status, outcome.cause) == (schema.ENV_NOT_MEASURED,
+                                               "package index unreachable: Connection refused")
+    assert (result["status"], result["reason"]) == (schema.ENV_NOT_MEASURED,
+                                                    "package index unreachable: Connection refused")
+    outcome_file = json.loads(outcome.path(schema.KIND_OUTCOME).read_text())
+    validation.validate_outcome(outcome_file)
+    install = outcome_file["steps"]["install"]
+    assert install["status"] == schema.STEP_FAILED
+    assert install["reason"] == ("install tensorflow==1.5.1 failed: package index unreachable: "
+                                 "Connection refused")
+    assert "Connection refused" in install["log_tail"] and "127.0.0.1:9" in install["log_tail"]
+    assert outcome_file["env"]["suite"]["file"] == "default.json"
+
+
+def test_with_the_index_back_it_measures(faults):
+    outcome, result = faults["tf-1.5 back"]
+    assert outcome.status == schema.ENV_OK and result["status"] == schema.ENV_OK
+    assert any(cell["status"] == schema.CELL_OK for cell in result["cells"])
+    assert result["env"]["suite"] == faults["tf-1.5"][1]["env"]["suite"]
+
+
+def test_a_release_without_a_wheel_for_its_python_is_install_failed_with_the_reason(faults):
+    outcome, result = faults["tf-1.5-py311"]
+    assert result["status"] == schema.ENV_INSTALL_FAILED
+    assert result["reason"] == (
+        "install tensorflow==1.5.1 failed: Because tensorflow==1.5.1 has no wheels with a "
+        "matching Python ABI tag (e.g., `cp311`) and you require tensorflow==1.5.1, we can "
+        "conclude that your requirements are unsatisfiable.")
+    assert outcome.cause == result["reason"].split(" failed: ", 1)[1]

@@ -1,9 +1,9 @@
 """An install that fails for a reason outside the release is retried with backoff and told apart
 from a release that does not install (initcompat.host.causes, initcompat.host.environments).
-UNREACHABLE, NO_WHEEL and NO_VERSION are uv 0.13's own output, captured from the runs the
-integration test repeats (tests/integration/test_broken_matrix.py: a closed local port as the
-index, TF 1.5.1 on Python 3.11, a version that does not exist); DISK_FULL is written in uv's form
-(a full disk was not reproduced here)."""
+UNREACHABLE, NO_WHEEL, NO_VERSION and the two wrapped ones are uv 0.13's own output, captured
+from the runs the integration test repeats (tests/integration/test_broken_matrix.py: a closed
+local port as the index, TF 1.5.1 on Python 3.11, a version that does not exist); DISK_FULL is
+written in uv's form (a full disk was not reproduced here)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,23 @@ NO_VERSION = """$ uv pip install tensorflow==1.99.0
 error: No solution found when resolving dependencies
   cause: Because there is no version of tensorflow==1.99.0 and you require tensorflow==1.99.0, \
 we can conclude that your requirements are unsatisfiable."""
+# The same two with $COLUMNS=60 (pytest sets it): uv wraps its causes at the width.
+NO_WHEEL_WRAPPED = """error: No solution found when resolving dependencies
+  cause: Because tensorflow==1.5.1 has no wheels with a
+         matching Python ABI tag (e.g., `cp311`) and you
+         require tensorflow==1.5.1, we can conclude that
+         your requirements are unsatisfiable.
+
+hint: You require CPython 3.11 (`cp311`), but we only found wheels for `tensorflow` (v1.5.1) \
+with the following Python ABI tags: `cp27m`, `cp27mu`, `cp33m`, `cp34m`, `cp35m`, `cp36m`"""
+UNREACHABLE_WRAPPED = """error: Request failed after 3 retries in 10.7s
+  cause: Failed to fetch:
+         http://127.0.0.1:9/simple/tensorflow/
+  cause: error sending request for url
+         (http://127.0.0.1:9/simple/tensorflow/)
+  cause: client error (Connect)
+  cause: tcp connect error
+  cause: Connection refused (os error 111)"""
 DISK_FULL = "error: Failed to write to `.nox/tf-2.15/lib/python3.11/site-packages/x.so`\n" \
             "  Caused by: No space left on device (os error 28)"
 
@@ -41,6 +58,13 @@ DISK_FULL = "error: Failed to write to `.nox/tf-2.15/lib/python3.11/site-package
 def test_an_unreachable_index_is_transient_and_names_the_error():
     assert transient_cause(UNREACHABLE) == "package index unreachable: Connection refused"
     assert last_line(UNREACHABLE) == "Connection refused (os error 111)"
+
+
+def test_output_wrapped_at_the_terminal_s_width_reads_the_same():
+    assert last_line(NO_WHEEL_WRAPPED) == last_line(NO_WHEEL)
+    assert transient_cause(NO_WHEEL_WRAPPED) is None
+    assert transient_cause(UNREACHABLE_WRAPPED) == transient_cause(UNREACHABLE)
+    assert last_line(UNREACHABLE_WRAPPED) == last_line(UNREACHABLE)
 
 
 def test_a_full_disk_and_a_killed_installer_are_transient():

@@ -31,7 +31,7 @@ def transient_cause(output: str, returncode: int | None = None) -> str | None:
     """The one-line cause when the installer failed for a reason outside the release, else None."""
     if returncode is not None and returncode < 0:
         return f"installer killed by signal {-returncode}"
-    lowered = output.lower()
+    lowered = " ".join(output.split()).lower()  # a phrase wrapped over two lines still matches
     for marker, cause in TRANSIENT_MARKERS:
         if marker in lowered:
             return cause
@@ -40,17 +40,32 @@ def transient_cause(output: str, returncode: int | None = None) -> str | None:
 
 _DECORATION = re.compile(r"^(?:[\s\u2500-\u257f\u25b6\u2192>|-]*)(?:cause:|caused by:|error:|"
                          r"ERROR:)?\s*", re.IGNORECASE)
+# The start of a message of its own; any other indented line continues the one before it (uv
+# wraps its causes at the terminal's width, $COLUMNS).
+_STARTS = re.compile(r"^(?:\S|\s*(?:cause:|caused by:|error:|hint:|[\u2500-\u257f\u25b6\u00d7]))",
+                     re.IGNORECASE)
+
+
+def _messages(output: str) -> list[str]:
+    """The installer's messages, each on one line: wrapped lines joined, decoration off."""
+    messages: list[str] = []
+    for line in output.splitlines():
+        if not line.strip():
+            messages.append("")
+        elif messages and messages[-1] and not _STARTS.match(line):
+            messages[-1] += " " + line.strip()
+        else:
+            messages.append(_DECORATION.sub("", line).strip())
+    return [" ".join(message.split()) for message in messages if message]
 
 
 def last_line(output: str) -> str:
     """The cause's last line of an installer's output, as one line: the resolver's reason
     ("Because tensorflow==1.5.1 has no wheels with a matching Python ABI tag ...") where it gave
-    one, else the last line that is not a hint or the command."""
-    lines = [_DECORATION.sub("", line).strip() for line in output.splitlines()]
-    lines = [line for line in lines if line and not line.startswith(("hint:", "$ "))]
+    one, else the last message that is not a hint or the command."""
+    lines = [line for line in _messages(output) if not line.startswith(("hint:", "$ "))]
     reasons = [line for line in lines if line.startswith("Because ")]
-    chosen = (reasons or lines or ["no output"])[-1]
-    return " ".join(chosen.split())[:400]
+    return (reasons or lines or ["no output"])[-1][:400]
 
 
 def last_cause(tail: str | None) -> str | None:
