@@ -220,6 +220,21 @@ def test_template_renders_svg_and_table_without_blanks(two_versions):
     assert "built-in method" not in html and " at 0x" not in html
 
 
+def test_every_change_the_timeline_links_to_is_on_the_page(two_versions):
+    """The timeline and the upgrade view link each flagged change by its cell's id (#tp-...):
+    the list of marked changes carries that id, also for a family timed as another (keras as
+    tf.keras), in a fold that opens for any id starting tp-."""
+    results, folder = two_versions
+    results[1]["throughput"]["aliases"] = {"keras": "tf.keras"}
+    section = section_of(results, folder)
+    html = render(section)
+    linked = [change["cell"] for changes in section.changes.values() for change in changes]
+    assert linked and all(f'id="{cell_id}"' in html for cell_id in linked)
+    assert any("keras-Dense" in cell_id for change in section.marked for cell_id in change["also"])
+    packed = jinja_environment().get_template("sections/throughput.html.j2").render(section=section)
+    assert 'id="throughput-changes" data-holds="tp-"' in packed
+
+
 def test_the_report_page_shows_the_design_and_one_no_gpu_sentence(two_versions, tmp_path):
     _, folder = two_versions
     assert report_main([str(folder), "--out", str(tmp_path / "out")]) == 0

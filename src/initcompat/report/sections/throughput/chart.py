@@ -34,6 +34,7 @@ PLOT_WIDTH = 220  # the usual plot width; a chart with many versions grows up to
 MAX_PLOT_WIDTH = 300
 UPRIGHT_STEP = FONT + 1  # the least room an upright label needs beside the next one
 X_TITLE_BAND = 16
+MARKER_RADIUS = 2.6
 
 
 def family_color(family: str) -> str:
@@ -131,7 +132,9 @@ def chart(title: str, x_title: str, categories: list[dict], series: list[dict],
             points.append({"x": x, "y": y_of(point["rate"]), "color": color,
                            "hollow": bool(point.get("hollow")), "title": point["title"],
                            "name": point.get("name"), "rate": point["rate"]})
-            if point.get("low") and point.get("high"):
+            if point.get("low") and point.get("high") and \
+                    y_of(point["low"]) - y_of(point["high"]) > 2 * MARKER_RADIUS:
+                # a whisker shorter than the marker would hide under it: drawn only when longer
                 whiskers.append({"x": x, "y1": y_of(point["low"]), "y2": y_of(point["high"]),
                                  "color": color})
     xlabels = []
@@ -146,7 +149,7 @@ def chart(title: str, x_title: str, categories: list[dict], series: list[dict],
         "title": title, "x_title": x_title, "y_title": f"{UNIT}, log scale",
         "width": round(width), "height": round(height), "left": LEFT,
         "right": round(LEFT + plot_width, 1), "top": TOP, "bottom": bottom,
-        "upright": axis["upright"], "label_y": bottom + (4 if axis["upright"] else FONT + 4),
+        "upright": axis["upright"], "radius": MARKER_RADIUS, "label_y": bottom + (4 if axis["upright"] else FONT + 4),
         "x_title_y": round(height - 4), "y_title_x": 11, "font": FONT,
         "ticks": [{"y": y_of(v), "label": si(v)} for v in ticks(low, high)],
         "xlabels": xlabels, "lines": lines, "points": points, "whiskers": whiskers,

@@ -14,31 +14,37 @@ SHOWN = 2  # versions named per direction in the lead; the list below has every 
 
 
 def marked_changes(rows: list[dict], envs: list[dict], devices: list[str]) -> list[dict]:
-    """Every flagged change, once (an alias row repeats its family's), in environment order:
-    {id, env, since, kind, factor, family, benchmark, text, detail, caution}."""
+    """Every flagged change, once, in environment order: {id, also (the ids of the same change
+    in the rows of families timed as this one: the timeline may link either), env, name,
+    since, kind, factor, family, benchmark, text, detail, caution}."""
     names = {env["name"]: env["display"] for env in envs}
-    found, seen = [], set()
+    found: dict[tuple, dict] = {}
+    aliases: list[tuple[tuple, str]] = []
     for env_index, env in enumerate(envs):
         for row in rows:
             for device_index, device in enumerate(devices):
                 cell = row["devices"][device_index]["cells"][env_index]
                 change = cell.get("change")
-                if not change or not change["flagged"] or cell.get("alias_of"):
+                if not change or not change["flagged"]:
                     continue
-                key = (env["name"], row["family"], row["layer"], row["size"], device)
-                if key in seen:
+                measured = cell.get("alias_of") or row["family"]
+                key = (env["name"], measured, row["layer"], row["size"], device)
+                if cell.get("alias_of"):
+                    aliases.append((key, cell["id"]))
                     continue
-                seen.add(key)
                 since = change.get("since_env")
-                found.append({
-                    "id": cell["id"], "env": env["name"], "name": env["display"],
+                found[key] = {
+                    "id": cell["id"], "also": [], "env": env["name"], "name": env["display"],
                     "since": names.get(since, change.get("since")), "kind": change["kind"],
                     "factor": change["factor"], "family": row["family"],
                     "benchmark": f"{row['layer']} {size_text(row['size'])}"
                                  + (f" on {device}" if len(devices) > 1 else ""),
                     "text": change["text"], "detail": change["detail"],
-                    "caution": change.get("caution")})
-    return found
+                    "caution": change.get("caution")}
+    for key, cell_id in aliases:
+        if key in found:
+            found[key]["also"].append(cell_id)
+    return list(found.values())
 
 
 def _by_version(changes: list[dict], kind: str) -> list[dict]:

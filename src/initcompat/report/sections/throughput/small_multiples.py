@@ -73,10 +73,8 @@ def _series(rows: list[dict], group: dict, envs: list[dict], size: str,
             points.append({"at": env["at"], "rate": cell["params_per_s"],
                            "low": cell.get("ci_low_rate"), "high": cell.get("ci_high_rate"),
                            "hollow": env["hollow"], "name": env["display"],
-                           "title": f"{env['display']} · {row['family']} {row['layer']} "
-                                    f"{size_text(size)}: {cell['text']}"
-                                    + (f" (95 % interval {cell['ci_range']})"
-                                       if cell.get("ci_range") else "")})
+                           "title": f"{env['display']}, {row['family']}: {cell['text']}"
+                                    + (f" ({cell['ci_range']})" if cell.get("ci_range") else "")})
         if points:
             series.append({"family": row["family"], "label": row["family"], "points": points})
     return series, aliases
