@@ -9,20 +9,23 @@ import math
 
 from initcompat.probe import schema
 from initcompat.report.sections.propagation.records import (
-    env_name, first_api, fmt, model_name, ok, predictions_of, records_of, version_of)
+    FLOAT32_NORMAL_GAP, env_name, first_api, fmt, model_name, ok, predictions_of, records_of,
+    version_of)
 
 COLOURS = ("#1b6ca8", "#c2410c", "#15803d", "#7c3aed", "#a16207")
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 170, 30
 
 
-def _svg_lines(series: list[dict], log: bool) -> dict:
+def _svg_lines(series: list[dict], log: bool, references: tuple = ()) -> dict:
     """Polyline points for series [{"label", "colour", "dash", "points": [(x, y)]}] in a fixed
-    box; y on log10 when `log`. Non-positive or missing values break a line."""
+    box; y on log10 when `log`. Non-positive or missing values break a line. `references`:
+    (value, text) pairs drawn as labelled horizontal lines, inside the range."""
     values = [y for s in series for _, y in s["points"] if y is not None and (y > 0 or not log)]
+    values += [value for value, _ in references] if values else []
     xs = [x for s in series for x, _ in s["points"]]
     if not values or not xs:
         return {"lines": [], "width": CHART_WIDTH, "height": CHART_HEIGHT, "ticks": [],
-                "x_ticks": []}
+                "x_ticks": [], "references": []}
     transform = (lambda v: math.log10(v)) if log else (lambda v: v)
     low, high = transform(min(values)), transform(max(values))
     if high - low < 1e-9:
@@ -58,8 +61,9 @@ def _svg_lines(series: list[dict], log: bool) -> dict:
                       "text": fmt(shown, 2)})
     x_ticks = [{"x": place(x, None)[0], "text": str(x)}
                for x in sorted({x_low, round((x_low + x_high) / 2), x_high})]
+    marks = [{"y": place(x_low, value)[1], "text": text} for value, text in references]
     return {"lines": lines, "width": CHART_WIDTH, "height": CHART_HEIGHT, "ticks": ticks,
-            "x_ticks": x_ticks, "x_first": x_low, "x_last": x_high,
+            "x_ticks": x_ticks, "references": marks, "x_first": x_low, "x_last": x_high,
             "axis_y": CHART_HEIGHT - CHART_PAD + 12, "right": CHART_WIDTH - CHART_PAD}
 
 
@@ -92,12 +96,14 @@ def training_chart(env: dict, body: dict) -> dict | None:
     runs = [r for r in body.get("training") or [] if r["status"] == schema.PROP_OK]
     if not runs:
         return None
-    series, legend, rows = [], [], []
+    series, gaps, legend, rows = [], [], [], []
     for index, run in enumerate(runs):
         colour = COLOURS[(index // 2) % len(COLOURS)]
         dash = run["loss_kind"] != "naive"
         series.append({"colour": colour, "dash": dash,
                        "points": [(step + 1, value) for step, value in enumerate(run["loss"])]})
+        gaps.append({"colour": colour, "dash": dash,
+                     "points": [(step + 1, value) for step, value in enumerate(run["logit_gap"])]})
         legend.append({"label": f"{run['initializer']}, {run['loss_kind']} loss",
                        "colour": colour, "dash": dash})
         finite = [v for v in run["loss"] if v is not None]
@@ -108,8 +114,13 @@ def training_chart(env: dict, body: dict) -> dict | None:
                      "steps": len(run["loss"]),
                      "gap": fmt(max([g for g in run["logit_gap"] if g is not None] or [None],
                                      key=lambda g: -1 if g is None else g), 3)})
-    return {"title": f"{model_name(runs[0]['model'])} training · {env_name(env)} · "
-                     f"{runs[0]['api']}",
-            "svg": _svg_lines(series, log=False), "legend": legend, "rows": rows,
+    title = f"{model_name(runs[0]['model'])} training · {env_name(env)} · {runs[0]['api']}"
+    threshold = (FLOAT32_NORMAL_GAP, f"{fmt(FLOAT32_NORMAL_GAP)}: float32 exp(−gap) underflows")
+    return {"title": title, "svg": _svg_lines(series, log=False), "legend": legend, "rows": rows,
             "x_title": "training step", "y_title": "loss (cross-entropy)",
-            "axis": "loss against step (solid: naive loss trained, dashed: stable)"}
+            "axis": "loss against step (solid: naive loss trained, dashed: stable)",
+            "gap": {"title": title, "svg": _svg_lines(gaps, log=True, references=(threshold,)),
+                    "legend": legend, "x_title": "training step",
+                    "y_title": "largest logit gap, log scale",
+                    "axis": "largest logit gap against step, log scale, with the gap past which "
+                            "the naive loss is NaN"}}

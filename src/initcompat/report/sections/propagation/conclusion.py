@@ -26,6 +26,9 @@ from initcompat.report.sections.propagation.records import (
 
 GLOROT_TOLERANCE = 0.15  # drawn σ / √(2/(fan_in+fan_out)) within this: the default is Glorot's
 FAR_BELOW = 2.0  # a gap at most threshold / FAR_BELOW is "far below" it
+# the term, explained where the page first uses it
+GAP_TERM = ("(the largest minus the smallest of an example's logits, the network's outputs "
+            "before softmax)")
 FADED_GAP = 1e-3  # a deep stack's logits closer than this: the signal faded through the layers
 
 
@@ -150,13 +153,13 @@ def _deep_sentence(found: list[Found], asked: list[Measurement]) -> str:
     stack = _conv_stack(asked[0].record)
     if not nan:
         return (f"No model measured turns NaN at initialization: even in the deep stack of {stack} "
-                f"with stddev=0.1, where the logit gap (an example's largest logit minus its "
-                f"smallest) is {span([m.gap for m in asked])}, the naive loss "
+                f"with truncated_normal_initializer(stddev=0.1), where the logit gap {GAP_TERM} "
+                f"is {span([m.gap for m in asked])}, the naive loss "
                 f"−Σ y·log(softmax(logits)) came out finite in {_count(len(asked), len(asked))} "
                 f"environments measured.")
     finite = [m.env for m in asked if m.finite("naive")]
     text = (f"The deep stack turns NaN, not the tutorial's CNN: in a plain stack of {stack}, "
-            f"stddev=0.1 makes the logit gap (an example's largest logit minus its smallest) "
+            f"truncated_normal_initializer(stddev=0.1) makes the logit gap {GAP_TERM} "
             f"{span([m.gap for m in nan])}, and the naive loss −Σ y·log(softmax(logits)) is then "
             f"not finite (NaN or ∞) in {_count(len(nan), len(asked))} environments measured")
     if finite:
@@ -225,7 +228,8 @@ def _fix_sentence(asked: list[Measurement], default: list[Measurement],
         parts.append(f"{name} at most {plain(largest)}"
                      + (" (its signal fades instead)" if largest < FADED_GAP else ""))
     if parts:
-        text += ", and let σ follow the fan: " + "; ".join(parts)
+        text += (", and let the weights' σ follow the fan (fan_in: the inputs each unit sums; "
+                 "fan_out: the units each input feeds): " + "; ".join(parts))
     return text + "."
 
 
