@@ -6,9 +6,9 @@ marked change, each with the id the timeline and the upgrade view link to. Pure.
 from __future__ import annotations
 
 from initcompat.report.sections.throughput.cells import rng_and_memory
-from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD
 from initcompat.report.sections.throughput.formatting import range_text, seconds_text, si
 from initcompat.report.sections.throughput.small_multiples import size_text
+from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD
 
 SHOWN = 2  # versions named per direction in the lead; the list below has every one
 
@@ -96,7 +96,8 @@ def lead(headline: dict | None, envs: list[dict], changes: list[dict],
             f"Creating a {headline['title']} layer's weights ({si(params)} parameters) with "
             f"the default initializers takes {seconds_text(params / fast)} to "
             f"{seconds_text(params / slow)} on this machine's {headline['device'].upper()} "
-            f"across {timed} environments ({range_text(slow, fast, 'param/s')}): fastest "
+            f"across {timed} environments ({range_text(slow, fast)} parameters per second): "
+            f"fastest "
             f"{fast_name}, slowest {slow_name}{_machine_spread(envs, headline['device'])}.")
     # a change measured while the machine's own ceiling moved as much may be the machine's
     # state (a busy machine): counted, never named as the framework's
