@@ -21,7 +21,9 @@ from initcompat.report.frame import order_results
 from initcompat.report.load import load_results
 from initcompat.report.sections import Inputs, build_view
 from initcompat.report.sections.throughput import load_pyperf
-from initcompat.report.sections.upgrade import KINDS, events_between, is_difference
+from initcompat.report.render import jinja_environment
+from initcompat.report.sections.upgrade import verdict_between
+from initcompat.report.verdict import COUNTED
 from synthetic import cell, glorot_limit, result, uniform
 from test_throughput_report import CONV, DENSE, PARAMS, write_environment
 
@@ -166,52 +168,82 @@ def test_the_table_of_contents_links_every_section_and_the_downloads(history, br
     shown.close()
 
 
-def upgrade_events(results: Path, first: str, second: str) -> list[dict]:
+def upgrade_verdicts(results: Path):
+    """(view, verdict of a pair): the Python side of the upgrade view (sections.upgrade)."""
     ordered = order_results(load_results(results).results)
     view = build_view(Inputs(ordered, [], load_pyperf(ordered, [results])))
-    return events_between(view.upgrade.envs, view.upgrade.events, first, second)
+    upgrade = view.upgrade
+    return view, lambda first, second: verdict_between(upgrade.envs, upgrade.events, first,
+                                                       second, upgrade.backend_events)
+
+
+def verdict_text(page, said: dict, sentence: str) -> str:
+    """The text the page shows for a verdict rendered from templates/verdict.html.j2 (placed in
+    the upgrade section, every fold open), whitespace collapsed."""
+    html = str(jinja_environment().get_template("verdict.html.j2").module.verdict_view(
+        said, sentence))
+    return " ".join(page.evaluate("""html => {
+        const box = document.createElement('div'); box.innerHTML = html;
+        document.getElementById('upgrade').appendChild(box);
+        box.querySelectorAll('details').forEach(d => d.open = true);
+        const text = box.innerText; box.remove(); return text; }""", html).split())
+
+
+def shown_text(page) -> str:
+    page.evaluate("() => document.querySelectorAll('#upgrade-result details').forEach(d => d.open = true)")
+    return " ".join(page.inner_text("#upgrade-result").split())
 
 
 def test_the_upgrade_view_shows_a_one_click_pair_grouped_by_kind(history, browser):
+    """The view arrives on 2.15 -> 2.16 with its verdict, headline first; each pair's verdict
+    that report.js builds says exactly what the Python side (and so `diff`) says."""
     index, results = history
+    view, verdict_of = upgrade_verdicts(results)
     shown = Page(browser, index.as_uri())
     page = shown.page
     pairs = page.locator(".pairs button")
     assert [pairs.nth(i).inner_text() for i in range(pairs.count())] == [
         "1.15 → 2.0", "2.15 → 2.16", "2.16 → 2.21 (the two newest)"]
-    # the two newest are shown on arrival
-    page.wait_for_selector("#upgrade-result .upgrade-summary")
-    assert pairs.nth(2).get_attribute("aria-pressed") == "true"
-    for number, (first, second) in enumerate((("tf-1.15", "tf-2.0"), ("tf-2.15", "tf-2.16"))):
-        pairs.nth(number).click()
-        assert pairs.nth(number).get_attribute("aria-pressed") == "true"
+    # 2.15 -> 2.16 is shown on arrival, headline first
+    assert pairs.nth(1).get_attribute("aria-pressed") == "true"
+    arrival = verdict_of("tf-2.15", "tf-2.16")
+    assert page.locator("#upgrade-result .upgrade-summary").inner_text() == arrival["sentence"]
+    titles = page.locator("#upgrade-result dl.headline dt")
+    assert [titles.nth(i).inner_text() for i in range(4)] == [
+        "Default distributions", "Seeding", "Removed APIs", "Shapes"]
+    assert shown_text(page) == verdict_text(page, arrival["said"], arrival["sentence"])
+    for number, (first, second) in enumerate((("tf-1.15", "tf-2.0"), ("tf-2.16", "tf-2.21"),
+                                              ("tf-2.15", "tf-2.16"))):
+        pairs.nth((0, 2, 1)[number]).click()
+        assert pairs.nth((0, 2, 1)[number]).get_attribute("aria-pressed") == "true"
         assert (page.input_value("#upgrade-from"), page.input_value("#upgrade-to")) == (first, second)
-        expected = upgrade_events(results, first, second)
-        differences = [e for e in expected if is_difference(e)]
-        summary = page.locator("#upgrade-result .upgrade-summary").inner_text()
-        assert summary.startswith(f"{len(differences)} behaviour difference"), summary
-        kinds = page.locator("#upgrade-result .upgrade-kind")
-        assert [kinds.nth(i).get_attribute("data-kind") for i in range(kinds.count())] == \
-            sorted({e["kind"] for e in expected}, key=KINDS.index)
-        assert page.locator("#upgrade-result a").count() == len(expected)  # one link per weight
-        if any(not is_difference(e) for e in expected):  # renames folded, never counted
-            fold = page.locator("#upgrade-result .upgrade-kind[data-kind=renamed] summary")
-            assert "internal rename" in fold.inner_text()
+        found = verdict_of(first, second)
+        said = found["said"]
+        assert shown_text(page) == verdict_text(page, said, found["sentence"])
+        counted = [line for line in said["lines"] if line["topic"] in COUNTED]
+        assert said["changes"] == len(counted)  # throughput, notes and renames never counted
+        # every row a line stands for is one link away
+        assert page.locator("#upgrade-result li a code").count() == \
+            sum(len(line["rows"]) for line in said["lines"])
+        topics = page.locator("#upgrade-result .verdict-topic")
+        assert [topics.nth(i).get_attribute("data-topic") for i in range(topics.count())] == \
+            [topic["topic"] for topic in said["topics"]]
     # a variant: the CUDA build against its own version
     page.select_option("#upgrade-from", "tf-2.21")
     page.select_option("#upgrade-to", "tf-2.21-gpu")
-    expected = upgrade_events(results, "tf-2.21", "tf-2.21-gpu")
-    assert page.locator("#upgrade-result a").count() == len(expected)
+    found = verdict_of("tf-2.21", "tf-2.21-gpu")
+    assert shown_text(page) == verdict_text(page, found["said"], found["sentence"])
     # the same environment twice: nothing
     page.select_option("#upgrade-from", "tf-2.15")
     page.select_option("#upgrade-to", "tf-2.15")
     assert "nothing differs" in page.locator("#upgrade-result").inner_text()
-    assert page.locator("#upgrade-result .upgrade-kind").count() == 0
+    assert page.locator("#upgrade-result .verdict-topic").count() == 0
     # a weight in the list opens its evidence
     pairs.nth(0).click()
-    link = page.locator("#upgrade-result a[data-cell]").first
+    page.locator("#upgrade-result [data-topic=seeding] details.rows summary").first.click()
+    link = page.locator("#upgrade-result [data-topic=seeding] a[data-cell]:visible").first
     link.click()
-    assert page.locator("#evidence").is_visible()
+    page.wait_for_selector("#evidence", state="visible")  # the data block unpacks first
     page.keyboard.press("Escape")
     shown.close()
 
@@ -344,7 +376,7 @@ def test_a_390_px_phone_has_no_page_overflow_outside_the_matrix_and_legible_char
 def test_upgrade_view_compares_one_keras_release_across_backends_and_refuses_others(
         tmp_path, browser):
     """The page's JS mirrors events_between: Keras 3.15 on jax and torch shows the backend
-    comparison's events; Keras 3.14 jax against 3.15 torch says they are not compared."""
+    comparison's verdict; Keras 3.14 jax against 3.15 torch says they are not compared."""
     from test_backends import LIMIT, dense, keras
     from synthetic import normal, uniform
     documents = [keras("keras-3.14-jax", "3.14.0", "jax", dense(uniform(LIMIT, seed=3))),
@@ -362,8 +394,10 @@ def test_upgrade_view_compares_one_keras_release_across_backends_and_refuses_oth
     page.select_option("#upgrade-from", "keras-3.15-jax")
     page.select_option("#upgrade-to", "keras-3.15-torch")
     summary = page.locator("#upgrade-result .upgrade-summary").inner_text()
-    assert "behaviour difference" in summary and "No behaviour" not in summary
-    assert "distribution" in page.locator("#upgrade-result").inner_text()
+    assert summary == "2 behaviour changes from Keras 3.15 · jax to Keras 3.15 · torch.", summary
+    topics = page.locator("#upgrade-result .verdict-topic")
+    assert [topics.nth(i).get_attribute("data-topic") for i in range(topics.count())] == \
+        ["defaults", "seeding"]  # the draw, and with it the seeded bytes
     page.select_option("#upgrade-from", "keras-3.14-jax")
     assert "backends only for the same Keras release" in page.locator("#upgrade-result").inner_text()
     shown.close()
