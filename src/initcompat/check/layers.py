@@ -1,0 +1,282 @@
+"""A layer call from A to B: availability, and for each weight left to its default the drawn
+distribution, the fan rule, the shape and the layer defaults that shape it, from the measured
+cells and the report's events between A and B. Pure.
+
+A distribution change is the report's verdict (its two-sample tests between consecutive
+versions: the events between A and B), unless A and B draw what the data names the same way and
+the events between them go there and back; shapes and settings are compared directly (they are
+exact). Where the file sets TF_USE_LEGACY_KERAS=1 and only one side reads it, the rows differ
+and the cells are compared directly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from initcompat.check.context import Comparison
+from initcompat.check.findings import MEASURED, NONE, UNVERIFIED, Finding, Fix, drawn_words, shape_words
+from initcompat.check.uses import LayerUse
+from initcompat.probe import schema
+
+# Settings whose other default changes a weight (shape arguments are the user's own).
+DEFAULT_SETTINGS = ("reset_after", "unit_forget_bias", "use_bias", "center", "scale",
+                    "depth_multiplier", "axis")
+_SETTING_TEXT = re.compile(r"^(\w+) ")
+# How a family spells its layers, for a fix that moves a call to another family.
+LAYER_PREFIX = {schema.FAMILY_TF_LAYERS: "tf.layers", schema.FAMILY_COMPAT_V1_LAYERS: "tf.compat.v1.layers",
+                schema.FAMILY_TF_KERAS: "tf.keras.layers", schema.FAMILY_KERAS: "keras.layers",
+                schema.FAMILY_TF_KERAS_PACKAGE: "tf_keras.layers",
+                schema.FAMILY_COMPAT_V1_KERAS: "tf.compat.v1.keras.layers"}
+# Where an explicit initializer for a family's layers is spelled in a fix.
+INITIALIZER_PREFIX = {schema.FAMILY_TF_KERAS: "tf.keras.initializers",
+                      schema.FAMILY_KERAS: "keras.initializers",
+                      schema.FAMILY_TF_KERAS_PACKAGE: "tf_keras.initializers"}
+GRAPH_INITIALIZERS = "tf.compat.v1.keras.initializers"
+LEGACY_SETUP = ('os.environ["TF_USE_LEGACY_KERAS"] = "1" before TensorFlow is imported '
+                '(pip install tf-keras), then ')
+_KEEP_PASS = re.compile(r"^pass (\w+)=(.+)$")
+_KEEP_EXPLICIT = re.compile(r"^pass the initializer explicitly: (.+)$")
+
+
+def _same_draw(first: dict, second: dict) -> bool:
+    """Whether two ok cells name the same default the same way (declaration, config, theory,
+    what was drawn)."""
+    return all(first.get(key) == second.get(key)
+               for key in ("declared", "config", "theory", "drawn", "shape"))
+
+
+def _where(comparison: Comparison, use: LayerUse, layer: str, env: str) -> tuple[int, dict] | None:
+    """The first of the call's weights measured in `env`: (row, cell), or None."""
+    for role in use.roles:
+        row = comparison.row(use.family, env, layer, role)
+        cell = comparison.data.cell(env, row) if row is not None else None
+        if cell is not None:
+            return row, cell
+    return None
+
+
+def _steps_passed(events: list[dict], settings: dict) -> set[tuple]:
+    """The (env, since) steps of a row whose layer-default events name only settings the call
+    passes itself: what changed there is the default it does not use."""
+    named: dict[tuple, set] = {}
+    for event in events:
+        if event["kind"] == "layer default":
+            found = _SETTING_TEXT.match(event["text"])
+            named.setdefault((event["env"], event.get("since")), set()).add(
+                found.group(1) if found else event["text"])
+    return {step for step, names in named.items() if names <= set(settings)}
+
+
+def _initializer_fix(comparison: Comparison, use: LayerUse, keep: str | None) -> Fix:
+    family = comparison.family(use.family, comparison.second)[0]
+    prefix = INITIALIZER_PREFIX.get(family, GRAPH_INITIALIZERS)
+    found = _KEEP_PASS.match(keep or "")
+    if found:
+        return Fix(f"{found.group(1)}={prefix}.{found.group(2)}", UNVERIFIED,
+                   f"the initializer {comparison.label(comparison.first)} declared; the report's "
+                   f"theory says it draws the same in {comparison.label(comparison.second)} "
+                   "(not run there)")
+    found = _KEEP_EXPLICIT.match(keep or "")
+    if found:
+        return Fix(f"{prefix}.{found.group(1)}", UNVERIFIED,
+                   f"the initializer {comparison.label(comparison.first)} declared, passed "
+                   "explicitly; by the report's theory, not run in the target")
+    if keep:
+        return Fix("", NONE, keep)
+    return Fix("", NONE, "nothing measured in the target gives the source's draws")
+
+
+def _role_changes(comparison: Comparison, use: LayerUse, layer: str, role: str) -> dict:
+    """What changes for one defaulted weight: {"distribution", "fans", "shape", "settings",
+    "keep", "a", "b"} (empty when nothing does)."""
+    first, second = comparison.first, comparison.second
+    rows = [comparison.row(use.family, env, layer, role) for env in (first, second)]
+    cells = [comparison.data.cell(env, row) if row is not None else None
+             for env, row in zip((first, second), rows)]
+    if None in cells or any(cell.get("status") != "ok" for cell in cells):
+        return {}
+    a, b = cells
+    differing = {key: (a["settings"].get(key), b["settings"].get(key))
+                 for key in DEFAULT_SETTINGS
+                 if key in (a.get("settings") or {}) and key in (b.get("settings") or {})
+                 and a["settings"][key] != b["settings"][key]}
+    passed = {key for key in differing if key in use.settings}
+    shape = a.get("shape") != b.get("shape")
+    keep = None
+    if rows[0] == rows[1]:
+        events = [e for e in comparison.events() if e.get("row") == rows[0]
+                  and e["kind"] in ("distribution", "shape", "layer default")]
+        skipped = _steps_passed(events, use.settings)
+        drawn = [e for e in events if e["kind"] == "distribution"
+                 and (e["env"], e.get("since")) not in skipped]
+        distribution = bool(drawn) and not (len(drawn) > 1 and _same_draw(a, b))
+        keep = next((e.get("keep") for e in drawn if e.get("keep")), None)
+    else:
+        distribution = not _same_draw(dict(a, shape=None), dict(b, shape=None))
+    if passed:  # the call passes the setting whose default changed: that change is not its
+        shape = distribution = False
+    unused = {key: value for key, value in differing.items() if key not in passed}
+    if not (distribution or shape):
+        unused = {}
+    if not (distribution or shape or unused):
+        return {}
+    fans = distribution and a.get("declared") == b.get("declared") and \
+        a.get("config") == b.get("config") and a.get("fans") != b.get("fans")
+    return {"distribution": distribution, "fans": fans, "shape": shape, "settings": unused,
+            "keep": keep, "a": a, "b": b}
+
+
+def _availability(comparison: Comparison, use: LayerUse, layer: str, path: str,
+                  a: dict, b: dict) -> list[Finding]:
+    call, first, second = use.call, comparison.first, comparison.second
+    if a.get("status") == "ok" and b.get("status") != "ok":
+        return [Finding(path, call.line, call.col, "IC101", call.spelled,
+                        f"{call.spelled} raises in {comparison.label(second)}: {b.get('error')} "
+                        f"(works in {comparison.label(first)})",
+                        details=(f"in {comparison.title(first)}: "
+                                 + "; ".join(_defaults_words(comparison, use, layer, first)),),
+                        fixes=tuple(_alternatives(comparison, use, layer)),
+                        data={"error": b.get("error")})]
+    if a.get("status") != "ok" and b.get("status") == "ok":
+        return [Finding(path, call.line, call.col, "IC102", call.spelled,
+                        f"{call.spelled} raises in {comparison.label(first)} ({a.get('error')}) "
+                        f"and works in {comparison.label(second)}",
+                        details=(f"in {comparison.title(second)}: "
+                                 + "; ".join(_defaults_words(comparison, use, layer, second)),),
+                        data={"error": a.get("error")})]
+    return []
+
+
+def _defaults_words(comparison: Comparison, use: LayerUse, layer: str, env: str) -> list[str]:
+    words = []
+    for role in use.defaulted:
+        row = comparison.row(use.family, env, layer, role)
+        cell = comparison.data.cell(env, row) if row is not None else None
+        if cell and cell.get("status") == "ok":
+            words.append(f"{role} {drawn_words(cell)}")
+    return words or ["no weight left to its default"]
+
+
+def _alternatives(comparison: Comparison, use: LayerUse, layer: str) -> list[Fix]:
+    """Families of the target that still build this layer, each with whether every weight the
+    call leaves to its default draws there as in the source (measured, cell by cell)."""
+    first, second, data = comparison.first, comparison.second, comparison.data
+    family = use.family
+    candidates = []
+    if family.startswith("tf.") and not family.startswith("tf.compat.v1.") and \
+            "tf.compat.v1." + family[3:] in LAYER_PREFIX:
+        candidates.append(("tf.compat.v1." + family[3:], False))
+    for name in [family] + [c[0] for c in candidates]:
+        candidates.append((name, True))
+    if family in (schema.FAMILY_TF_KERAS, schema.FAMILY_KERAS):
+        candidates.append((schema.FAMILY_TF_KERAS_PACKAGE, True))
+    fixes, seen = [], set()
+    for name, legacy in candidates:
+        target = (schema.FAMILY_TF_KERAS_PACKAGE if legacy and name == schema.FAMILY_TF_KERAS
+                  else name, legacy)
+        if target in seen or target == comparison.family(family, second) or \
+                name not in LAYER_PREFIX:
+            continue
+        seen.add(target)
+        same, differ = [], []
+        for role in use.roles:
+            row = data.row(target[0], target[1], layer, role)
+            if row is None and target[0] == schema.FAMILY_TF_KERAS_PACKAGE:
+                row = data.row(target[0], not target[1], layer, role)
+            new = data.cell(second, row) if row is not None else None
+            if new is None or new.get("status") != "ok":
+                break
+            old_row = comparison.row(family, first, layer, role)
+            old = data.cell(first, old_row) if old_row is not None else None
+            if role in use.defaulted:
+                (same if old and old.get("status") == "ok" and _same_draw(old, new)
+                 else differ).append(role)
+        else:
+            callee = f"{LAYER_PREFIX[name]}.{use.call.path.rsplit('.', 1)[1]}"
+            setup = LEGACY_SETUP if legacy and target[0] != schema.FAMILY_TF_KERAS_PACKAGE else ""
+            where = comparison.label(second)
+            if not differ:
+                fixes.append(Fix(f"{setup}{callee}(...)", MEASURED,
+                                 f"measured in {where}: " + (
+                                     f"{', '.join(same)} draw as in {comparison.label(first)}"
+                                     if same else "builds the layer")))
+            else:
+                fixes.append(Fix(f"{setup}{callee}(...)", NONE,
+                                 f"measured in {where}: builds the layer, but {', '.join(differ)} "
+                                 f"draw otherwise than in {comparison.label(first)}"))
+    fixes.sort(key=lambda fix: fix.status != MEASURED)
+    return fixes or [Fix("", NONE, f"no family measured in {comparison.label(second)} builds "
+                                   "this layer")]
+
+
+def compare_layer(comparison: Comparison, use: LayerUse, path: str) -> list[Finding] | None:
+    """The findings of one layer call; None when the data did not measure it on both sides."""
+    layer = comparison.layer_id(use.kind, use.call.literals)
+    if layer is None:
+        return None
+    found = [_where(comparison, use, layer, env) for env in (comparison.first, comparison.second)]
+    if None in found:
+        return None
+    (_, a), (_, b) = found
+    if a.get("status") != "ok" or b.get("status") != "ok":
+        return _availability(comparison, use, layer, path, a, b)
+    call = use.call
+    findings = []
+    first, second = comparison.label(comparison.first), comparison.label(comparison.second)
+    for role in use.defaulted:
+        change = _role_changes(comparison, use, layer, role)
+        if not change:
+            continue
+        old, new = change["a"], change["b"]
+        details = (f"{role} in {comparison.title(comparison.first)}: {drawn_words(old)}",
+                   f"{role} in {comparison.title(comparison.second)}: {drawn_words(new)}")
+        facts = {"role": role, "a": old, "b": new}
+        if change["distribution"]:
+            if change["fans"]:
+                message = (f"{call.spelled}: {role} left to its default ({new.get('declared')}) "
+                           f"takes other fans: {tuple(old.get('fans'))} in {first}, "
+                           f"{tuple(new.get('fans'))} in {second}")
+                code = "IC204"
+            else:
+                message = (f"{call.spelled}: {role} left to its default draws "
+                           f"{new.get('drawn') or new.get('declared')} ({new.get('declared')}) in "
+                           f"{second}, {old.get('drawn') or old.get('declared')} "
+                           f"({old.get('declared')}) in {first}")
+                code = "IC201"
+            findings.append(Finding(path, call.line, call.col, code, call.spelled, message,
+                                    details, (_initializer_fix(comparison, use, change["keep"]),),
+                                    facts))
+        if change["shape"]:
+            findings.append(Finding(
+                path, call.line, call.col, "IC202", call.spelled,
+                f"{call.spelled}: {role} shape {shape_words(old)} in {first}, "
+                f"{shape_words(new)} in {second} (the suite's layer)", details,
+                tuple(_setting_fix(change["settings"], comparison)), facts))
+        for name, (was, now) in change["settings"].items():
+            findings.append(Finding(
+                path, call.line, call.col, "IC203", call.spelled,
+                f"{call.spelled}: default {name}={was!r} in {first}, {name}={now!r} in {second} "
+                f"(changes its {role})", details,
+                tuple(_setting_fix({name: (was, now)}, comparison)),
+                dict(facts, setting=name, before=was, after=now)))
+    return _merged(findings)
+
+
+def _setting_fix(settings: dict, comparison: Comparison) -> list[Fix]:
+    return [Fix(f"{name}={was!r}", UNVERIFIED,
+                f"the default of {comparison.label(comparison.first)}; the layer with it is not "
+                f"measured in {comparison.label(comparison.second)}")
+            for name, (was, _) in settings.items()]
+
+
+def _merged(findings: list[Finding]) -> list[Finding]:
+    """One IC203 per setting of a call (a setting that shapes several weights is one line)."""
+    seen, kept = set(), []
+    for finding in findings:
+        key = (finding.code, finding.data.get("setting")) if finding.code == "IC203" else None
+        if key is not None and key in seen:
+            continue
+        if key is not None:
+            seen.add(key)
+        kept.append(finding)
+    return kept
