@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from initcompat.report import baseline as baseline_module
+from initcompat.report import compat_data
 from initcompat.report.frame import cells_frame
 from initcompat.report.load import load_or_say
 from initcompat.report.outputs import (INITIALIZER_COLUMNS, PROPAGATION_COLUMNS,
@@ -79,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
               "propagation.csv": table_csv(view.propagation.table, PROPAGATION_COLUMNS),
               "training.csv": table_csv(view.propagation.training_table, TRAINING_COLUMNS),
               "porting.csv": table_csv(view.porting.table, PORTING_COLUMNS),
-              "gpu_seeds.csv": table_csv(view.gpu.table, GPU_SEED_COLUMNS)}
+              "gpu_seeds.csv": table_csv(view.gpu.table, GPU_SEED_COLUMNS),
+              compat_data.FILE_NAME: compat_data.compat_data_text(inputs.results, view)}
     written = write_report(arguments.out, render_index(view),
                            cells_csv(frame, view, inputs.results), changes_document(view), tables)
     print(f"initcompat report: {len(inputs.results)} environments, {len(frame)} cells, "
