@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,7 @@ import pytest
 from initcompat.probe import schema
 from initcompat.report.__main__ import main as report_main
 from initcompat.report.load import upgrade_0_to_1
+from initcompat.report.packed import unpack_text, unpacked_page
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_FORMAT = ROOT / "tests" / "fixtures" / "old-format" / "tf-1.15-schema0.json"
@@ -39,12 +41,14 @@ ATTRIBUTE_NAMES = {"lang", "charset", "name", "content", "class", "id", "title",
                    "aria-label", "aria-labelledby", "aria-pressed", "aria-hidden",
                    "viewbox", "xmlns", "width", "height", "x", "y", "x1", "x2", "y1", "y2", "cx",
                    "cy", "r", "points", "fill", "stroke", "stroke-width", "stroke-dasharray",
-                   "text-anchor", "transform"}
+                   "text-anchor", "transform",
+                   # packed folds (report/packed.py) and the views that use them
+                   "data-z", "data-holds", "data-label", "data-topic"}
 
 
 def page_data(page: "Elements") -> dict:
-    """The page's one data block (report-data), parsed."""
-    return json.loads(page.script_text[0])
+    """The page's one data block (report-data: packed JSON), unpacked and parsed."""
+    return json.loads(unpack_text(page.script_text[0]))
 
 
 def evidence_items(data: dict) -> dict:
@@ -165,9 +169,15 @@ class Elements(HTMLParser):
             self.text.append(data)
 
 
+def page_html(report: Path) -> str:
+    """index.html as a reader who opened every fold sees it: a packed fold's content is markup
+    the templates rendered, so every check of the page holds inside the folds too."""
+    return unpacked_page((report / "index.html").read_text(encoding="utf-8"))
+
+
 def parsed(report: Path) -> Elements:
     parser = Elements()
-    parser.feed((report / "index.html").read_text(encoding="utf-8"))
+    parser.feed(page_html(report))
     parser.close()
     return parser
 
@@ -181,11 +191,11 @@ def test_report_has_only_its_own_two_scripts_and_no_injected_elements(report):
     assert names <= ATTRIBUTE_NAMES, names - ATTRIBUTE_NAMES
     assert not any(name.startswith("on") for name in names)
     scripts = [attrs for tag, attrs in page.tags if tag == "script"]
-    assert scripts == [{"type": "application/json", "id": "report-data"}, {}]
+    assert scripts == [{"type": "text/plain", "id": "report-data"}, {}]
 
 
 def test_hostile_text_appears_escaped_as_text(report):
-    html = (report / "index.html").read_text(encoding="utf-8")
+    html = page_html(report)
     text = "".join(parsed(report).text)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html  # in a version label
@@ -202,18 +212,19 @@ def test_hostile_text_appears_escaped_as_text(report):
 
 
 def test_no_python_object_repr_leaks_into_the_page(report):
-    html = (report / "index.html").read_text(encoding="utf-8")
+    html = page_html(report)
     # The evidence data may quote what a probe recorded (held_by_layer is the environment's own
     # repr, "<...Zeros object at 0x...>"); everything the templates print must be words.
-    start = html.index('<script type="application/json" id="report-data">')
+    start = html.index('<script type="text/plain" id="report-data">')
     markup = html[:start] + html[html.index("</script>", start):]
     assert "built-in method" not in markup and " at 0x" not in markup
 
 
 def test_evidence_data_is_inert_json_holding_the_hostile_text(report):
     page = parsed(report)
-    data = page.script_text[0]
-    assert "</" not in data and "<!--" not in data and "<" not in data
+    packed = page.script_text[0].strip()
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", packed)  # base64: nothing a parser could read as markup
+    data = unpack_text(packed)
     evidence = evidence_items(json.loads(data))
     texts = [item.get(key) or "" for item in evidence.values()
              for key in ("held_by_layer", "initializer", "config")]
