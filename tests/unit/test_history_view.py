@@ -138,3 +138,29 @@ def test_an_initializer_s_changed_default_says_the_argument_that_keeps_it(tmp_pa
     assert line["keep"] == "tf.random_normal_initializer(stddev=1.0)"
     assert document["headline"][0]["text"].startswith(
         "tf.random_normal_initializer(): stddev 1.0 → 0.05")
+
+
+def test_the_timeline_is_one_line_per_version_that_opens_on_its_verdict(view):
+    """Each version with a behaviour change is one packed fold whose summary gives its counts
+    and whose content is that step's verdict; the rest is one line at the end."""
+    import html as html_lib
+    import re
+
+    from initcompat.report.packed import unpack_text
+    from initcompat.report.render import render_index
+    page = render_index(view)
+    start = page.index('<section id="timeline"')
+    section = page[start:page.index("</section>", start)]
+    folds = re.findall(r'<details class="lazy[^"]*" id="(tl-[^"]+)" data-z="([^"]+)"><summary>'
+                       r'([^<]*)</summary>', section)
+    changed = [e for e in view.timeline.entries if e["verdict"]["changes"]]
+    assert [fold[0] for fold in folds] == [f"tl-{e['env']}" for e in changed] + (
+        ["tl-quiet"] if len(changed) < len(view.timeline.entries) else [])
+    summaries = {fold[0]: html_lib.unescape(fold[2]) for fold in folds}
+    assert summaries["tl-tf-2.0"] == ("TF 2.0 (vs 1.15): 4 behaviour changes — default "
+                                      "distributions 1 · seeding 1 · removed APIs 1 · shapes 1")
+    content = unpack_text(dict((fold[0], fold[1]) for fold in folds)["tl-tf-2.0"])
+    assert "4 behaviour changes from TF 1.15 to TF 2.0." in content
+    assert "the same seed gives other weights for 8 of 11 weights" in content
+    assert "To keep the old behaviour: pass reset_after=False" in content
+    assert section.count("<li") == len(changed)  # nothing else before a fold is opened

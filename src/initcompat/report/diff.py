@@ -75,7 +75,7 @@ def format_text(document: dict) -> str:
         detail = f" ({line['detail']})" if line["detail"] else ""
         lines.append(f"  {line['subject']}: {line['text']}{detail}{versions}")
         if line["keep"]:
-            lines.append(f"    keep the old behaviour: {line['keep']}")
+            lines.append(f"    to keep the old behaviour: {line['keep']}")
         rows = [row["row"] for row in line["rows"]]
         if rows != [line["subject"]]:
             shown = ", ".join(rows[:8]) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")

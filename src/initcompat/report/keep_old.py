@@ -100,7 +100,7 @@ def _declared_keep(context: _Context, event: dict) -> str:
     arguments = _arguments(initializer.get("config"))
     if declared_label(before) == declared_label(after) and \
             arguments == _arguments((after.get("initializer") or {}).get("config")):
-        return (f"no setting measured here: both versions declare {declared_label(before)} "
+        return (f"nothing measured here does: both versions declare {declared_label(before)} "
                 "with the same config")
     old = context.measured.analyses.get((key, event["since"]))
     if not initializer.get("class_name") or not old or not old.theory or \
@@ -155,7 +155,7 @@ def _initializer_fields(context: _Context, event: dict) -> dict:
     names = [name for name in dict.fromkeys(list(configs[0]) + list(configs[1]))
              if configs[0].get(name, "absent") != configs[1].get(name, "absent")]
     if not names:
-        return {"keep": "no argument measured here: the config is the same in both versions"}
+        return {"keep": "no argument does: the config is the same in both versions"}
     settings = ", ".join(f"{name} {configs[0].get(name, 'absent')!r} → "
                          f"{configs[1].get(name, 'absent')!r}".replace("'absent'", "absent")
                          for name in names)

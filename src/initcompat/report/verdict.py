@@ -103,7 +103,9 @@ def _classify(event: dict) -> list[dict]:
             return [_item(topic, f"{env}|family-{topic}|{event['family']}", event["family"],
                           text, "family")]
         subject, unit = (event["layer"], "method") if section else (event["family"], "weight")
-        return [_item("seeding", f"{env}|seeding|{subject}|{text}", subject, text, unit,
+        # a seeding call gone from the newer version is a removed API (with its error)
+        topic = "removed" if section and text.startswith("no longer offered") else "seeding"
+        return [_item(topic, f"{env}|{topic}|{subject}|{text}", subject, text, unit,
                       keep=keep)]
     if kind in ("regression", "speed-up"):
         return [_item("throughput", f"{env}|{kind}|{event['row']}", event["row"], text,

@@ -1,4 +1,10 @@
-"""The Timeline section: behaviour changes only, one group per (version, API family, kind).
+"""The Timeline section: per version, the verdict of its step (report/verdict.py), and the events.
+
+The page shows one line per version with the counts of its verdict (default distributions,
+seeding, removed APIs, shapes, added APIs, other behaviour; throughput apart), opening on that
+step's verdict as the upgrade view shows it; versions with throughput, harness notes or renames
+only are one line at the end. Events carry what keeps the old behaviour where the measurements
+say (report/keep_old.py). changes.json keeps the groups, one per (version, API family, kind).
 
 An event compares one weight of one environment with the environment it follows: the previous
 primary version that has the weight, or for a variant its primary. Kinds, in page order:

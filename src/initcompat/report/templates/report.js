@@ -464,7 +464,7 @@
       line.rows.forEach(function (row, i) { if (i) fold.appendChild(document.createTextNode(", ")); fold.appendChild(rowLink(row)); });
       li.appendChild(fold);
     }
-    if (line.keep) li.appendChild(el("span", "Keep the old behaviour: " + line.keep, "keep"));
+    if (line.keep) li.appendChild(el("span", "To keep the old behaviour: " + line.keep, "keep"));
     return li;
   }
   function renderVerdict(said, text) {  // verdict.html.j2 verdict_view
