@@ -359,3 +359,9 @@ def test_the_gap_the_conclusion_names_separates_the_measured_losses():
                 if gap is not None and gap < 87.3:
                     assert loss is not None
     assert below and above
+
+
+def test_a_naive_loss_alike_in_every_version_is_not_said_to_depend_on_it():
+    answer = " ".join(propagation_of([joined("tf-1.4"), joined("tf-2.21")]).answer)
+    assert "The same in every version measured" in answer
+    assert "TensorFlow: not finite in 1.4–2.21" in answer and "depends on the version" not in answer

@@ -114,11 +114,13 @@ def _log_softmax_evidence(found: list[Found], envs: list[dict]) -> bool:
 
 
 def _default_is_glorot(measurements: list[Measurement]) -> bool:
-    """Whether every weighted layer of the default's draws has Glorot's σ = √(2/(fan_in+fan_out))."""
+    """Whether every weighted layer of the default's draws has Glorot's
+    σ = √(2/(fan_in+fan_out))."""
     checked = 0
     for m in measurements:
         for layer in m.record["layers"]:
-            fan_in, fan_out, drawn = layer.get("fan_in"), layer.get("fan_out"), layer.get("kernel_std")
+            fan_in, fan_out = layer.get("fan_in"), layer.get("fan_out")
+            drawn = layer.get("kernel_std")
             if not (fan_in and fan_out and drawn):
                 continue
             expected = (2.0 / (fan_in + fan_out)) ** 0.5
@@ -155,13 +157,13 @@ def _deep_sentence(found: list[Found], asked: list[Measurement]) -> str:
         return (f"No model measured turns NaN at initialization: even in the deep stack of {stack} "
                 f"with truncated_normal_initializer(stddev=0.1), where the logit gap {GAP_TERM} "
                 f"is {span([m.gap for m in asked])}, the naive loss "
-                f"−Σ y·log(softmax(logits)) came out finite in {_count(len(asked), len(asked))} "
-                f"environments measured.")
+                "−Σ y·log(softmax(logits)) came out finite in "
+                f"{_count(len(asked), len(asked))} environments measured.")
     finite = [m.env for m in asked if m.finite("naive")]
     text = (f"The deep stack turns NaN, not the tutorial's CNN: in a plain stack of {stack}, "
             f"truncated_normal_initializer(stddev=0.1) makes the logit gap {GAP_TERM} "
-            f"{span([m.gap for m in nan])}, and the naive loss −Σ y·log(softmax(logits)) is then "
-            f"not finite (NaN or ∞) in {_count(len(nan), len(asked))} environments measured")
+            f"{span([m.gap for m in nan])}, and the naive loss −Σ y·log(softmax(logits)) is "
+            f"then not finite (NaN or ∞) in {_count(len(nan), len(asked))} environments measured")
     if finite:
         text += f" (finite in {_where(envs, finite)}"
         if _log_softmax_evidence(found, finite):
@@ -177,8 +179,8 @@ def _tutorial_sentence(init: list[Measurement], trained: list[tuple[dict, dict]]
         largest = max(m.gap for m in init)
         return (f"The tutorial's CNN ({net}) has a logit gap of {init_gaps} with stddev=0.1 at "
                 f"initialization, {_below(largest)} {plain(FLOAT32_NORMAL_GAP)}, the gap past "
-                "which float32's smallest softmax probability, at most exp(−gap), underflows to 0 "
-                "and log 0 = −∞ makes the naive loss NaN.")
+                "which float32's smallest softmax probability, at most exp(−gap), underflows "
+                "to 0 and log 0 = −∞ makes the naive loss NaN.")
     nan = [(env, run) for env, run in trained if run["first_nonfinite_step"]]
     steps = span([len(run["loss"]) for _, run in trained])
     rates = sorted({run.get("learning_rate") for _, run in trained if run.get("learning_rate")})
@@ -196,9 +198,10 @@ def _tutorial_sentence(init: list[Measurement], trained: list[tuple[dict, dict]]
     return (f"The tutorial's CNN ({net}) does not: with stddev=0.1 its logit gap is {init_gaps} "
             f"at initialization and at most {plain(max(gaps))} over {steps} steps of training "
             f"(gradient descent{rate}), {_below(largest)} {plain(FLOAT32_NORMAL_GAP)}, the gap "
-            "past which float32's smallest softmax probability, at most exp(−gap), underflows to 0 "
-            f"and log 0 = −∞ makes the naive loss NaN; that loss goes from {span(first)} to "
-            f"{span(last)}, finite at every step in {_count(len(trained), len(trained))} runs.")
+            "past which float32's smallest softmax probability, at most exp(−gap), underflows "
+            "to 0 and log 0 = −∞ makes the naive loss NaN; that loss goes from "
+            f"{span(first)} to {span(last)}, finite at every step in "
+            f"{_count(len(trained), len(trained))} runs.")
 
 
 def _below(largest: float) -> str:

@@ -12,7 +12,7 @@ from initcompat.probe import schema
 from initcompat.report.describe import one_line
 from initcompat.report.sections.propagation.records import (
     ASKED, DEEP, DEFAULT, FLOAT32_NORMAL_GAP, FLOAT32_SUBNORMAL_GAP, HE, TUTORIAL, Found,
-    first_api, first_overflow, fmt, gain, layer_label, loss_text, models_of, ok,
+    env_name, first_api, first_overflow, fmt, gain, layer_label, loss_text, models_of, ok,
     predictions_of, records_of, runs, std_at, version_of, weighted)
 
 
@@ -98,8 +98,8 @@ def _deep_answer(reference: Found) -> list[str]:
     last = weighted(asked)[-2]
     growth = gain(asked["layers"][1]) if len(asked["layers"]) > 1 else None
     conv = layer_label(asked["layers"][last])
-    text = (f"Depth is where a fixed σ breaks. In the deep stack, {depth} plain layers "
-            f"{conv} ({env['label']}, {api}), each conv multiplies the second moment by about "
+    text = (f"Depth is where a fixed σ breaks. In the deep stack ({depth} plain {conv} layers; "
+            f"{env_name(env)}, {api}) each conv multiplies the second moment by about "
             f"{fmt(growth)}/2 = {fmt(growth / 2 if growth else None)} under stddev=0.1: the output "
             f"std after layer {depth} is {fmt(std_at(asked, last))} (default "
             f"{fmt(std_at(default, last))}"
@@ -181,9 +181,14 @@ def naive_loss_versions(found: list[Found]) -> str | None:
         parts.append(f"{name}: " + "; ".join(
             f"{'finite' if value else 'not finite'} in {span}" for value, span in
             runs(labels, values)))
-    text = ("Whether the naive loss shows that NaN depends on the version: with the deep stack's "
-            f"logit gap above {FLOAT32_SUBNORMAL_GAP:.1f} under stddev=0.1, in each "
-            "environment's first API, it is " + ". ".join(parts) + ".")
+    if len({value for _, values in lines.values() for value in values}) == 1:
+        text = ("The same in every version measured: with the deep stack's logit gap above "
+                f"{FLOAT32_SUBNORMAL_GAP:.1f} under stddev=0.1, in each environment's first API, "
+                "the naive loss is " + ". ".join(parts) + ".")
+    else:
+        text = ("Whether the naive loss shows that NaN depends on the version: with the deep "
+                f"stack's logit gap above {FLOAT32_SUBNORMAL_GAP:.1f} under stddev=0.1, in each "
+                "environment's first API, it is " + ". ".join(parts) + ".")
     if evidence:
         text += (" Where it is finite, TensorFlow evaluated log(softmax(x)) as one log-softmax: "
                  "in " + ", ".join(evidence) + " the bfloat16 run's error names a LogSoftmax "
