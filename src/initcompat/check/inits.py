@@ -1,29 +1,26 @@
-"""An initializer call (a constructor, a get("alias"), a string alias passed to a layer, or a TF 1
-random op read through the initializer that draws with it) from A to B: whether it is offered
-and whether it draws the same, from the initializers step's records and the report's events.
-Pure.
+"""An initializer call (a constructor, a get("alias"), a string alias passed to a layer) from A
+to B: whether it is offered and whether it draws the same, from the initializers step's records
+and the report's events. Pure.
 
 A call with arguments is matched with the record of the same arguments where the step measured
 one, else with the constructor without arguments: then a changed default of an argument the call
-passes itself does not count. A random op says only whether it is offered (its initializer is
-the measurement; the op's own defaults are not measured).
+passes itself does not count.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from initcompat.check.context import Comparison
 from initcompat.check.findings import MEASURED, NONE, UNVERIFIED, Finding, Fix
 from initcompat.check.uses import InitializerUse
 
+CODE = re.compile(r"^[\w.]+\(.*\)$")  # a keep text that is code: tf.random_normal_initializer(...)
 # Where a removed initializer may still be found in the target.
 _MOVED = {"tf": ("tf.compat.v1",), "tf.initializers": ("tf.compat.v1.initializers",),
           "tf.keras.initializers": ("tf_keras.initializers",),
           "tf.contrib.layers": ()}
-# TF 2 spellings of the TF 1 random ops (the op itself is not measured).
-OP_RENAMES = {"truncated_normal": "tf.random.truncated_normal", "random_normal": "tf.random.normal",
-              "random_uniform": "tf.random.uniform"}
 
 
 def _keys(use: InitializerUse, namespace: str) -> list[tuple]:
@@ -50,6 +47,13 @@ def _words(summary: dict) -> str:
     return draw.get("declared") or f"{summary.get('class') or '?'} (drawn {draw.get('drawn')})"
 
 
+def _short(summary: dict) -> str:
+    """What the last draw was named from its values, with the class: 'normal, σ=1 (RandomNormal)'."""
+    draws = summary.get("draws") or []
+    drawn = draws[-1].get("drawn") if draws else None
+    return f"{drawn} ({summary.get('class')})" if drawn else _words(summary)
+
+
 def _offered(comparison: Comparison, env: str, namespace: str, key: tuple) -> tuple[str, dict | None]:
     """("ok" | "error" | "absent" | "unknown", the record's summary)."""
     record = comparison.data.initializers(env).get(key)
@@ -71,12 +75,9 @@ def _moved(comparison: Comparison, use: InitializerUse, old: dict) -> list[Fix]:
             record = comparison.data.initializers(second).get(key)
             if record is None or record.get("status") != "ok":
                 continue
-            name = f"{namespace}.{use.op.rsplit('.', 1)[1] if use.op else use.name}"
-            code = f'{namespace}.get("{use.name}")' if use.how == "get" else f"{name}(...)"
-            if use.op:
-                fixes.append(Fix(code, UNVERIFIED, f"{namespace}.{use.name} is offered in "
-                                 f"{comparison.label(second)} (measured); the op itself is not"))
-            elif _declared(record) == _declared(old):
+            code = f'{namespace}.get("{use.name}")' if use.how == "get" else \
+                f"{namespace}.{use.name}(...)"
+            if _declared(record) == _declared(old):
                 fixes.append(Fix(code, MEASURED, f"measured in {comparison.label(second)}: draws "
                                  f"as {use.namespace}.{use.name} did in "
                                  f"{comparison.label(comparison.first)}"))
@@ -84,11 +85,6 @@ def _moved(comparison: Comparison, use: InitializerUse, old: dict) -> list[Fix]:
                 fixes.append(Fix(code, NONE, f"offered in {comparison.label(second)} but draws "
                                  f"{_words(record)}"))
             break
-    if use.op:
-        short = use.op.rsplit(".", 1)[1]
-        if short in OP_RENAMES:
-            fixes.append(Fix(f"{OP_RENAMES[short]}(...)", UNVERIFIED,
-                             "TensorFlow 2's name of the op; not measured"))
     return fixes or [Fix("", NONE, f"no namespace measured in {comparison.label(second)} offers "
                                    f"{use.name}")]
 
@@ -111,16 +107,11 @@ def compare_initializer(comparison: Comparison, use: InitializerUse,
         return [] if any(p[2] == "absent" and p[4] == "absent" for p in pairs) else None
     key_a, key_b, state_a, old, state_b, new = chosen[0]
     call = use.call
-    spelled = use.op or (f'{call.spelled}="{use.name}"' if use.family else call.spelled)
+    spelled = call.spelled
     labels = comparison.label(first), comparison.label(second)
     if state_a == "ok" and state_b in ("absent", "error"):
-        if use.op:
-            message = (f"{spelled}: the initializer that draws with it, {use.namespace}."
-                       f"{use.name}, is not offered in {labels[1]} ({new.get('error')}); it is in "
-                       f"{labels[0]} (the op itself is not measured)")
-        else:
-            message = (f"{spelled} is not offered in {labels[1]}: {new.get('error')} (it is in "
-                       f"{labels[0]})")
+        message = (f"{spelled} is not offered in {labels[1]}: {new.get('error')} (it is in "
+                   f"{labels[0]})")
         return [Finding(path, call.line, call.col, "IC301", spelled, message,
                         (f"in {comparison.title(first)}: {_words(old)}",),
                         tuple(_moved(comparison, use, old)), {"error": new.get("error")})]
@@ -128,7 +119,7 @@ def compare_initializer(comparison: Comparison, use: InitializerUse,
         return [Finding(path, call.line, call.col, "IC302", spelled,
                         f"{spelled} raises in {labels[0]} ({old.get('error')}) and works in "
                         f"{labels[1]}", (f"in {comparison.title(second)}: {_words(new)}",))]
-    if state_a != "ok" or state_b != "ok" or use.op:
+    if state_a != "ok" or state_b != "ok":
         return []
     return _distribution(comparison, use, path, spelled, key_a, key_b, old, new)
 
@@ -158,13 +149,13 @@ def _distribution(comparison: Comparison, use: InitializerUse, path: str, spelle
         return []
     call = use.call
     message = (f"{spelled} draws another distribution: {comparison.label(first)} "
-               f"{_words(old)} → {comparison.label(second)} {_words(new)}"
+               f"{_short(old)} → {comparison.label(second)} {_short(new)}"
                + (f" ({settings})" if settings else ""))
-    if keep:
+    if keep and CODE.match(keep):
         fix = Fix(keep, UNVERIFIED, "the source's arguments passed explicitly; by the report's "
                   "theory, not run in the target")
     else:
-        fix = Fix("", NONE, "nothing measured in the target gives the source's draws")
+        fix = Fix("", NONE, keep or "nothing measured in the target gives the source's draws")
     return [Finding(path, call.line, call.col, "IC303", spelled, message,
                     (f"in {comparison.title(first)}: {_words(old)}",
                      f"in {comparison.title(second)}: {_words(new)}"), (fix,),

@@ -34,6 +34,7 @@ INITIALIZER_PREFIX = {schema.FAMILY_TF_KERAS: "tf.keras.initializers",
 GRAPH_INITIALIZERS = "tf.compat.v1.keras.initializers"
 LEGACY_SETUP = ('os.environ["TF_USE_LEGACY_KERAS"] = "1" before TensorFlow is imported '
                 '(pip install tf-keras), then ')
+COMPAT_V1_SINCE = (1, 13)  # schema: tf.compat.v1.X is tf.X where tf.compat does not exist yet
 _KEEP_PASS = re.compile(r"^pass (\w+)=(.+)$")
 _KEEP_EXPLICIT = re.compile(r"^pass the initializer explicitly: (.+)$")
 
@@ -209,10 +210,31 @@ def _alternatives(comparison: Comparison, use: LayerUse, layer: str) -> list[Fix
                                    "this layer")]
 
 
+def _version(text) -> tuple:
+    parts = []
+    for part in str(text or "").split(".")[:2]:
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def _spelling_measured(comparison: Comparison, use: LayerUse, env: str) -> bool:
+    """Whether the data measured the call as the file spells it: the probe measures the
+    tf.compat.v1 families as tf.X before TF 1.13 (no tf.compat.v1 yet), and tf.get_variable or
+    tf.nn.rnn_cell are those families' functions in TF 1 only."""
+    version = _version(comparison.data.env[env].get("tensorflow"))
+    if use.call.path.startswith("tf.compat.v1."):
+        return version >= COMPAT_V1_SINCE
+    if use.tf1_only:
+        return version[:1] == (1,)
+    return True
+
+
 def compare_layer(comparison: Comparison, use: LayerUse, path: str) -> list[Finding] | None:
     """The findings of one layer call; None when the data did not measure it on both sides."""
     layer = comparison.layer_id(use.kind, use.call.literals)
-    if layer is None:
+    if layer is None or not all(_spelling_measured(comparison, use, env)
+                                for env in (comparison.first, comparison.second)):
         return None
     found = [_where(comparison, use, layer, env) for env in (comparison.first, comparison.second)]
     if None in found:
@@ -238,10 +260,8 @@ def compare_layer(comparison: Comparison, use: LayerUse, path: str) -> list[Find
                            f"{tuple(new.get('fans'))} in {second}")
                 code = "IC204"
             else:
-                message = (f"{call.spelled}: {role} left to its default draws "
-                           f"{new.get('drawn') or new.get('declared')} ({new.get('declared')}) in "
-                           f"{second}, {old.get('drawn') or old.get('declared')} "
-                           f"({old.get('declared')}) in {first}")
+                message = (f"{call.spelled}: {role} left to its default draws another "
+                           f"distribution: {first} {_short(old)} → {second} {_short(new)}")
                 code = "IC201"
             findings.append(Finding(path, call.line, call.col, code, call.spelled, message,
                                     details, (_initializer_fix(comparison, use, change["keep"]),),
@@ -260,6 +280,12 @@ def compare_layer(comparison: Comparison, use: LayerUse, path: str) -> list[Find
                 tuple(_setting_fix({name: (was, now)}, comparison)),
                 dict(facts, setting=name, before=was, after=now)))
     return _merged(findings)
+
+
+def _short(summary: dict) -> str:
+    """'uniform on [0, 1] (random uniform (minval=0))': drawn, then declared."""
+    drawn, declared = summary.get("drawn"), summary.get("declared")
+    return f"{drawn} ({declared})" if drawn and declared else (drawn or declared or "?")
 
 
 def _setting_fix(settings: dict, comparison: Comparison) -> list[Fix]:

@@ -36,6 +36,7 @@ class Call:
     scoped: bool = False  # inside `with ...variable_scope(..., initializer=...)`
     strings: dict = field(default_factory=dict)  # keyword -> a string constant passed to it
     inner: str | None = None  # for tf.Variable(op(...)): the op's path
+    positions: dict = field(default_factory=dict)  # keyword -> (line, col) of its value
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,11 @@ def _environment_setting(node, names: _Names, lines: list[str]) -> EnvironmentSe
 def _call(node: ast.Call, path: str, source_lines: list[str], scoped: bool,
           names: _Names) -> Call:
     keywords = tuple(k.arg for k in node.keywords if k.arg)
-    literals, strings = {}, {}
+    literals, strings, positions = {}, {}, {}
     for keyword in node.keywords:
         if not keyword.arg:
             continue
+        positions[keyword.arg] = (keyword.value.lineno, _column(source_lines, keyword.value))
         value = _literal(keyword.value)
         if value is not LITERAL_MISSING:
             literals[keyword.arg] = value
@@ -198,7 +200,7 @@ def _call(node: ast.Call, path: str, source_lines: list[str], scoped: bool,
                 keywords=keywords, literals=literals,
                 star_kwargs=any(k.arg is None for k in node.keywords),
                 positional=tuple(_literal(a) for a in node.args), scoped=scoped,
-                strings=strings, inner=inner)
+                strings=strings, inner=inner, positions=positions)
 
 
 def read(source: str) -> Reading:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from initcompat.check.context import LEGACY_VARIABLE, TRUE_WORDS, Comparison
 from initcompat.check.data import CompatData
-from initcompat.check.findings import NONE, Finding, Fix
+from initcompat.check.findings import Finding
 from initcompat.check.inits import compare_initializer
 from initcompat.check.layers import compare_layer
 from initcompat.check.reader import read
@@ -24,15 +24,17 @@ class FileResult:
     unmeasured: int  # of those, the ones the data measured on neither or one side only
 
 
-def _legacy(comparison: Comparison, reading, path: str) -> tuple[bool, list[Finding]]:
-    settings = [s for s in reading.settings if s.name == LEGACY_VARIABLE]
-    legacy = any(str(s.value or "").strip().lower() in TRUE_WORDS for s in settings)
-    if not legacy:
-        return False, []
+def legacy_setting(reading):
+    """The file's first TF_USE_LEGACY_KERAS setting to a true value, or None."""
+    return next((s for s in reading.settings if s.name == LEGACY_VARIABLE
+                 and str(s.value or "").strip().lower() in TRUE_WORDS), None)
+
+
+def _legacy(comparison: Comparison, setting, path: str) -> list[Finding]:
+    """IC501 where the setting changes tf.keras on one side only."""
     findings = []
     active = [comparison.legacy_active(env) for env in (comparison.first, comparison.second)]
-    if active[0] != active[1]:
-        setting = next(s for s in settings if str(s.value or "").strip().lower() in TRUE_WORDS)
+    if setting is not None and active[0] != active[1]:
         on, off = (comparison.second, comparison.first) if active[1] else \
             (comparison.first, comparison.second)
         tf_keras = comparison.data.env[on].get("tf_keras")
@@ -40,10 +42,8 @@ def _legacy(comparison: Comparison, reading, path: str) -> tuple[bool, list[Find
         message = (f"{LEGACY_VARIABLE}={setting.value}: in {comparison.label(on)} tf.keras and "
                    f"tf.compat.v1.layers are the legacy Keras 2 ({installed}); in "
                    f"{comparison.label(off)} the variable changes nothing")
-        findings.append(Finding(path, setting.line, setting.col, "IC501", LEGACY_VARIABLE, message,
-                                fixes=(Fix("", NONE, "the calls it changes are listed at their "
-                                               "own lines"),)))
-    return legacy, findings
+        findings.append(Finding(path, setting.line, setting.col, "IC501", LEGACY_VARIABLE, message))
+    return findings
 
 
 def check_source(data: CompatData, first: str, second: str, source: str, path: str) -> FileResult:
@@ -51,10 +51,10 @@ def check_source(data: CompatData, first: str, second: str, source: str, path: s
     between.Incomparable when the two environments are of two lines)."""
     reading = read(source)
     uses = classify(reading.calls)
-    comparison = Comparison(data, first, second, False)
-    legacy, findings = _legacy(comparison, reading, path)
-    comparison = Comparison(data, first, second, legacy)
+    setting = legacy_setting(reading)
+    comparison = Comparison(data, first, second, setting is not None)
     comparison.events()  # two lines: Incomparable before anything is said
+    findings = _legacy(comparison, setting, path)
     unmeasured = 0
     for layer in uses.layers:
         found = compare_layer(comparison, layer, path)
@@ -67,5 +67,6 @@ def check_source(data: CompatData, first: str, second: str, source: str, path: s
     seeded, unseeded = compare_seeds(comparison, uses, path)
     findings.extend(seeded)
     unmeasured += unseeded
-    calls = len(uses.layers) + len(uses.initializers) + len(uses.seeds)
+    unmeasured += len(uses.ops)  # no step measures raw random ops
+    calls = len(uses.layers) + len(uses.initializers) + len(uses.seeds) + len(uses.ops)
     return FileResult(path, sorted(findings, key=Finding.sort_key), calls, unmeasured)

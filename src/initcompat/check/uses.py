@@ -1,6 +1,6 @@
 """What the reader's calls are, in the data's terms: a layer of an API family and catalogue kind
-with the weights that fall back to defaults, an initializer of a namespace, a seeding call, a
-random op read through the initializer that draws with it. Pure.
+with the weights that fall back to defaults, an initializer of a namespace, a seeding call; a
+random op is read but no step measures it. Pure.
 
 Families and kinds are the probe's own (initcompat.probe.schema API_FAMILIES, catalogue KINDS:
 a Keras class name maps to its kind through the catalogue's class names).
@@ -8,6 +8,7 @@ a Keras class name maps to its kind through the catalogue's class names).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from initcompat.check.reader import LITERAL_MISSING, Call
@@ -70,11 +71,15 @@ ALIAS_NAMESPACES = {schema.FAMILY_TF_KERAS: "tf.keras.initializers",
                     schema.FAMILY_KERAS: "keras.initializers",
                     schema.FAMILY_TF_KERAS_PACKAGE: "tf_keras.initializers",
                     schema.FAMILY_COMPAT_V1_KERAS: "tf.keras.initializers"}
-# TF 1 random ops read through the initializer that draws with them (their availability only).
-RANDOM_OPS = {"truncated_normal": "truncated_normal_initializer",
-              "random_normal": "random_normal_initializer",
-              "random_uniform": "random_uniform_initializer"}
-OP_ARGUMENTS = ("mean", "stddev", "minval", "maxval")
+# Random ops a TF 1 user draws raw weights with (tf.Variable(tf.truncated_normal(...))): no step
+# measures them, so the check counts them as read and not measured and says nothing of them.
+RANDOM_OPS = ("tf.truncated_normal", "tf.random_normal", "tf.random_uniform",
+              "tf.random.truncated_normal", "tf.random.normal", "tf.random.uniform",
+              "tf.compat.v1.truncated_normal", "tf.compat.v1.random_normal",
+              "tf.compat.v1.random_uniform")
+# Spellings of a tf.compat.v1 family that are the same function only in TF 1.x (the probe
+# measures tf.compat.v1.X, which is tf.X in TF 1): not measured where TensorFlow is 2.
+TF1_SPELLINGS = ("tf.get_variable", "tf.nn.rnn_cell.", "tf.contrib.rnn.")
 # Seeding calls -> the seeding step's method, and the family whose seeding they are.
 SEEDING_CALLS = {"tf.set_random_seed": ("tf.set_random_seed", None),
                  "tf.random.set_random_seed": ("tf.set_random_seed", None),
@@ -103,6 +108,7 @@ class LayerUse:
     settings: dict  # weight-changing settings passed explicitly: name -> literal (or None)
     unknown: bool = False  # a **mapping was passed: which roles default is not known
     shape_rank: int | None = None  # get_variable: the literal shape's rank
+    tf1_only: bool = False  # spelled as only TF 1 has it (tf.get_variable, tf.nn.rnn_cell)
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,6 @@ class InitializerUse:
     name: str
     arguments: dict | None  # literal arguments (seed and dtype left out); None: not all literal
     seed: object = None  # the literal seed passed, or None
-    op: str | None = None  # a random op read through this initializer: "tf.truncated_normal"
     family: str | None = None  # a string alias: the family of the layer it was passed to
 
 
@@ -130,6 +135,7 @@ class Uses:
     layers: list = field(default_factory=list)
     initializers: list = field(default_factory=list)
     seeds: list = field(default_factory=list)
+    ops: list = field(default_factory=list)  # random ops: read, never measured
 
 
 def _class_kind(name: str) -> str | None:
@@ -200,7 +206,8 @@ def _layer(call: Call) -> LayerUse | None:
                       if (argument is None or argument not in passed) and role in created
                       and not call.star_kwargs)  # **kwargs: which roles default is unknown
     settings = {name: call.literals.get(name) for name in WEIGHT_SETTINGS if name in passed}
-    return LayerUse(call, family, kind, created, defaulted, settings, call.star_kwargs, rank)
+    return LayerUse(call, family, kind, created, defaulted, settings, call.star_kwargs, rank,
+                    call.path.startswith(TF1_SPELLINGS))
 
 
 def _arguments(call: Call, leave: tuple = ("seed", "dtype", "name")) -> dict | None:
@@ -223,12 +230,7 @@ def _initializer(call: Call) -> InitializerUse | None:
             return InitializerUse(call, namespace, "get", alias, {}) \
                 if isinstance(alias, str) else None
         if suffix and not name.endswith(suffix):
-            op = RANDOM_OPS.get(name)
-            if op is None or namespace not in ("tf", "tf.compat.v1"):
-                return None
-            arguments = {key: value for key, value in call.literals.items() if key in OP_ARGUMENTS}
-            return InitializerUse(call, namespace, "constructor", op, arguments,
-                                  call.literals.get("seed"), op=call.path)
+            return None
         return InitializerUse(call, namespace, "constructor", name, _arguments(call),
                               call.literals.get("seed"))
     return None
@@ -252,7 +254,10 @@ def classify(calls: list[Call]) -> Uses:
             namespace = ALIAS_NAMESPACES.get(layer.family)
             for keyword, alias in call.strings.items():
                 if namespace and keyword.endswith("_initializer"):
-                    uses.initializers.append(InitializerUse(call, namespace, "get", alias, {},
+                    line, col = call.positions.get(keyword, (call.line, call.col))
+                    where = dataclasses.replace(call, line=line, col=col,
+                                                spelled=f'{keyword}="{alias}"')
+                    uses.initializers.append(InitializerUse(where, namespace, "get", alias, {},
                                                             family=layer.family))
             continue
         initializer = _initializer(call)
@@ -265,4 +270,6 @@ def classify(calls: list[Call]) -> Uses:
         seed = _seed(call)
         if seed is not None:
             uses.seeds.append(seed)
+        elif call.path in RANDOM_OPS:
+            uses.ops.append(call)
     return uses
