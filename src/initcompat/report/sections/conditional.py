@@ -5,7 +5,7 @@ cells.csv carries them. Pure."""
 
 from __future__ import annotations
 
-from initcompat.report.describe import one_line
+from initcompat.report.availability import attempts
 from initcompat.report.measured import Measured
 
 
@@ -30,39 +30,18 @@ def _availability(labels_texts: list[tuple[str, str, str]]) -> list[dict]:
     return segments
 
 
-def _entry_text(entry: dict, retried: bool) -> tuple[str, str]:
-    """(text, status) of one availability attempt: 'raises ImportError (...)' or 'works'."""
-    if entry.get("status") == "ok":
-        return "works", "ok"
-    detail = f"{entry.get('error_type') or 'an error'}: {one_line(entry.get('reason'), 120)}"
-    if entry.get("status") != "unavailable":  # the child measuring it failed
-        return f"could not be measured ({detail})", "error"
-    return f"raises {detail}" + (" (tried again after the first failure)" if retried else ""), \
-        "unavailable"
-
-
 def conditional_availability(measured: Measured) -> dict[tuple, list[dict]]:
     """{(api_family, legacy_keras): [{"case", "target", "segments"}]} from the results'
-    `availability` records (initcompat.probe.availability: TF_USE_LEGACY_KERAS=1 without
-    tf_keras), over the primary environments that have one; segments as _availability's."""
+    `availability` records (report/availability.py's attempts, the words cells.csv carries too),
+    over the primary environments that have one; segments as _availability's."""
     primaries = [(env, result) for env, result in zip(measured.envs, measured.results)
                  if env["status"] == "ok" and env["variant_of"] is None]
     found: dict[tuple, dict[tuple, list]] = {}
     for env, result in primaries:
-        entries = [e for e in result.get("availability") or [] if isinstance(e, dict)]
-        for entry in entries:
-            family, target = entry.get("api_family"), entry.get("target")
-            if not isinstance(family, str) or not isinstance(target, str):
-                continue
-            attempt = entry.get("attempt") if isinstance(entry.get("attempt"), int) else 0
-            retried = any(other.get("api_family") == family and other.get("status") != "ok"
-                          and isinstance(other.get("attempt"), int) and other["attempt"] < attempt
-                          for other in entries)
-            text, status = _entry_text(entry, retried)
-            place = (family, bool(entry.get("legacy_keras")))
-            found.setdefault(place, {}).setdefault(
-                (str(entry.get("case") or ""), target), []).append((env["label"], text, status))
+        for attempt in attempts(result):
+            place = (attempt["api_family"], attempt["legacy_keras"])
+            found.setdefault(place, {}).setdefault((attempt["case"], attempt["target"]), []).append(
+                (env["label"], attempt["text"], attempt["text_status"]))
     return {place: [{"case": case, "target": target, "segments": _availability(lines)}
                     for (case, target), lines in targets.items()]
             for place, targets in found.items()}
-
