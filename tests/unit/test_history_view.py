@@ -94,7 +94,8 @@ def test_from_1_15_to_2_0_the_verdict_leads_with_each_change_and_how_to_keep_the
     document = difference_document(view.upgrade.envs, view.timeline.events, "tf-1.15", "tf-2.0")
     headline = {item["title"]: item["text"] for item in document["headline"]}
     assert headline == {
-        "Default distributions": "tf.keras GRU: reset_after False → True",
+        "Default distributions": "unchanged",
+        "Layer defaults": "tf.keras GRU: reset_after False → True",
         "Seeding": "tf.keras: the same seed gives other weights for 8 of 11 weights",
         "Removed APIs": "tf.layers: now unavailable (AttributeError: module 'tensorflow' has no "
                         "attribute 'layers')",
@@ -157,8 +158,8 @@ def test_the_timeline_is_one_line_per_version_that_opens_on_its_verdict(view):
     assert [fold[0] for fold in folds] == [f"tl-{e['env']}" for e in changed] + (
         ["tl-quiet"] if len(changed) < len(view.timeline.entries) else [])
     summaries = {fold[0]: html_lib.unescape(fold[2]) for fold in folds}
-    assert summaries["tl-tf-2.0"] == ("TF 2.0 (vs 1.15): 4 behaviour changes — default "
-                                      "distributions 1 · seeding 1 · removed APIs 1 · shapes 1")
+    assert summaries["tl-tf-2.0"] == ("TF 2.0 (vs 1.15): 4 behaviour changes — layer "
+                                      "defaults 1 · seeding 1 · removed APIs 1 · shapes 1")
     content = unpack_text(dict((fold[0], fold[1]) for fold in folds)["tl-tf-2.0"])
     assert "4 behaviour changes from TF 1.15 to TF 2.0." in content
     assert "the same seed gives other weights for 8 of 11 weights" in content

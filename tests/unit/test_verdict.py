@@ -67,10 +67,10 @@ def test_the_headline_names_what_changed_with_its_numbers_in_topic_order():
               row="tf.random_normal_initializer()", settings="stddev 1.0 → 0.05", keep="tf.random_normal_initializer(stddev=1.0)"),
         event("seeding", "the same seed no longer gives the same weights", keep="seed with x")])
     assert [item["title"] for item in said["headline"]] == [
-        "Default distributions", "Seeding", "Removed APIs", "Shapes"]
+        "Default distributions", "Layer defaults", "Seeding", "Removed APIs", "Shapes"]
     found = headline(said)
-    assert found["Default distributions"] == ("tf.keras GRU: reset_after False → True; "
-                                              "tf.random_normal_initializer(): stddev 1.0 → 0.05")
+    assert found["Default distributions"] == "tf.random_normal_initializer(): stddev 1.0 → 0.05"
+    assert found["Layer defaults"] == "tf.keras GRU: reset_after False → True"
     assert found["Removed APIs"] == ("tf.layers: now unavailable (AttributeError: module "
                                      "'tensorflow' has no attribute 'layers')")
     assert found["Shapes"] == "tf.keras GRU bias: shape [48] → [2, 48]"

@@ -1,7 +1,7 @@
 """The upgrade verdict: what an upgrader reads first, made from the timeline's events.
 
 classify() turns every event into items: the topic it belongs to (default distributions,
-seeding, removed APIs, shapes, added APIs, other behaviour; or, never counted as differences,
+layer defaults, seeding, removed APIs, shapes, added APIs, other behaviour; or, never counted,
 throughput, harness notes and internal renames), the line it folds into, and what keeps the old
 behaviour where the measurements say (the event's "keep", from report/keep_old.py, or a layer
 setting's old value). summarize() folds the items of any set of events into lines and a
@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 
-TOPICS = ("defaults", "seeding", "removed", "shapes", "added", "other", "throughput", "harness",
-          "renamed")
-TITLES = {"defaults": "Default distributions", "seeding": "Seeding", "removed": "Removed APIs",
+TOPICS = ("defaults", "settings", "seeding", "removed", "shapes", "added", "other", "throughput",
+          "harness", "renamed")
+TITLES = {"defaults": "Default distributions", "settings": "Layer defaults", "seeding": "Seeding",
+          "removed": "Removed APIs",
           "shapes": "Shapes", "added": "Added APIs", "other": "Other behaviour",
           "throughput": "Throughput", "harness": "Harness notes", "renamed": "Internal renames"}
-# Always in the headline (with NONE_WORD when nothing changed); added and other when present.
+# Always in the headline (with NONE_WORD when nothing changed); the others when present.
 HEADLINE = ("defaults", "seeding", "removed", "shapes")
-COUNTED = ("defaults", "seeding", "removed", "shapes", "added", "other")
+COUNTED = ("defaults", "settings", "seeding", "removed", "shapes", "added", "other")
 NONE_WORD = {"defaults": "unchanged", "seeding": "unchanged", "removed": "none",
              "shapes": "unchanged"}
 BRIEFS = 3  # lines a headline topic names before "and N more"
@@ -89,7 +90,7 @@ def _classify(event: dict) -> list[dict]:
         return [_item("defaults", f"{env}|drawn|{text}", event["row"], text, "weight", keep=keep)]
     if kind == "layer default":
         subject = f"{event['family']} {event['layer']}"
-        return [_item("defaults", f"{env}|setting|{subject}|{text}", subject, text, "layer",
+        return [_item("settings", f"{env}|setting|{subject}|{text}", subject, text, "layer",
                       keep=keep or setting_keep(text))]
     if kind == "shape":
         return [_item("shapes", f"{env}|shape|{text}", event["row"], text, "weight", keep=keep)]
