@@ -365,3 +365,13 @@ def test_a_naive_loss_alike_in_every_version_is_not_said_to_depend_on_it():
     answer = " ".join(propagation_of([joined("tf-1.4"), joined("tf-2.21")]).answer)
     assert "The same in every version measured" in answer
     assert "TensorFlow: not finite in 1.4–2.21" in answer and "depends on the version" not in answer
+
+
+def test_environments_are_named_as_version_spans_per_line():
+    from initcompat.report.sections.propagation.conclusion import _where
+    envs = [{"line": "tensorflow", "label": v} for v in ("1.13", "1.14", "1.15", "2.0")]
+    envs += [{"line": "keras · tensorflow", "label": f"Keras {v} tensorflow"}
+             for v in ("2.1", "2.2", "2.3", "3.0")]
+    chosen = [envs[1], envs[2], envs[5], envs[6]]
+    assert _where(envs, chosen) == "TF 1.14–1.15, Keras 2.2–2.3 tensorflow"
+    assert _where(envs, [envs[0], envs[3]]) == "TF 1.13, TF 2.0"

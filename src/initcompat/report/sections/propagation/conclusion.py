@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from initcompat.probe import schema
 from initcompat.report.sections.propagation.records import (
     ASKED, DEEP, DEFAULT, FLOAT32_NORMAL_GAP, FLOAT32_SUBNORMAL_GAP, HE, TUTORIAL, Found,
-    env_name, first_api, model_name, ok, plain, records_of, runs, span)
+    env_name, first_api, model_name, ok, plain, records_of, span)
 
 GLOROT_TOLERANCE = 0.15  # drawn σ / √(2/(fan_in+fan_out)) within this: the default is Glorot's
 FAR_BELOW = 2.0  # a gap at most threshold / FAR_BELOW is "far below" it
@@ -80,19 +80,31 @@ def _largest_gap(run: dict) -> float | None:
 
 
 def _where(envs: list[dict], chosen: list[dict]) -> str:
-    """The chosen environments as version spans per line, in page order ("TF 1.13–1.15")."""
+    """The chosen environments as version spans per line, in page order ("TF 1.14–1.15",
+    "Keras 2.2–2.3 tensorflow")."""
     names = {id(env) for env in chosen}
-    by_line: dict[str, tuple[list, list]] = {}
+    spans: list[list] = []  # [line, first label, last label]
+    previous = None
     for env in envs:
-        labels, values = by_line.setdefault(env["line"], ([], []))
-        labels.append(env["label"])
-        values.append(id(env) in names)
-    parts = []
-    for line, (labels, values) in by_line.items():
-        for value, where in runs(labels, values):
-            if value:
-                parts.append(env_name({"line": line, "label": where}))
-    return ", ".join(parts)
+        inside = id(env) in names
+        if inside and previous is not None and id(previous) in names \
+                and previous["line"] == env["line"]:
+            spans[-1][2] = env["label"]
+        elif inside:
+            spans.append([env["line"], env["label"], env["label"]])
+        previous = env
+    return ", ".join(_span_name(line, first, last) for line, first, last in spans)
+
+
+def _span_name(line: str, first: str, last: str) -> str:
+    """"TF 1.14–1.15"; "Keras 2.2–2.3 tensorflow" where both labels share their first and last
+    words."""
+    if first == last:
+        return env_name({"line": line, "label": first})
+    a, b = first.split(), last.split()
+    if line != "tensorflow" and len(a) == len(b) == 3 and a[0] == b[0] and a[2] == b[2]:
+        return f"{a[0]} {a[1]}–{b[1]} {a[2]}"
+    return env_name({"line": line, "label": f"{first}–{last}"})
 
 
 def _count(part: int, whole: int) -> str:
