@@ -107,7 +107,7 @@ def test_the_section_offers_the_usual_upgrades_and_opens_on_2_15_to_2_16():
     assert [e[0] for e in data["envs"]] == [e["name"] for e in environments()]
     assert data["envs"][-1][2] == 4  # the CUDA build is a variant of tf-2.21 (index 4)
     assert data["events"][0][:3] == [1, 0, TOPICS.index("defaults")]
-    assert "variant" in section.rule and "renames" in section.rule
+    assert "variant" in section.rule and "Renames" in section.rule and "throughput" in section.rule
 
 
 def test_pairs_are_offered_only_where_both_versions_were_measured():

@@ -17,9 +17,10 @@ from initcompat.report.sections.timeline import NOT_A_CHANGE as NOT_A_DIFFERENCE
 RULE = ("Between two environments taken in version order, the differences are the changes of "
         "every version after the first up to the second (each against the version before it), "
         "plus the changes of a variant column (CUDA build, ...) against its own version when "
-        "either side is one; renames of an unchanged initializer are listed apart and are not "
-        "differences. One Keras release on two backends is compared directly, cell by cell, as a "
-        "variant is against its version.")
+        "either side is one. Renames of an unchanged initializer, throughput changes and harness "
+        "notes (a family measured on one side only) are listed apart and are not differences; the "
+        "weights of one family whose seeded draws changed are one line. One Keras release on two "
+        "backends is compared directly, cell by cell, as a variant is against its version.")
 # One-click pairs: (from label, to label); the two newest versions are added when present.
 PAIRS = (("1.15", "2.0"), ("2.15", "2.16"), ("Keras 3.0 jax", "Keras 3.15 jax"),
          ("Keras 3.15 jax", "Keras 3.15 torch"), ("Keras 3.15 jax", "Keras 3.15 tensorflow"))
