@@ -132,3 +132,23 @@ def test_the_diff_document_keeps_its_kinds_and_counts_only_behaviour():
     assert document["sentence"] == "1 behaviour change from TF 1.15 to TF 2.0."
     assert document["headline"][3] == {"topic": "shapes", "title": "Shapes", "count": 1,
                                        "text": "tf.keras Dense kernel: shape [48] → [2, 48]"}
+
+
+def test_a_seeding_call_that_goes_is_a_removed_api_and_one_that_comes_an_added_one():
+    def seeding(method: str, text: str, **more) -> dict:
+        return event("seeding", text, layer=method, weight="Dense kernel",
+                     row=f"tf.keras {method} · Dense kernel",
+                     cell=f"sd-tf.keras-{method}-Dense-kernel", **more)
+    said = verdict([
+        seeding("tf.set_random_seed", "no longer offered (no tf.set_random_seed (AttributeError: "
+                "module 'tensorflow' has no attribute 'set_random_seed'))",
+                keep="seed with tf.random.set_seed (reproducible in TF 2.0)"),
+        seeding("tf.random.set_seed", "now offered: reproducible"),
+        seeding("keras.utils.set_random_seed", "reproducible → not reproducible")])
+    lines = [(line["topic"], line["subject"], line["keep"]) for line in said["lines"]]
+    assert lines == [
+        ("seeding", "keras.utils.set_random_seed", ""),
+        ("removed", "tf.set_random_seed", "seed with tf.random.set_seed (reproducible in TF 2.0)"),
+        ("added", "tf.random.set_seed", "")]
+    assert headline(said)["Removed APIs"].startswith(
+        "tf.set_random_seed: no longer offered (no tf.set_random_seed (AttributeError:")

@@ -104,8 +104,10 @@ def _classify(event: dict) -> list[dict]:
             return [_item(topic, f"{env}|family-{topic}|{event['family']}", event["family"],
                           text, "family")]
         subject, unit = (event["layer"], "method") if section else (event["family"], "weight")
-        # a seeding call gone from the newer version is a removed API (with its error)
-        topic = "removed" if section and text.startswith("no longer offered") else "seeding"
+        # a seeding call gone from the newer version is a removed API (with its error), one
+        # that appears an added one
+        topic = "seeding" if not section else "removed" if text.startswith("no longer offered") \
+            else "added" if text.startswith("now offered") else "seeding"
         return [_item(topic, f"{env}|{topic}|{subject}|{text}", subject, text, unit,
                       keep=keep)]
     if kind in ("regression", "speed-up"):
