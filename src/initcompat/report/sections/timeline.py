@@ -46,15 +46,16 @@ GENERIC = {"availability": "availability changed", "shape": "weight shapes chang
 
 @dataclass(frozen=True)
 class Timeline:
-    # [{"env", "label", "heading", "since", "count", "groups": [group], "verdict", "outline"}]
-    # per primary version with events; a group: {"env", "version", "family", "kind", "text",
-    # "rows": [{"row", "cell", "text"}]}; verdict: verdict.summarize of its events; outline:
-    # its counts in one line
+    # [{"env", "label", "heading", "since", "count", "groups": [group], "changes", "outline",
+    # "throughput", "not_counted", "sentence"}] per primary version with events; a group:
+    # {"env", "version", "family", "kind", "text", "rows": [{"row", "cell", "text"}]}; changes,
+    # outline (its counts in one line), throughput, not_counted, sentence: from its verdict
     entries: list[dict]
     events: list[dict]  # every event, variants' included: {"env", "since", "kind", "family",
     #                     "layer", "weight", "row", "text", "cell"}, and where the measurements
     #                     support them "keep", "settings", "of" (keep_old.annotate)
     summary: list[dict]  # every group of every entry, for changes.json
+    verdicts: dict[str, dict]  # environment name -> its step's verdict (verdict.summarize)
 
 
 def _settings_changed(before: dict, after: dict) -> list[str]:
@@ -237,7 +238,7 @@ def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
     label_of = {env["name"]: env["column_label"].removeprefix("TF ") for env in measured.envs}
     column_of = {env["name"]: env["column_label"] for env in measured.envs}
     items = verdict.classify(events)
-    entries, summary = [], []
+    entries, summary, verdicts = [], [], {}
     for env in measured.envs:
         if env["variant_of"] is not None:
             continue
@@ -253,9 +254,11 @@ def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
                         "heading": env["column_label"],  # "TF 2.16", "Keras 3.4 · jax"
                         "since": groups[0]["since"], "groups": groups,
                         "count": sum(1 for g in groups if g["kind"] not in NOT_A_CHANGE),
-                        "verdict": said, "outline": outline(said),
+                        "changes": said["changes"], "outline": outline(said),
+                        "throughput": said["throughput"], "not_counted": said["notCounted"],
                         "sentence": verdict.sentence(said, since, env["column_label"])})
-    return Timeline(entries=entries, events=events, summary=summary)
+        verdicts[env["name"]] = said
+    return Timeline(entries=entries, events=events, summary=summary, verdicts=verdicts)
 
 
 def outline(said: dict) -> str:
