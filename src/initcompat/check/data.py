@@ -10,6 +10,7 @@ scipy) is imported only for --results.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 SCHEMA_VERSION = 1  # what initcompat.report.compat_data writes (a test pins the two together)
@@ -17,6 +18,15 @@ KIND = "initcompat-compat-data"
 FILE_NAME = "compat-data.json"
 MAX_BYTES = 256 * 1024 * 1024
 SEEDING_FIELDS = 7  # family, method, target, status, group, call, reason
+
+
+# An environment without the package a family or namespace lives in (keras, tf_keras: installed
+# by the user, not by TensorFlow) says nothing about that family there: not measured.
+NOT_INSTALLED = re.compile(r"No module named '(keras|tf_keras)'")
+
+
+def _installed(text) -> bool:
+    return not (isinstance(text, str) and NOT_INSTALLED.search(text))
 
 
 class DataError(ValueError):
@@ -63,17 +73,18 @@ class CompatData:
         self.rows: list[tuple] = [tuple(row) for row in document["rows"]]
         self.row_index = {row: i for i, row in enumerate(self.rows)}
         summaries = document["cells"]["summaries"]
-        self._cells = {env: {row: summaries[s] for row, s in pairs}
+        self._cells = {env: {row: summaries[s] for row, s in pairs
+                             if _installed(summaries[s].get("error"))}
                        for env, pairs in document["cells"]["by_env"].items()}
         self.events: list[dict] = document["events"]
         self._seeding = {env: {tuple(r[:3]): dict(zip(
-            ("status", "group", "call", "reason"), r[3:])) for r in rows}
+            ("status", "group", "call", "reason"), r[3:])) for r in rows if _installed(r[6])}
             for env, rows in document["seeding"]["by_env"].items()}
         initializers = document["initializers"]
         self._initializers = {env: {tuple(r[:4]): initializers["summaries"][r[4]] for r in rows}
                               for env, rows in initializers["by_env"].items()}
         self._namespaces = {env: {r[0]: {"status": r[1], "reason": r[2], "alias_of": r[3]}
-                                  for r in rows}
+                                  for r in rows if _installed(r[2])}
                             for env, rows in (initializers.get("namespaces") or {}).items()}
         self.families = {(row[0], row[1]) for row in self.rows}
         self.namespaces_known = {key[0] for rows in self._initializers.values() for key in rows}
@@ -167,7 +178,7 @@ def _validate_cells(check: _Checker, document: dict, names: set, rows: int) -> N
         check.kind(summary, dict, where, "an object")
         status = check.text(summary.get("status"), f"{where}.status")
         if status == "ok":
-            for key in ("declared", "class", "module", "theory", "drawn", "fit"):
+            for key in ("declared", "class", "module", "theory", "drawn", "fit", "seed_call"):
                 check.text(summary.get(key), f"{where}.{key}", optional=True)
             check.kind(summary.get("config", {}), dict, f"{where}.config", "an object")
             check.kind(summary.get("settings", {}), dict, f"{where}.settings", "an object")

@@ -131,16 +131,16 @@ def _availability(comparison: Comparison, use: LayerUse, layer: str, path: str,
                   a: dict, b: dict) -> list[Finding]:
     call, first, second = use.call, comparison.first, comparison.second
     if a.get("status") == "ok" and b.get("status") != "ok":
-        return [Finding(path, call.line, call.col, "IC101", call.spelled,
-                        f"{call.spelled} raises in {comparison.label(second)}: {b.get('error')} "
+        return [Finding(path, call.line, call.col, "IC101", call.shown,
+                        f"{call.shown} raises in {comparison.label(second)}: {b.get('error')} "
                         f"(works in {comparison.label(first)})",
                         details=(f"in {comparison.title(first)}: "
                                  + "; ".join(_defaults_words(comparison, use, layer, first)),),
                         fixes=tuple(_alternatives(comparison, use, layer)),
                         data={"error": b.get("error")})]
     if a.get("status") != "ok" and b.get("status") == "ok":
-        return [Finding(path, call.line, call.col, "IC102", call.spelled,
-                        f"{call.spelled} raises in {comparison.label(first)} ({a.get('error')}) "
+        return [Finding(path, call.line, call.col, "IC102", call.shown,
+                        f"{call.shown} raises in {comparison.label(first)} ({a.get('error')}) "
                         f"and works in {comparison.label(second)}",
                         details=(f"in {comparison.title(second)}: "
                                  + "; ".join(_defaults_words(comparison, use, layer, second)),),
@@ -230,7 +230,74 @@ def _spelling_measured(comparison: Comparison, use: LayerUse, env: str) -> bool:
     return True
 
 
-def compare_layer(comparison: Comparison, use: LayerUse, path: str) -> list[Finding] | None:
+_GROUPS = re.compile(r"seed group (\S+) → (\S+)\)")
+_GRAPH_SEED = ("tf.set_random_seed", "tf.compat.v1.set_random_seed")  # one graph-level seed
+
+
+def seeding_method(seed_call: str | None) -> str | None:
+    """The seeding method of a cell's seed call: 'tf.set_random_seed (graph-level)' -> the graph
+    seed, 'tf.keras.utils.set_random_seed' -> 'keras.utils.set_random_seed'."""
+    call = str(seed_call or "").split(" (")[0]
+    if call in _GRAPH_SEED:
+        return "graph seed"
+    if call.endswith("utils.set_random_seed"):
+        return "keras.utils.set_random_seed"
+    return call or None
+
+
+def _seeded(comparison: Comparison, use: LayerUse, layer: str, path: str,
+            methods: set) -> list[Finding]:
+    """Where the file seeds with the very call the probe seeded a weight with on both sides:
+    whether the same seed still gives that weight's bytes (the report's row events "seeded
+    stream", "seeding")."""
+    wanted = {("graph seed" if m in _GRAPH_SEED else m) for m in methods}
+    first, second = comparison.first, comparison.second
+    other, lost, gained, calls = [], [], [], set()
+    for role in use.defaulted:
+        rows = [comparison.row(use.family, env, layer, role) for env in (first, second)]
+        if rows[0] is None or rows[0] != rows[1]:
+            continue
+        cells = [comparison.data.cell(env, rows[0]) for env in (first, second)]
+        if None in cells or any(cell.get("status") != "ok" for cell in cells):
+            continue
+        method = {seeding_method(cell.get("seed_call")) for cell in cells}
+        if len(method) != 1 or not method & wanted:
+            continue
+        events = [e for e in comparison.events() if e.get("row") == rows[0]
+                  and e["kind"] in ("seeded stream", "seeding")]
+        streams = [_GROUPS.search(e["text"]) for e in events if e["kind"] == "seeded stream"]
+        streams = [found.groups() for found in streams if found]
+        states = [not ("no longer" in e["text"] or e["text"].startswith("seeding fails"))
+                  for e in events if e["kind"] == "seeding"]
+        calls.add(cells[1].get("seed_call"))
+        if states and states[0] != states[-1]:
+            continue  # lost and regained (or the reverse): as it was
+        if states:
+            (gained if states[-1] else lost).append(role)
+        elif streams and streams[0][0] != streams[-1][1]:
+            other.append(f"{role} (seed group {streams[0][0]} → {streams[-1][1]})")
+    findings = []
+    call, seeded_with = use.call, ", ".join(sorted(c for c in calls if c))
+    labels = comparison.label(first), comparison.label(second)
+    if other:
+        findings.append(Finding(path, call.line, call.col, "IC402", call.shown,
+                                f"{call.shown}: the same seed gives other weights in {labels[1]} "
+                                f"than in {labels[0]}: {', '.join(other)} (measured seeded with "
+                                f"{seeded_with})",
+                                fixes=(Fix("", NONE, "no seeding call measured in the target "
+                                               "draws these weights' bytes"),)))
+    for code, roles, words in (("IC401", lost, "no longer gives the same"),
+                               ("IC403", gained, "now gives the same")):
+        if roles:
+            findings.append(Finding(path, call.line, call.col, code, call.shown,
+                                    f"{call.shown}: with the file's seeding, {', '.join(roles)} "
+                                    f"{words} weights in two runs ({labels[0]} → {labels[1]}, "
+                                    f"measured seeded with {seeded_with})"))
+    return findings
+
+
+def compare_layer(comparison: Comparison, use: LayerUse, path: str,
+                  methods: set = frozenset()) -> list[Finding] | None:
     """The findings of one layer call; None when the data did not measure it on both sides."""
     layer = comparison.layer_id(use.kind, use.call.literals)
     if layer is None or not all(_spelling_measured(comparison, use, env)
@@ -255,30 +322,32 @@ def compare_layer(comparison: Comparison, use: LayerUse, path: str) -> list[Find
         facts = {"role": role, "a": old, "b": new}
         if change["distribution"]:
             if change["fans"]:
-                message = (f"{call.spelled}: {role} left to its default ({new.get('declared')}) "
+                message = (f"{call.shown}: {role} left to its default ({new.get('declared')}) "
                            f"takes other fans: {tuple(old.get('fans'))} in {first}, "
                            f"{tuple(new.get('fans'))} in {second}")
                 code = "IC204"
             else:
-                message = (f"{call.spelled}: {role} left to its default draws another "
+                message = (f"{call.shown}: {role} left to its default draws another "
                            f"distribution: {first} {_short(old)} → {second} {_short(new)}")
                 code = "IC201"
-            findings.append(Finding(path, call.line, call.col, code, call.spelled, message,
+            findings.append(Finding(path, call.line, call.col, code, call.shown, message,
                                     details, (_initializer_fix(comparison, use, change["keep"]),),
                                     facts))
         if change["shape"]:
             findings.append(Finding(
-                path, call.line, call.col, "IC202", call.spelled,
-                f"{call.spelled}: {role} shape {shape_words(old)} in {first}, "
+                path, call.line, call.col, "IC202", call.shown,
+                f"{call.shown}: {role} shape {shape_words(old)} in {first}, "
                 f"{shape_words(new)} in {second} (the suite's layer)", details,
                 tuple(_setting_fix(change["settings"], comparison)), facts))
         for name, (was, now) in change["settings"].items():
             findings.append(Finding(
-                path, call.line, call.col, "IC203", call.spelled,
-                f"{call.spelled}: default {name}={was!r} in {first}, {name}={now!r} in {second} "
+                path, call.line, call.col, "IC203", call.shown,
+                f"{call.shown}: default {name}={was!r} in {first}, {name}={now!r} in {second} "
                 f"(changes its {role})", details,
                 tuple(_setting_fix({name: (was, now)}, comparison)),
                 dict(facts, setting=name, before=was, after=now)))
+    if methods:
+        findings.extend(_seeded(comparison, use, layer, path, methods))
     return _merged(findings)
 
 

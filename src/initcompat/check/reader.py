@@ -39,6 +39,13 @@ class Call:
     positions: dict = field(default_factory=dict)  # keyword -> (line, col) of its value
 
 
+    @property
+    def shown(self) -> str:
+        """The callee as written, with what it resolves to where that differs:
+        'layers.Dense (tf.keras.layers.Dense)'."""
+        return self.spelled if self.spelled == self.path else f"{self.spelled} ({self.path})"
+
+
 @dataclass(frozen=True)
 class EnvironmentSetting:
     """os.environ["TF_USE_LEGACY_KERAS"] = value (or os.environ.setdefault / putenv)."""

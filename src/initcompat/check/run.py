@@ -56,8 +56,9 @@ def check_source(data: CompatData, first: str, second: str, source: str, path: s
     comparison.events()  # two lines: Incomparable before anything is said
     findings = _legacy(comparison, setting, path)
     unmeasured = 0
+    methods = {seed.method for seed in uses.seeds}
     for layer in uses.layers:
-        found = compare_layer(comparison, layer, path)
+        found = compare_layer(comparison, layer, path, methods)
         unmeasured += found is None
         findings.extend(found or [])
     for initializer in uses.initializers:

@@ -20,7 +20,8 @@ Format, schema_version 1 (every list in version order; `env` fields are environm
   declared distribution in words and numbers for the suite's shape, with its formula), "drawn"
   (named from the values alone), "fit" (consistent / inconsistent / not tested), "shape",
   "fans" ([fan_in, fan_out]), "settings" (the layer's weight-changing settings: reset_after,
-  unit_forget_bias, ...); else "error" ("AttributeError: ...") and "error_type".
+  unit_forget_bias, ...), "seed_call" (the call that seeded the draw whose bytes the row events
+  "seeded stream" compare); else "error" ("AttributeError: ...") and "error_type".
 - "events": [{"env", "since", "kind", "text", target, and where measured "keep" (what keeps the
   older behaviour, report/keep_old.py), "settings", "of"}]: the timeline's behaviour events and
   the comparisons of one Keras release on two backends, kinds EVENT_KINDS.
@@ -119,7 +120,8 @@ def cell_summary(cell: dict, analysis) -> dict:
                "shape": _plain(cell.get("shape")),
                "fans": [cell.get("fan_in"), cell.get("fan_out")],
                "settings": {key: _plain(settings[key]) for key in WEIGHT_SETTINGS
-                            if isinstance(settings, dict) and key in settings}}
+                            if isinstance(settings, dict) and key in settings},
+               "seed_call": (cell.get("seeded") or {}).get("seed_call")}
     return summary
 
 
