@@ -243,8 +243,8 @@ def _fix_sentence(asked: list[Measurement], default: list[Measurement],
         parts.append(f"{name} at most {plain(largest)}"
                      + (" (its signal fades instead)" if largest < FADED_GAP else ""))
     if parts:
-        text += (", and let the weights' σ follow the fan (fan_in: the inputs each unit sums; "
-                 "fan_out: the units each input feeds): " + "; ".join(parts))
+        text += (", and let the weights' σ follow the fan (fan_in, fan_out: a unit's inputs, "
+                 "an input's units): " + "; ".join(parts))
     return text + "."
 
 
