@@ -140,8 +140,9 @@ def compare_seeds(comparison: Comparison, uses: Uses, path: str) -> tuple[list[F
         measured = False
         for family, target in _places(uses, seed):
             result = _compare_place(comparison, seed, family, target)
-            measured = measured or comparison.data.seeding(comparison.first).get(
-                (comparison.family(family, comparison.first)[0], seed.method, target)) is not None
+            measured = measured or all(comparison.data.seeding(env).get(
+                (comparison.family(family, env)[0], seed.method, target)) is not None
+                for env in (comparison.first, comparison.second))
             if result is None:
                 continue
             code, words, fixes, facts = result
