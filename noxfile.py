@@ -7,6 +7,7 @@
                       runs; `nox -s suite -- my.json` checks it alone)
   nox -t frameworks   PyTorch, Flax and stax sessions (porting; opt-in, several GB)
   nox -s tests        the test suite
+  nox -s check -- PATH... --from ENV --to ENV   which lines of your code change behaviour
   nox -s workflow     the CI workflow, run twice with act on this machine
   nox -l              every session (the ones a plain `nox` runs are marked *)
   nox -l --json -t history nightly gpu   the same as JSON with Python and tags (nox's JSON
@@ -159,6 +160,15 @@ def suite(session: nox.Session) -> None:
         except SuiteError as error:
             session.error(str(error))
         session.log(f"{path}: ok (sha256 {identity['sha256'][:12]})")
+
+
+@nox.session(venv_backend="none")
+def check(session: nox.Session) -> None:
+    """Which lines of your code change behaviour between two environments
+    (`nox -s check -- PATH... --from tf-1.15 --to tf-2.0`; python -m initcompat.check, stdlib
+    only, on the published reports/compat-data.json unless `--data`/`--results` says otherwise)."""
+    session.run(sys.executable, "-m", "initcompat.check", *session.posargs,
+                env={"PYTHONPATH": str(ROOT / "src")})
 
 
 @nox.session

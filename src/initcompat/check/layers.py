@@ -199,7 +199,8 @@ def _alternatives(comparison: Comparison, use: LayerUse, layer: str) -> list[Fix
             if not differ:
                 fixes.append(Fix(f"{setup}{callee}(...)", MEASURED,
                                  f"measured in {where}: " + (
-                                     f"{', '.join(same)} draw as in {comparison.label(first)}"
+                                     f"{', '.join(same)} draw{'s' if len(same) == 1 else ''} "
+                                     f"as in {comparison.label(first)}"
                                      if same else "builds the layer")))
             else:
                 fixes.append(Fix(f"{setup}{callee}(...)", NONE,
