@@ -360,10 +360,10 @@ def test_a_390_px_phone_has_no_page_overflow_outside_the_matrix_and_legible_char
     charts = page.locator("#throughput svg.tp-chart")
     assert charts.count() >= 2
     for i in range(charts.count()):  # chart text >= 9.5 px on screen: font size x the SVG's scale
-        shown = charts.nth(i).evaluate(
+        text_px = charts.nth(i).evaluate(
             "s => parseFloat(getComputedStyle(s.querySelector('text')).fontSize)"
             " * s.getBoundingClientRect().width / s.viewBox.baseVal.width")
-        assert shown >= 9.5
+        assert text_px >= 9.5
     page.screenshot(path=str(ARTIFACTS / "report-phone-history.png"), full_page=False)
     open_matrix(page)
     page.locator("#matrix-table td.ok button.c").first.click()

@@ -119,7 +119,7 @@ SEEDING_COLUMNS = ["env", "tf_version", "keras_version", "backend", "family", "m
                    "sha256_other_process", "seed", "initializer", "call", "reason", "error_type"]
 
 
-# reports/propagation.csv and reports/training.csv (sections/propagation.py's tables).
+# reports/propagation.csv and reports/training.csv (sections/propagation/tables.py).
 PROPAGATION_COLUMNS = ["env", "tf_version", "model", "initializer", "dtype", "layer_index",
                        "layer", "activation_std", "activation_mean", "zero_fraction", "max_abs",
                        "grad_norm", "predicted_std", "keras_version", "backend", "api",
