@@ -100,8 +100,10 @@ def test_a_failed_leg_merges_like_any_other(tmp_path: Path, capsys: pytest.Captu
     """A leg that could not run still uploads its outcome file; the merged report lists it."""
     entry = Entry(name="tf-9.99", tensorflow="9.99.0", python="2.9", released="2030-01-01",
                   tags=("default", "tf2", "history"))
-    # The real runner: no Python 2.9 anywhere, so the leg is skipped before any install.
-    outcome = runner.run_entry(entry, resolution="as-released", suite=tmp_path / "unused.json",
+    # The real runner: no Python 2.9 anywhere, so the leg is skipped before any install (the
+    # suite is checked first, before anything else, so it is the real one).
+    suite = FIXTURES.parents[2] / "suites" / "default.json"
+    outcome = runner.run_entry(entry, resolution="as-released", suite=suite,
                                results=tmp_path / "failed", envs=tmp_path / "envs",
                                source=tmp_path, timeout=1, echo=lambda line: None)
     assert outcome.status == schema.ENV_SKIPPED

@@ -49,11 +49,18 @@ def test_the_identity_names_the_file_never_its_folder():
     assert MINE["sha256"] != DEFAULT["sha256"]
 
 
+def measured(name: str, suite: dict | None, status: str = schema.ENV_OK) -> dict:
+    return {"env": {"name": name, "suite": suite}, "status": status}
+
+
 def test_partition_shows_the_suite_most_environments_measured_and_says_what_it_left_out():
-    results = [{"env": {"name": n, "suite": MINE if n == "tf-2.0" else DEFAULT}} for n in NAMES]
-    results.append({"env": {"name": "tf-1.5", "suite": None}})  # a failure from before suites
+    results = [measured(n, MINE if n == "tf-2.0" else DEFAULT) for n in NAMES]
+    results.append(measured("tf-1.5", None, schema.ENV_INSTALL_FAILED))  # from before suites
+    # a failure measured nothing: it is shown whichever suite is, whatever suite it was run with
+    results.append(measured("tf-1.6", MINE, schema.ENV_NOT_MEASURED))
     parts = suites.partition(results)
-    assert [r["env"]["name"] for r in parts.shown] == ["tf-1.15", "tf-2.15", "tf-2.16", "tf-1.5"]
+    assert [r["env"]["name"] for r in parts.shown] == ["tf-1.15", "tf-2.15", "tf-2.16", "tf-1.5",
+                                                       "tf-1.6"]
     assert [r["env"]["name"] for r in parts.left_out] == ["tf-2.0"]
     assert parts.note == (
         f"This results folder mixes 2 suites; the page compares only the 3 environments that "
@@ -61,17 +68,17 @@ def test_partition_shows_the_suite_most_environments_measured_and_says_what_it_l
         f"another suite (my.json (sha256 {MINE['sha256'][:12]}): tf-2.0): results of different "
         "suites are never compared.")
     preferred = suites.partition(results, MINE["sha256"])
-    assert [r["env"]["name"] for r in preferred.shown] == ["tf-2.0", "tf-1.5"]
+    assert [r["env"]["name"] for r in preferred.shown] == ["tf-2.0", "tf-1.5", "tf-1.6"]
     assert preferred.note.startswith(f"These results measured the suite my.json (sha256 "
                                      f"{MINE['sha256'][:12]}), not the shipped default "
                                      "(default.json). This results folder mixes 2 suites;")
 
 
 def test_one_suite_says_nothing_unless_it_is_not_the_default():
-    same = [{"env": {"name": n, "suite": DEFAULT}} for n in NAMES]
+    same = [measured(n, DEFAULT) for n in NAMES]
     assert suites.partition(same).note is None and suites.partition(same).left_out == []
-    assert suites.partition([{"env": {"name": "tf-1.15", "suite": None}}]).note is None
-    mine = [{"env": {"name": n, "suite": MINE}} for n in NAMES]
+    assert suites.partition([measured("tf-1.15", None)]).note is None
+    mine = [measured(n, MINE) for n in NAMES]
     assert suites.partition(mine).note == (f"These results measured the suite my.json (sha256 "
                                            f"{MINE['sha256'][:12]}), not the shipped default "
                                            "(default.json).")

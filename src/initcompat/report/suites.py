@@ -2,9 +2,9 @@
 with results of the same suite (as a variant only with its own version).
 
 Every loaded result's `env.suite` is the identity of the suite it measured ({"file", "sha256"},
-initcompat.report.load); two results are of the same suite when their hashes are equal. A result
-with no suite (a failed install from before identities) measured nothing, and goes with any
-suite. Pure.
+initcompat.report.load); two results are of the same suite when their hashes are equal. On the
+page, an environment that measured nothing (not ok: skipped, install-failed, not-measured, a
+crash) or records no suite goes with any suite: its failure is shown whichever suite is. Pure.
 """
 
 from __future__ import annotations
@@ -51,14 +51,19 @@ def _names(results: list[dict]) -> str:
     return shown + (f" and {len(names) - LISTED_NAMES} more" if len(names) > LISTED_NAMES else "")
 
 
+def measured_key(result: dict) -> str | None:
+    """The suite a result's measurements are of: suite_key for an ok result, else None."""
+    return suite_key(result) if result.get("status") == schema.ENV_OK else None
+
+
 def partition(results: list[dict], prefer: str | None = None) -> Partition:
     """Split `results` (in the page's order) by suite: the suite hashed `prefer` when given
     and present, else the one most environments measured (ties: the default suite, then the
-    first in order) is shown, with every result that records no suite."""
+    first in order) is shown, with every result that measured nothing (measured_key None)."""
     groups: dict[str, list[dict]] = {}
     identities: dict[str, dict] = {}
     for result in results:
-        key = suite_key(result)
+        key = measured_key(result)
         if key is not None:
             groups.setdefault(key, []).append(result)
             identities.setdefault(key, result["env"]["suite"])
@@ -70,8 +75,8 @@ def partition(results: list[dict], prefer: str | None = None) -> Partition:
     else:
         chosen = min(order, key=lambda key: (-len(groups[key]), not is_default(identities[key]),
                                              order.index(key)))
-    shown = [r for r in results if suite_key(r) in (chosen, None)]
-    left_out = [r for r in results if suite_key(r) not in (chosen, None)]
+    shown = [r for r in results if measured_key(r) in (chosen, None)]
+    left_out = [r for r in results if measured_key(r) not in (chosen, None)]
     return Partition(shown, left_out, identities[chosen],
                      suites_note(identities[chosen], groups, identities, chosen))
 
