@@ -1,13 +1,16 @@
 """python -m initcompat.probe.porting --suite S --env-name N --out N.porting.json [--framework F]
 
 The porting step: in this environment's framework B (tf.keras where no --framework is given,
-else torch or flax), for every other framework A of schema.PORTING_FRAMEWORKS and every weight
-of schema.PORTING_LAYERS, writes the snippet that gives A's default in B
-(initcompat.probe.porting_theory), runs it for real, fresh, until the suite's sample target,
-and records the draws (moments, histogram, subsample, as the probe's cells), or that B has no
-code for it, or the error the snippet raised. The report compares these draws with A's own
-measured draws. Exits 0 whenever it wrote its file, 1 with one line when the suite is unusable.
-Python 3.6-clean; stdlib, numpy and the framework under test only.
+else torch or flax), for every other framework A of schema.PORTING_FRAMEWORKS and every layer of
+schema.PORTING_LAYERS, writes the snippet that builds B's layer with A's default in each weight
+(initcompat.probe.porting_snippets), runs it for real, fresh, until the suite's sample target, at
+the suite's sizes and at a second set (porting_snippets.SECOND_DIMS), and records each weight's
+draws (moments, histogram, subsample, as the probe's cells), or that B has no code for it, or
+the error the snippet raised. At the second sizes it also draws B's own default (records with
+from_framework == to_framework): another environment's porting table compares against them
+there, as it compares against B's cells at the suite's sizes. Exits 0 whenever it wrote its
+file, 1 with one line when the suite is unusable. Python 3.6-clean; stdlib, numpy and the
+framework under test only.
 """
 
 import argparse
@@ -19,7 +22,7 @@ import traceback
 
 import numpy as np
 
-from initcompat.probe import porting_theory, schema
+from initcompat.probe import porting_snippets, porting_theory, schema
 from initcompat.probe.cells import max_abs_gram_offdiag
 from initcompat.probe.frameworks import load_suite, suite_dims
 from initcompat.probe.moments import summarize_sample
@@ -44,12 +47,21 @@ def say(message):
 
 
 class Target(object):
-    """How snippets run in one framework: the namespace they see and how a weight is read."""
+    """How snippets run in one framework: the namespace they see and how a layer's weights are
+    read (in the framework's own layout; an LSTM's bias as the bias its gates add)."""
 
-    def __init__(self, framework):
+    def __init__(self, framework, api=None):
         self.framework = framework
+        self.api = api  # porting_snippets.FLAX_NNX: Flax's nnx layers; None: the framework's own
         self.counter = 0
-        if framework == schema.FRAMEWORK_TORCH:
+        if api == porting_snippets.FLAX_NNX:
+            import jax
+            import jax.numpy as jnp
+            import flax
+            from flax import nnx
+            self.base = {"jax": jax, "jnp": jnp, "nnx": nnx}
+            self.versions = {"flax": flax.__version__, "jax": jax.__version__}
+        elif framework == schema.FRAMEWORK_TORCH:
             import torch
             torch.set_num_threads(1)
             self.base = {"torch": torch}
@@ -67,23 +79,43 @@ class Target(object):
             self.base = {"keras": keras, "tf": tf}
             self.versions = {"tensorflow": tf.__version__,
                              "keras": getattr(keras, "__version__", None)}
+        self.base["math"] = math
 
-    def run(self, code, kind, role):
-        """Run the snippet once (fresh randomness) and return the weight as numpy."""
+    def run(self, code, kind, roles):
+        """Run the snippet once (fresh randomness); role -> that weight as numpy."""
         namespace = dict(self.base)
         if self.framework == schema.FRAMEWORK_TORCH:  # fresh entropy, not torch's fixed start
             self.base["torch"].manual_seed(int.from_bytes(os.urandom(7), "little"))
-        if self.framework == schema.FRAMEWORK_FLAX:
+        if self.framework == schema.FRAMEWORK_FLAX:  # linen and nnx
             self.counter += 1
             namespace["key"] = self.base["jax"].random.PRNGKey(10 ** 6 + self.counter)
         exec(compile(code, "<snippet>", "exec"), namespace)
+        return dict((role, np.array(self.weight(namespace, kind, role), dtype=np.float64))
+                    for role in roles)
+
+    @property
+    def name(self):
+        """What layer_snippet calls this target: the framework, or Flax's nnx."""
+        return self.api or self.framework
+
+    def weight(self, namespace, kind, role):
+        if self.api == porting_snippets.FLAX_NNX:
+            layer = namespace["layer"]
+            if kind == "lstm":  # nnx's gate Linears: ii, if_, ig, io; hi, hf, hg, ho (biased)
+                gates = [getattr(layer, name) for name in (
+                    ("ii", "if_", "ig", "io") if role == "kernel" else ("hi", "hf", "hg", "ho"))]
+                field = "bias" if role == "bias" else "kernel"
+                return np.concatenate([np.asarray(getattr(g, field)[...], dtype=np.float64)
+                                       for g in gates], axis=-1)
+            field = {"kernel": "kernel", "bias": "bias", "embeddings": "embedding"}[role]
+            return np.asarray(getattr(layer, field)[...])
         if self.framework == schema.FRAMEWORK_TORCH:
             layer = namespace["layer"]
-            name = porting_theory.TORCH_TENSORS[(kind, role)].split(".", 1)[1]
+            name = porting_snippets.TORCH_TENSORS[(kind, role)].split(".", 1)[1]
             values = getattr(layer, name).detach().cpu().numpy()
             if kind == "lstm" and role == "bias":
                 values = values + layer.bias_hh_l0.detach().cpu().numpy()
-            return np.array(values, dtype=np.float64)
+            return values
         if self.framework == schema.FRAMEWORK_FLAX:
             params = namespace["params"]["params"]
             if kind == "lstm":
@@ -92,47 +124,62 @@ class Target(object):
                 return np.concatenate([np.asarray(params[g][field], dtype=np.float64)
                                        for g in gates], axis=-1)
             field = {"kernel": "kernel", "bias": "bias", "embeddings": "embedding"}[role]
-            return np.asarray(params[field], dtype=np.float64)
+            return np.asarray(params[field])
         weights = namespace["layer"].get_weights()
         index = {"kernel": 0, "bias": 1, "embeddings": 0, "recurrent_kernel": 1}[role]
         if kind == "lstm" and role == "bias":
             index = 2
-        return np.asarray(weights[index], dtype=np.float64)
+        return weights[index]
 
 
-def port_weight(target, source, kind, role, dims, suite):
-    theory = porting_theory.default_theory(source, kind, role, dims)
-    snip = porting_theory.snippet(theory, target.framework, kind, role, dims)
-    record = {"layer_kind": kind, "weight_role": role, "from_framework": source,
-              "to_framework": target.framework, "theory": theory, "snippet": snip["code"],
-              "notes": snip["notes"], "status": snip["status"], "reason": snip["reason"]}
+def port_layer(target, source, kind, roles, dims, shape_set, suite):
+    """One record per weight of one layer: `source`'s default drawn in the target by the layer's
+    snippet at `dims` (source == target: the target's own default, no initializer argument),
+    run afresh until every weight has the suite's sample target (at most max_builds runs)."""
+    snip = porting_snippets.layer_snippet(source, target.name, kind, dims)
+    records = [{"layer_kind": kind, "weight_role": role, "from_framework": source,
+                "to_framework": target.framework, "shape_set": shape_set,
+                "dims": dict(dims[kind]),
+                "theory": porting_theory.default_theory(source, kind, role, dims),
+                "snippet": snip["code"], "notes": snip["notes"], "status": snip["status"],
+                "reason": snip["reason"]} for role in roles]
+    if target.api:
+        for record in records:
+            record["to_api"] = target.api
     if snip["status"] != schema.PORT_OK:
-        return record
+        return records
     started = time.time()
     try:
-        first = target.run(snip["code"], kind, role)
-        builds = int(min(suite["max_builds"], max(1, math.ceil(
-            float(suite["sample_target"]) / max(first.size, 1)))))
-        drawn = [first] + [target.run(snip["code"], kind, role) for _ in range(builds - 1)]
+        first = target.run(snip["code"], kind, roles)
+        builds = int(min(suite["max_builds"], max(1, max(math.ceil(
+            float(suite["sample_target"]) / max(values.size, 1)) for values in first.values()))))
+        drawn = [first] + [target.run(snip["code"], kind, roles) for _ in range(builds - 1)]
     except Exception as error:  # the snippet does not run here: a finding
-        record.update(status=schema.PORT_ERROR, error_type=type(error).__name__,
-                      reason=("%s: %s" % (type(error).__name__, error))[:MAX_REASON],
-                      log_tail=traceback.format_exc()[-schema.TAIL_CHARS:])
-        return record
-    sample = summarize_sample(np.concatenate([d.ravel() for d in drawn]),
-                              suite["subsample_size"], suite["seed"])
-    sample["builds"] = len(drawn)
-    sample["draw_method"] = "the snippet, run afresh"
-    sample["first_build_max_abs_gram_offdiag"] = max_abs_gram_offdiag(drawn[0])
-    record.update(shape=[int(d) for d in first.shape], sample=sample,
-                  seconds=round(time.time() - started, 3))
-    return record
+        for record in records:
+            record.update(status=schema.PORT_ERROR, error_type=type(error).__name__,
+                          reason=("%s: %s" % (type(error).__name__, error))[:MAX_REASON],
+                          log_tail=traceback.format_exc()[-schema.TAIL_CHARS:])
+        return records
+    seconds = round(time.time() - started, 3)
+    for record in records:
+        role = record["weight_role"]
+        sample = summarize_sample(np.concatenate([d[role].ravel() for d in drawn]),
+                                  suite["subsample_size"], suite["seed"])
+        sample["builds"] = len(drawn)
+        sample["draw_method"] = "the snippet, run afresh" if source != target.framework \
+            else "the layer with no initializer argument, run afresh"
+        sample["first_build_max_abs_gram_offdiag"] = max_abs_gram_offdiag(first[role])
+        record.update(shape=[int(d) for d in first[role].shape], sample=sample, seconds=seconds)
+    return records
 
 
 def measure(arguments, suite):
+    """Every porting layer at the suite's sizes and at porting_snippets.SECOND_DIMS, from every
+    other framework; at the second sizes also the target's own default, which the report takes
+    as that framework's source draws there (its cells are at the suite's sizes)."""
     framework = arguments.framework or schema.FRAMEWORK_TF_KERAS
     body = {"status": schema.ENV_OK, "reason": None, "records": [],
-            "framework": framework, "imports": porting_theory.IMPORTS.get(framework)}
+            "framework": framework, "imports": porting_snippets.IMPORTS.get(framework)}
     if framework not in schema.PORTING_FRAMEWORKS:
         body.update(reason="the porting table translates between %s; not %s" % (
             ", ".join(schema.PORTING_FRAMEWORKS), framework))
@@ -145,17 +192,30 @@ def measure(arguments, suite):
                     log_tail=tail)
         return body
     body["versions"] = target.versions
-    dims = suite_dims(suite)
-    for kind, roles in schema.PORTING_LAYERS:
-        if kind not in dims:
-            continue
-        for role in roles:
-            for source in schema.PORTING_FRAMEWORKS:
-                if source == framework:
-                    continue
-                record = port_weight(target, source, kind, role, dims, suite)
-                body["records"].append(record)
-                say("%s %s from %s: %s" % (kind, role, source, record["status"]))
+    targets = [target]
+    if framework == schema.FRAMEWORK_FLAX:
+        try:
+            targets.append(Target(framework, porting_snippets.FLAX_NNX))
+            body["api_imports"] = {porting_snippets.FLAX_NNX:
+                                   porting_snippets.IMPORTS[porting_snippets.FLAX_NNX]}
+        except ImportError as error:  # Flax before nnx (0.7): linen only
+            say("no %s here (%s): linen only" % (porting_snippets.FLAX_NNX, error))
+    suite_sizes = suite_dims(suite)
+    for each in targets:
+        for kind, roles in schema.PORTING_LAYERS:
+            if kind not in suite_sizes:
+                continue
+            for shape_set, dims in zip(porting_snippets.SHAPE_SETS,
+                                       (suite_sizes, porting_snippets.SECOND_DIMS)):
+                sources = [s for s in schema.PORTING_FRAMEWORKS if s != framework]
+                if shape_set != porting_snippets.SHAPE_SETS[0] and not each.api:
+                    sources = [framework] + sources  # the sources' draws at these sizes
+                for source in sources:
+                    records = port_layer(each, source, kind, roles, dims, shape_set, suite)
+                    body["records"].extend(records)
+                    say("%s %s from %s at %s: %s" % (
+                        each.name, kind, source, porting_snippets.shape_label(kind, dims),
+                        ", ".join(r["status"] for r in records)))
     return body
 
 

@@ -70,7 +70,11 @@ PORTING_RECORD_OPTIONAL_FIELDS = {"snippet": OPTIONAL_TEXT, "reason": OPTIONAL_T
                                   "notes": OPTIONAL_LIST, "theory": OPTIONAL_DICT,
                                   "shape": OPTIONAL_LIST, "sample": OPTIONAL_DICT,
                                   "seconds": OPTIONAL_NUMBER, "error_type": OPTIONAL_TEXT,
-                                  "log_tail": OPTIONAL_TEXT}
+                                  "log_tail": OPTIONAL_TEXT, "shape_set": OPTIONAL_TEXT,
+                                  "dims": OPTIONAL_DICT, "to_api": OPTIONAL_TEXT}
+# A porting record's shape_set (porting_snippets.SHAPE_SETS): the suite's sizes or the second ones;
+# absent in files written before the second sizes (read as the suite's).
+PORTING_SHAPE_SETS = ("suite", "second")
 # One entry of a result's `availability` (initcompat.probe.availability).
 AVAILABILITY_FIELDS = {"api_family": (str,), "target": (str,), "status": (str,)}
 AVAILABILITY_OPTIONAL_FIELDS = {"case": OPTIONAL_TEXT, "legacy_keras": (bool,),
@@ -582,8 +586,8 @@ def validate_propagation(document):
 def validate_porting(document):
     """The porting step's NAME.porting.json: one record per source framework x weight."""
     _validate_measurement(document, schema.KIND_PORTING)
-    check_optional_fields(document, {"framework": OPTIONAL_TEXT, "imports": OPTIONAL_TEXT},
-                          schema.KIND_PORTING)
+    check_optional_fields(document, {"framework": OPTIONAL_TEXT, "imports": OPTIONAL_TEXT,
+                                     "api_imports": OPTIONAL_DICT}, schema.KIND_PORTING)
     for index, record in enumerate(document["records"]):
         where = "records[%d]" % index
         check_fields(record, PORTING_RECORD_FIELDS, where)
@@ -592,6 +596,8 @@ def validate_porting(document):
             raise SchemaError("%s: unknown status %r" % (where, record["status"]))
         if record["status"] == schema.PORT_OK and record.get("sample") is None:
             raise SchemaError("%s: ok record lacks its sample" % where)
+        if record.get("shape_set") not in (None,) + PORTING_SHAPE_SETS:
+            raise SchemaError("%s: unknown shape_set %r" % (where, record["shape_set"]))
         _validate_shape_and_fans(record, where)
         if record.get("sample") is not None:
             validate_sample(record["sample"], where + ".sample")

@@ -1,13 +1,16 @@
 """The porting table's statistics: each snippet's draws in framework B against framework A's own
 measured draws of the same weight, by the two-sample tests of report/change.py. Pure.
 
-A's draws: for TF/Keras, the `tf.keras` cells (default Keras, not TF_USE_LEGACY_KERAS) of the
-environments that ran the porting step (schema.PORTING_TAG); for PyTorch and Flax, the
-framework cells (torch.nn; flax.linen, whose defaults the theory describes) of every framework
-session that ran it. B's draws: the porting file of each environment, one record per source
-framework and weight. Every (A environment, B record) pair is one comparison; all are decided at
-once (Holm over every p-value, then the practical-size thresholds of change.py): "matches" where
-no test finds a practically large difference, "differs" where one does, with the statistic.
+A's draws at the suite's sizes: for TF/Keras, the `tf.keras` cells (default Keras, not
+TF_USE_LEGACY_KERAS) of the environments that ran the porting step (schema.PORTING_TAG); for
+PyTorch and Flax, the framework cells (torch.nn; flax.linen, whose defaults the theory
+describes) of every framework session that ran it. At the second sizes (a record's
+`shape_set`), A's own porting file: its layers built there with no initializer argument
+(records from A to A). B's draws: the porting file of each environment, one record per source
+framework, weight and size. Every (A environment, B record) pair is one comparison; all are
+decided at once (Holm over every p-value, then the practical-size thresholds of change.py):
+"matches" where no test finds a practically large difference, "differs" where one does, with
+the statistic. Snippets for Flax's nnx (a record's `to_api`) have no control.
 The marginal distribution of the entries is what is compared (a layout's transpose does not
 change it; an LSTM bias's gate order is in the snippet, not in the test). Beside each verdict,
 the control: B's own default against A's (`default_verdict`), what a port without the snippet
@@ -31,6 +34,10 @@ SNIPPET_ERROR = "snippet raised"
 VERDICTS = (MATCHES, DIFFERS, NOT_COMPARED, INEXPRESSIBLE, SNIPPET_ERROR)
 # Which of a framework's APIs the porting theory describes (porting_theory.default_theory).
 SOURCE_API = {schema.FRAMEWORK_TORCH: "torch.nn", schema.FRAMEWORK_FLAX: "flax.linen"}
+SUITE_SIZES = "suite"  # a record's shape_set (validation.PORTING_SHAPE_SETS); absent reads so
+# The end of a snippet's first line, which names the sizes (porting_snippets.SIZES_COMMENT).
+SIZES_MARK = "# your layer's sizes"
+FLAX_NNX = "flax.nnx"  # a record's to_api where its snippet is for Flax's nnx (porting_snippets)
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,49 @@ def source_of(result: dict, kind: str, role: str) -> Source | None:
     return None
 
 
+def shape_set_of(record: dict) -> str:
+    return str(record.get("shape_set") or SUITE_SIZES)
+
+
+def own_default_of(result: dict, kind: str, role: str, shape_set: str) -> Source | None:
+    """The environment's own default of (kind, role) drawn by its porting step at `shape_set`
+    (its record from its framework to itself), or None."""
+    if not ported(result):
+        return None
+    framework = framework_of(result)
+    for record in result["porting"]["records"]:
+        if (record["from_framework"] == framework == record["to_framework"]
+                and record["layer_kind"] == kind and record["weight_role"] == role
+                and shape_set_of(record) == shape_set and record["status"] == schema.PORT_OK):
+            return Source(framework, version_of(result), result["env"]["name"],
+                          record.get("sample"), "its default, no initializer argument",
+                          record.get("shape"), None, None, None)
+    return None
+
+
+def measured_default(result: dict, kind: str, role: str, shape_set: str) -> Source | None:
+    """The environment's measured default at the suite's sizes (its cells) or the second ones."""
+    if shape_set == SUITE_SIZES:
+        return source_of(result, kind, role)
+    return own_default_of(result, kind, role, shape_set)
+
+
+def sizes_label(kind: str, dims) -> str:
+    """A layer's sizes in a few characters: 96→40, 6→20 (5×3), 500×16; "" where unknown."""
+    if not isinstance(dims, dict):
+        return ""
+    try:
+        if kind == "conv2d":
+            height, width = dims["kernel_size"]
+            return (f"{int(dims['in_channels'])}→{int(dims['filters'])} "
+                    f"({int(height)}×{int(width)})")
+        if kind == "embedding":
+            return f"{int(dims['vocabulary'])}×{int(dims['output_dim'])}"
+        return f"{int(dims['input_dim'])}→{int(dims['units'])}"
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return ""
+
+
 def _statistic(test) -> str:
     if not test.comparable:
         return test.detail
@@ -122,9 +172,10 @@ def _statistic(test) -> str:
 
 
 def porting_rows(ordered_results: list[dict]) -> list[dict]:
-    """One row per (B environment's porting record) x (A environment that measured that weight),
-    in the order of schema.PORTING_LAYERS, then source and target; rows of records that B
-    could not run (inexpressible, error) once per A environment too, without statistics."""
+    """One row per (B environment's porting record) x (A environment that measured that weight
+    at the record's sizes), in the order of schema.PORTING_LAYERS, then source, target and
+    sizes; rows of records that B could not run (inexpressible, error) once per A environment
+    too, without statistics. Records of B's own default (from B to B) are sources, not rows."""
     sources_by_framework: dict[str, list[dict]] = {}
     for result in ordered_results:
         if ported(result):
@@ -137,8 +188,11 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
         for record in result["porting"]["records"]:
             kind, role, source_framework = (record["layer_kind"], record["weight_role"],
                                             record["from_framework"])
+            if source_framework == record["to_framework"]:
+                continue
+            shape_set = shape_set_of(record)
             for source_result in sources_by_framework.get(source_framework, []):
-                source = source_of(source_result, kind, role)
+                source = measured_default(source_result, kind, role, shape_set)
                 theory = record.get("theory") or {}
                 row = {
                     "layer": kind, "weight": role, "from_framework": source_framework,
@@ -157,8 +211,12 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
                     "to_shape": record.get("shape"),
                     "verdict": "", "statistic": "",
                     "default_verdict": NOT_COMPARED, "default_statistic": "",
+                    "shape_set": shape_set, "sizes": sizes_label(kind, record.get("dims")),
+                    "to_api": str(record.get("to_api") or ""),
                 }
-                own = source_of(result, kind, role)
+                # the control: the target's own default (linen's cells; none measured for nnx)
+                own = None if record.get("to_api") else measured_default(result, kind, role,
+                                                                         shape_set)
                 if source is not None and source.sample and own is not None and own.sample:
                     control = compare_samples(source.sample, own.sample)
                     tests.append(control)
@@ -171,7 +229,8 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
                     row["statistic"] = row["reason"]
                 elif source is None or not source.sample:
                     row["verdict"] = NOT_COMPARED
-                    row["statistic"] = "the source's draws of this weight were not measured"
+                    row["statistic"] = "the source's draws of this weight were not measured" + (
+                        "" if shape_set == SUITE_SIZES else " at these sizes")
                 else:
                     test = compare_samples(source.sample, record.get("sample"))
                     tests.append(test)
@@ -186,7 +245,8 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
     frameworks = {name: i for i, name in enumerate(schema.PORTING_FRAMEWORKS)}
     rows.sort(key=lambda r: (order.get(r["layer"], 99), roles.get((r["layer"], r["weight"]), 99),
                              frameworks.get(r["from_framework"], 99), r["from_env"],
-                             frameworks.get(r["to_framework"], 99), r["to_env"]))
+                             frameworks.get(r["to_framework"], 99), r["to_api"], r["to_env"],
+                             r["shape_set"] != SUITE_SIZES))
     return rows
 
 
@@ -222,12 +282,15 @@ def theory_distribution(theory: dict | None) -> theory_module.Distribution | Non
 
 
 def _theories(ordered_results: list[dict]) -> dict:
-    """(framework, kind, role) -> the theory of its default, from any porting record."""
+    """(framework, kind, role) -> the theory of its default at the suite's sizes (those of the
+    cells), from any porting record at those sizes."""
     found: dict = {}
     for result in ordered_results:
         if not ported(result):
             continue
         for record in result["porting"]["records"]:
+            if shape_set_of(record) != SUITE_SIZES:
+                continue
             key = (record["from_framework"], record["layer_kind"], record["weight_role"])
             if isinstance(record.get("theory"), dict):
                 found.setdefault(key, record["theory"])
