@@ -4,8 +4,8 @@ module: the test_check_* modules import it).
 - "history": tests/fixtures/history (TF 1.15, 2.0, 2.15 and its rerun, 2.16: dense, LSTM, GRU)
   with the seeding and initializers fixtures of the same environments;
 - "merge": tests/fixtures/merge (TF 1.15, 2.15, 2.21: dense and conv2d in every family);
-- "matrix": tests/fixtures/check/data/tf-1.4-1.12.compat-data.json, built by the report from
-  the full-matrix run's TF 1.4-1.12 results (every family and layer kind), stored because those
+- "matrix": tests/fixtures/check/data/tf-1.4-2.0.compat-data.json, built by the report from
+  the full-matrix run's TF 1.4-2.0 results (every family and layer kind), stored because those
   results are 1.4 MB per environment.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = FIXTURES / "check"
-MATRIX_DATA = EXAMPLES / "data" / "tf-1.4-1.12.compat-data.json"
+MATRIX_DATA = EXAMPLES / "data" / "tf-1.4-2.0.compat-data.json"
 SOURCES = {"history": ("history", "seeding", "initializers"), "merge": ("merge",)}
 
 

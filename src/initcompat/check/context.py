@@ -15,6 +15,18 @@ TRUE_WORDS = ("1", "true", "yes")
 LEGACY_FAMILIES = {schema.FAMILY_TF_KERAS: schema.FAMILY_TF_KERAS_PACKAGE,
                    schema.FAMILY_COMPAT_V1_LAYERS: schema.FAMILY_COMPAT_V1_LAYERS}
 LEGACY_NAMESPACES = {"tf.keras.initializers": "tf_keras.initializers"}
+# schema: "tf.compat.v1.X is tf.X where tf.compat does not exist yet, < 1.13": before that the
+# probe's tf.compat.v1 families measure tf.X, not what a file spelling tf.compat.v1.X gets.
+COMPAT_V1_SINCE = (1, 13)
+
+
+def version_of(text) -> tuple:
+    """(major, minor) of a version string; (0, 0) for none."""
+    parts = []
+    for part in str(text or "").split(".")[:2]:
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts + [0] * (2 - len(parts)))
 
 
 class Comparison:
@@ -31,6 +43,13 @@ class Comparison:
 
     def label(self, env: str) -> str:
         return self.data.env[env].get("column_label") or env
+
+    def tensorflow(self, env: str) -> tuple:
+        return version_of(self.data.env[env].get("tensorflow"))
+
+    def compat_v1(self, env: str) -> bool:
+        """Whether `env` has tf.compat.v1 (so its tf.compat.v1 families are what they say)."""
+        return self.tensorflow(env) >= COMPAT_V1_SINCE
 
     def legacy_active(self, env: str) -> bool:
         """Whether the file's TF_USE_LEGACY_KERAS=1 changes tf.keras there: TensorFlow with

@@ -215,6 +215,8 @@ def _validate_events(check: _Checker, document: dict, names: set, rows: int) -> 
                 raise _fail(check.source, f"{where}.{key}", f"unknown environment {event[key]!r}")
         for key in ("keep", "settings"):
             check.text(event.get(key), f"{where}.{key}", optional=True)
+        if "backends" in event:
+            check.kind(event["backends"], bool, f"{where}.backends", "true or false")
         targets = [key for key in _TARGETS if key in event]
         if len(targets) != 1:
             raise _fail(check.source, where, "expected exactly one of " + ", ".join(_TARGETS))

@@ -34,7 +34,6 @@ INITIALIZER_PREFIX = {schema.FAMILY_TF_KERAS: "tf.keras.initializers",
 GRAPH_INITIALIZERS = "tf.compat.v1.keras.initializers"
 LEGACY_SETUP = ('os.environ["TF_USE_LEGACY_KERAS"] = "1" before TensorFlow is imported '
                 '(pip install tf-keras), then ')
-COMPAT_V1_SINCE = (1, 13)  # schema: tf.compat.v1.X is tf.X where tf.compat does not exist yet
 _KEEP_PASS = re.compile(r"^pass (\w+)=(.+)$")
 _KEEP_EXPLICIT = re.compile(r"^pass the initializer explicitly: (.+)$")
 
@@ -211,23 +210,14 @@ def _alternatives(comparison: Comparison, use: LayerUse, layer: str) -> list[Fix
                                    "this layer")]
 
 
-def _version(text) -> tuple:
-    parts = []
-    for part in str(text or "").split(".")[:2]:
-        digits = "".join(ch for ch in part if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
-
-
 def _spelling_measured(comparison: Comparison, use: LayerUse, env: str) -> bool:
     """Whether the data measured the call as the file spells it: the probe measures the
     tf.compat.v1 families as tf.X before TF 1.13 (no tf.compat.v1 yet), and tf.get_variable or
     tf.nn.rnn_cell are those families' functions in TF 1 only."""
-    version = _version(comparison.data.env[env].get("tensorflow"))
     if use.call.path.startswith("tf.compat.v1."):
-        return version >= COMPAT_V1_SINCE
+        return comparison.compat_v1(env)
     if use.tf1_only:
-        return version[:1] == (1,)
+        return comparison.tensorflow(env)[:1] == (1,)
     return True
 
 
@@ -324,8 +314,7 @@ def compare_layer(comparison: Comparison, use: LayerUse, path: str,
         if change["distribution"]:
             if change["fans"]:
                 message = (f"{call.shown}: {role} left to its default ({new.get('declared')}) "
-                           f"takes other fans: {tuple(old.get('fans'))} in {first}, "
-                           f"{tuple(new.get('fans'))} in {second}")
+                           f"takes other fans: {first} {_fans(old)} → {second} {_fans(new)}")
                 code = "IC204"
             else:
                 message = (f"{call.shown}: {role} left to its default draws another "
@@ -337,19 +326,25 @@ def compare_layer(comparison: Comparison, use: LayerUse, path: str,
         if change["shape"]:
             findings.append(Finding(
                 path, call.line, call.col, "IC202", call.shown,
-                f"{call.shown}: {role} shape {shape_words(old)} in {first}, "
-                f"{shape_words(new)} in {second} (the suite's layer)", details,
+                f"{call.shown}: {role} shape {first} {shape_words(old)} → {second} "
+                f"{shape_words(new)} (the suite's layer)", details,
                 tuple(_setting_fix(change["settings"], comparison)), facts))
         for name, (was, now) in change["settings"].items():
             findings.append(Finding(
                 path, call.line, call.col, "IC203", call.shown,
-                f"{call.shown}: default {name}={was!r} in {first}, {name}={now!r} in {second} "
-                f"(changes its {role})", details,
+                f"{call.shown}: default {name}: {first} {was!r} → {second} {now!r} (changes "
+                f"its {role})", details,
                 tuple(_setting_fix({name: (was, now)}, comparison)),
                 dict(facts, setting=name, before=was, after=now)))
     if methods:
         findings.extend(_seeded(comparison, use, layer, path, methods))
     return _merged(findings)
+
+
+def _fans(summary: dict) -> str:
+    fans = summary.get("fans")
+    return f"fan_in={fans[0]}, fan_out={fans[1]}" if isinstance(fans, list) and len(fans) == 2 \
+        else "unknown fans"
 
 
 def _short(summary: dict) -> str:

@@ -16,16 +16,16 @@ DENSE, INITIALIZER_CALL = "Dense kernel", "initializer call"
 # The families of the seeding step, and which measured family a call's family is seeded as.
 SEEDING_FAMILIES = (schema.FAMILY_TF_LAYERS, schema.FAMILY_COMPAT_V1_LAYERS, schema.FAMILY_TF_KERAS,
                     schema.FAMILY_KERAS, schema.FAMILY_TF_KERAS_PACKAGE)
-NAMESPACE_FAMILIES = {"tf": schema.FAMILY_COMPAT_V1_LAYERS,
+NAMESPACE_FAMILIES = {"tf": schema.FAMILY_TF_LAYERS,
                       "tf.compat.v1": schema.FAMILY_COMPAT_V1_LAYERS,
-                      "tf.initializers": schema.FAMILY_COMPAT_V1_LAYERS,
+                      "tf.initializers": schema.FAMILY_TF_LAYERS,
                       "tf.compat.v1.initializers": schema.FAMILY_COMPAT_V1_LAYERS,
-                      "tf.contrib.layers": schema.FAMILY_COMPAT_V1_LAYERS,
+                      "tf.contrib.layers": schema.FAMILY_TF_LAYERS,
                       "tf.keras.initializers": schema.FAMILY_TF_KERAS,
                       "keras.initializers": schema.FAMILY_KERAS,
                       "tf_keras.initializers": schema.FAMILY_TF_KERAS_PACKAGE}
 # A seeding call with no family of its own, in a file with no layer the step measures.
-METHOD_FAMILIES = {"tf.set_random_seed": schema.FAMILY_COMPAT_V1_LAYERS,
+METHOD_FAMILIES = {"tf.set_random_seed": schema.FAMILY_TF_LAYERS,
                    "tf.compat.v1.set_random_seed": schema.FAMILY_COMPAT_V1_LAYERS,
                    "tf.random.set_seed": schema.FAMILY_TF_KERAS}
 
@@ -100,6 +100,11 @@ def _compare_place(comparison: Comparison, seed: SeedUse, family: str, target: s
     if None in records or not comparison.data.has_family(second, *reached[1]):
         return None  # not measured, or the family is gone (its layers' findings say so)
     a, b = records
+    if any(name == schema.FAMILY_COMPAT_V1_LAYERS and not comparison.compat_v1(env)
+           for env, name in zip((first, second), families)) or \
+            (seed.call.path.startswith("tf.compat.v1.") and
+             not (comparison.compat_v1(first) and comparison.compat_v1(second))):
+        return None  # before TF 1.13 the probe measured tf.X as its tf.compat.v1 family
     where = f"{families[1]} ({target})"
     facts = {"family": families[1], "target": target, "a": a, "b": b}
     if a["status"] == REPRODUCIBLE and b["status"] != REPRODUCIBLE:
