@@ -1,6 +1,7 @@
 """One Nox session per TensorFlow environment in suites/matrix.toml, then the report.
 
-  nox                 the default selection, then the report
+  nox                 the default selection, then the report (a step whose inputs did not
+                      change since the last run is reused; `nox -- --fresh` measures again)
   nox -t history      every release, then the report
   nox -s tf-1.15      one environment
   nox -s tf-1.15 -- --suite my.json   one environment, your own suite (checked before anything
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from initcompat.host import environments  # noqa: E402
 from initcompat.host import matrix as matrix_module  # noqa: E402
+from initcompat.host import reuse  # noqa: E402
 from initcompat.host import runner  # noqa: E402
 from initcompat.suite import SuiteError, check_file  # noqa: E402
 
@@ -94,10 +96,13 @@ def probe_environment(session: nox.Session, entry: matrix_module.Entry) -> None:
         outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=suite,
                                    results=RESULTS, envs=ENVS, source=ROOT / "src",
                                    timeout=MATRIX.probe_timeout, echo=session.log, lanes=lanes,
-                                   throughput=os.environ.get("INITCOMPAT_THROUGHPUT", "1") != "0")
+                                   throughput=os.environ.get("INITCOMPAT_THROUGHPUT", "1") != "0",
+                                   reuse=not reuse.fresh_requested(session.posargs))
     except ValueError as error:  # a bad setting or suite: nothing was touched
         session.error(f"{entry.name}: {error}")
-    timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.seconds.items())
+    timing = ", ".join([f"{name} {seconds:.1f} s" for name, seconds in outcome.seconds.items()]
+                       + [f"{name} reused (measured {reuse.shown_date(when)})"
+                          for name, when in outcome.reused.items()])
     line = f"{entry.name}: {outcome.status} ({timing}) -> {RESULTS.relative_to(ROOT)}/{entry.name}.*"
     if outcome.status == "skipped":
         session.skip(f"{entry.name}: {outcome.message}")
@@ -138,15 +143,16 @@ def report(session: nox.Session) -> None:
 
 
 def report_arguments(posargs: list[str]) -> list[str]:
-    """The posargs meant for the report: a selection's `-- --suite F` or `-- --step S` is for
-    its probe sessions, so `nox -t history -- --step propagation` still ends in a report."""
+    """The posargs meant for the report: a selection's `-- --suite F`, `-- --step S` or
+    `-- --fresh` is for its probe sessions, so `nox -t history -- --step propagation` still
+    ends in a report."""
     kept, skip = [], False
     for argument in posargs:
         if skip:
             skip = False
         elif argument in ("--suite", "--step"):
             skip = True
-        elif not argument.startswith(("--suite=", "--step=")):
+        elif argument != reuse.FRESH_ARGUMENT and not argument.startswith(("--suite=", "--step=")):
             kept.append(argument)
     return kept
 

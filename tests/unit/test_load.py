@@ -554,7 +554,9 @@ def base_documents() -> dict[str, dict]:
                "framework": "tensorflow", "tensorflow": "2.15.1",
                "versions": {"tensorflow": "2.15.1"}, "device_names": {"cpu": "/device:CPU:0"}}
     steps = {"install": schema.step_record(schema.STEP_OK, "reused", 0.1),
-             "probe": schema.step_record(schema.STEP_OK, None, 3.0),
+             # a step kept from an earlier identical run (initcompat.host.reuse)
+             "probe": dict(schema.step_record(schema.STEP_OK, None, 3.0), inputs="ab" * 32,
+                           measured_at="2026-12-01T10:00:00Z", reused=True),
              "throughput": schema.step_record(schema.STEP_OK, None, 10.0)}
     # the suite every file of a run names (schema.suite_identity), and a transient install fault
     suite = schema.suite_identity("suites/default.json", {"seed": 1234, "layers": []})

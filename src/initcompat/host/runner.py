@@ -32,6 +32,8 @@ from initcompat.host.matrix import Entry
 from initcompat.probe import schema
 from initcompat.probe.output import write_json_atomic
 from initcompat.host.causes import last_cause
+from initcompat.host import reuse as reuse_module
+from initcompat.host.progress import Progress
 from initcompat.suite import load_checked, measured_by, section_missing
 
 
@@ -45,6 +47,7 @@ class Outcome:
     message: str
     seconds: dict = field(default_factory=dict)
     cause: str | None = None  # the last line of what went wrong (console), None when nothing did
+    reused: dict = field(default_factory=dict)  # step -> when its reused files were measured
 
     def path(self, kind: str) -> Path:
         """The file of `kind` (schema.KIND_*) this run wrote or would have written."""
@@ -66,10 +69,12 @@ def process_environment(entry: Entry) -> dict:
     return environment
 
 
-def clear_previous_run(results: Path, name: str) -> None:
-    """Remove every file an earlier run of `name` left, so none passes for this run's."""
+def clear_previous_run(results: Path, name: str, keep: set[str] = frozenset()) -> None:
+    """Remove every file an earlier run of `name` left, so none passes for this run's; the
+    files named in `keep` (a reused step's, initcompat.host.reuse) stay."""
     for file_name in schema.every_file_name(name):
-        (results / file_name).unlink(missing_ok=True)
+        if file_name not in keep:
+            (results / file_name).unlink(missing_ok=True)
     for stale in results.glob(f".{name}.*.tmp"):
         stale.unlink()  # left by a process killed inside its atomic write
 
@@ -127,27 +132,37 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
 
 def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs: Path,
               source: Path, timeout: float, throughput: bool = True, measurements: bool = True,
-              lanes: int | None = None, echo: Callable[[str], None] = print) -> Outcome:
+              lanes: int | None = None, echo: Callable[[str], None] = print,
+              reuse: bool = False) -> Outcome:
     """Everything for one environment; always leaves results/<name>.outcome.json behind.
     `resolution` is the matrix's; an entry with its own (a "today" variant) uses that.
     The measurement steps run `lanes` at a time (default: step_lanes()), the throughput
-    step alone after them. A bad suite raises SuiteError before anything is touched."""
+    step alone after them. A bad suite raises SuiteError before anything is touched.
+    With `reuse`, a step whose inputs equal the last run's keeps its files (host.reuse)."""
     suite_document, identity = load_checked(suite)
     resolution = entry.resolved(resolution)
     results.mkdir(parents=True, exist_ok=True)
-    clear_previous_run(results, entry.name)
+    previous = reuse_module.previous_outcome(results, entry.name)
+    last = reuse_module.last_seconds(previous)  # the progress lines' estimates
+    previous = previous if reuse else None
+    clear_previous_run(results, entry.name, reuse_module.candidate_files(previous, entry.name))
     env = _env_block(entry, resolution, identity)
     steps: dict[str, dict] = {}
     seconds: dict[str, float] = {}
+    reused: dict[str, str] = {}
+    run_started = time.monotonic()
+    progress = Progress(entry.name, last, run_started, echo)
 
     def finish(status: str, reason: str | None, tail: str | None = None,
                cause: str | None = None) -> Outcome:
         write_json_atomic(str(results / schema.file_name(entry.name, schema.KIND_OUTCOME)),
                           schema.outcome_record(env, status, reason, steps, tail))
-        return Outcome(status, results, entry.name, reason or "wrote result", seconds, cause)
+        return Outcome(status, results, entry.name, reason or "wrote result", seconds, cause,
+                       reused)
 
     found = find_interpreter(entry.python)
     if found is None:
+        clear_previous_run(results, entry.name)
         message = how_to_install(entry.python)
         steps["install"] = schema.step_record(schema.STEP_SKIPPED, message)
         return finish(schema.ENV_SKIPPED, f"skipped: no Python {entry.python}. {message}")
@@ -157,6 +172,7 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
     try:
         environment: Environment = ensure_environment(entry, interpreter, resolution, envs, source)
     except InstallFailed as failure:
+        clear_previous_run(results, entry.name)
         seconds["install"] = time.monotonic() - install_started
         steps["install"] = schema.step_record(schema.STEP_FAILED,
                                               f"{failure.step} failed: {failure.cause}",
@@ -171,6 +187,26 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
          f"in {seconds['install']:.1f} s ({environment.path})")
     steps["install"] = schema.step_record(
         schema.STEP_OK, "reused" if environment.reused else "installed", seconds["install"])
+    code = reuse_module.probe_code_hash(source)
+    keys = {step: reuse_module.step_inputs(step, env, environment.record, code,
+                                           step_arguments(entry))
+            for step in reuse_module.STEP_KINDS}
+    kept = reuse_module.reusable(previous, keys, results, entry.name)
+    clear_previous_run(results, entry.name,
+                       {file for step in kept for file in reuse_module.step_files(entry.name, step)})
+    measured_at = reuse_module.now()
+
+    def record(step: str, step_record: dict) -> None:
+        steps[step] = reuse_module.measured_record(step_record, keys[step], measured_at)
+
+    def keep(step: str) -> bool:
+        if step not in kept:
+            return False
+        steps[step] = reuse_module.reused_record(kept[step])
+        reused[step] = kept[step].get("measured_at")
+        progress.reused(step, reused[step])
+        return True
+
     write_json_atomic(str(results / schema.file_name(entry.name, schema.KIND_INSTALL)),
                       schema.install_record(env, dict(environment.record, reused=environment.reused,
                                                       seconds_this_run=round(seconds["install"], 2))))
@@ -186,9 +222,14 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         arguments += ["--framework", entry.framework_name,
                       "--requested-version", entry.framework_version]
     variables = process_environment(entry)
-    returncode, tail, seconds["probe_process"] = run_probe(
-        environment.python, arguments, timeout, results / f"{entry.name}.log", echo, variables,
-        module)
+    if keep("probe"):
+        returncode, tail = 0, ""
+    else:
+        progress.started("probe")
+        returncode, tail, seconds["probe_process"] = run_probe(
+            environment.python, arguments, timeout, results / f"{entry.name}.log", echo, variables,
+            module)
+        progress.finished("probe", seconds["probe_process"], returncode != 0)
     if returncode is None:
         reason = f"probe still running after {timeout:.0f} s; killed"
         steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
@@ -204,7 +245,8 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
         return finish(status, reason, tail, last_cause(tail))
     probed = json.loads(result_path.read_text())  # read only: the probe's status decides what follows
-    steps["probe"] = schema.step_record(schema.STEP_OK, None, seconds["probe_process"])
+    if "probe" not in kept:
+        record("probe", schema.step_record(schema.STEP_OK, None, seconds["probe_process"]))
     if probed.get("status") != schema.ENV_OK:
         return finish(probed.get("status", schema.ENV_PROBE_CRASHED), probed.get("reason"),
                       cause=last_cause(probed.get("log_tail")) or probed.get("reason"))
@@ -217,19 +259,24 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
         if not_here:
             steps[step] = schema.step_record(schema.STEP_SKIPPED, not_here)
             continue
-        commands[step] = measurement_call(environment.python, module, kind, suite, entry.name,
-                                          results, echo, variables, step_arguments(entry))
+        if keep(step):
+            continue
+        commands[step] = progress.call(step, measurement_call(
+            environment.python, module, kind, suite, entry.name, results, echo, variables,
+            step_arguments(entry)))
     for step, (seconds[step], failure, tail) in run_side_by_side(
             commands, step_lanes() if lanes is None else lanes).items():
-        steps[step] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
-                                         failure, seconds[step], tail)
-    if throughput:
+        record(step, schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
+                                        failure, seconds[step], tail))
+    if throughput and not keep("throughput"):
+        progress.started("throughput")
         seconds["throughput"], failure, tail = run_throughput(environment.python, suite, entry.name,
                                                               results, echo, variables,
                                                               step_arguments(entry))
-        steps["throughput"] = schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
-                                                 failure, seconds["throughput"], tail)
-    else:
+        progress.finished("throughput", seconds["throughput"], failure)
+        record("throughput", schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
+                                                failure, seconds["throughput"], tail))
+    elif not throughput:
         steps["throughput"] = schema.step_record(schema.STEP_SKIPPED, "throughput switched off")
     return finish(schema.ENV_OK, None)
 
@@ -279,6 +326,7 @@ def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results
         stale.append(results / schema.pyperf_file_name(entry.name))
     for path in stale:
         path.unlink(missing_ok=True)
+    reuse_module.forget_step(results, entry.name, step)
     if step == THROUGHPUT_STEP:
         seconds, failure, _ = run_throughput(environment.python, suite, entry.name, results, echo,
                                              process_environment(entry), step_arguments(entry))

@@ -85,8 +85,11 @@ INSTALL_OPTIONAL_FIELDS = {"exclude_newer": OPTIONAL_TEXT, "pins": OPTIONAL_LIST
                            "lock": OPTIONAL_LIST, "requirements": OPTIONAL_LIST}
 OUTCOME_FIELDS = {"status": (str,), "reason": OPTIONAL_TEXT, "steps": (dict,)}
 STEP_FIELDS = {"status": (str,)}
+# inputs, measured_at, reused: the key of what the step measured, when, and whether this run
+# kept the files of an earlier one (initcompat.host.reuse)
 STEP_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "seconds": OPTIONAL_NUMBER,
-                        "log_tail": OPTIONAL_TEXT}
+                        "log_tail": OPTIONAL_TEXT, "inputs": OPTIONAL_TEXT,
+                        "measured_at": OPTIONAL_TEXT, "reused": (bool, type(None))}
 THROUGHPUT_OPTIONAL_FIELDS = {"status": OPTIONAL_TEXT, "reason": OPTIONAL_TEXT,
                               "ceilings": OPTIONAL_DICT, "benchmarks": OPTIONAL_DICT,
                               "design": OPTIONAL_DICT, "pyperf_file": OPTIONAL_TEXT,

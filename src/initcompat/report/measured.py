@@ -73,7 +73,30 @@ def env_summary(result: dict) -> dict:
         "pins": install.get("pins") or [],
         "source": result.get("_source"),
         "cpu": (result.get("platform") or {}).get("cpu_model"),
+        "reused": reused_text(result.get("outcome")),
     }
+
+
+def reused_text(outcome: dict | None) -> str:
+    """Which steps' files a run kept from an earlier identical one (initcompat.host.reuse), as
+    the Environments table says it: "reused, measured 2026-12-02 14:20 UTC" when every step
+    was, else "probe, seeding reused, measured ..."; "" when it measured everything."""
+    steps = (outcome or {}).get("steps") or {}
+    by_date: dict[str, list[str]] = {}
+    measured = 0
+    for step, record in steps.items():
+        if not isinstance(record, dict) or record.get("status") != "ok" or step == "install":
+            continue
+        measured += 1
+        if record.get("reused") is True:
+            when = str(record.get("measured_at") or "")
+            shown = f"{when[:10]} {when[11:16]} UTC" if len(when) >= 16 else "an earlier run"
+            by_date.setdefault(shown, []).append(step)
+    reused = sum(len(names) for names in by_date.values())
+    if reused and reused == measured and len(by_date) == 1:
+        return f"reused, measured {next(iter(by_date))}"
+    return "; ".join(f"{', '.join(names)} reused, measured {when}"
+                     for when, names in sorted(by_date.items()))
 
 
 def assign_variants(envs: list[dict]) -> list[dict]:
