@@ -48,7 +48,9 @@ import math
 from initcompat.probe.catalogue import KINDS
 from initcompat.report.describe import declared_label, one_line
 from initcompat.report.initializer_records import analyse_draw, records_of
-from initcompat.report.measured import Measured, cell_id, measure, without_frameworks
+from initcompat.probe.schema import API_FAMILIES
+from initcompat.report.analysis import analyse_cell, row_key
+from initcompat.report.measured import Measured, assign_variants, cell_id, env_summary
 from initcompat.report.sections.initializers import anchor
 from initcompat.report.sections.seeding import byte_groups, family_id, row_id
 from initcompat.report.sections.timeline import WEIGHT_SETTINGS
@@ -271,12 +273,35 @@ def _events(measured: Measured, events: list[dict], seeding: dict[str, tuple],
     return kept
 
 
+def _measured(results: list[dict]) -> Measured:
+    """measured.measure's environments, rows, cells and analyses of the TF/Keras environments,
+    without the change steps and seeding groups it also computes (the events carry those)."""
+    kept = [result for result in results if not result["env"].get("framework")]
+    cells, analyses, keys = {}, {}, {}
+    for result in kept:
+        keras = (((result.get("installed") or {}).get("packages") or {}).get("keras")
+                 or result["env"].get("keras"))
+        for cell in result["cells"]:
+            key = row_key(cell)
+            keys.setdefault(key, None)
+            cells[(key, result["env"]["name"])] = cell
+            analyses[(key, result["env"]["name"])] = analyse_cell(
+                cell, result["env"]["tensorflow"], keras)
+    rank = {name: i for i, name in enumerate(API_FAMILIES)}
+    kinds = list(dict.fromkeys(k[2] for k in keys))
+    roles = list(dict.fromkeys(k[3] for k in keys))
+    row_keys = sorted(keys, key=lambda k: (rank.get(k[0], 99), k[1], kinds.index(k[2]),
+                                           roles.index(k[3])))
+    return Measured(results=kept, envs=assign_variants([env_summary(r) for r in kept]),
+                    row_keys=row_keys, cells=cells, analyses=analyses, steps={}, groups={})
+
+
 def build_compat_data(results: list[dict], events: list[dict],
                       backend_events: list[dict] = ()) -> dict:
     """The document from the report's results (in version order, one suite: Inputs.results),
     the timeline's events (Timeline.events, annotated with what keeps the old behaviour) and the
     comparisons of one Keras release on two backends (Upgrade.backend_events)."""
-    measured = without_frameworks(measure(results))
+    measured = _measured(results)
     pool = _Pool()
     by_env: dict[str, list] = {}
     index = {key: i for i, key in enumerate(measured.row_keys)}
