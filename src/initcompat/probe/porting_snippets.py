@@ -152,7 +152,7 @@ def _from_torch(target, kind):
     """PyTorch's defaults in Keras or Flax: {"prelude", "args", "extra"}."""
     keras = TF == target
     if kind in ("dense", "conv2d"):
-        prelude = ["fan_in = %s  # PyTorch's fan_in of the weight" % _fan_in(target, kind),
+        prelude = ["fan_in = %s  # PyTorch's fan_in" % _fan_in(target, kind),
                    "bound = 1 / math.sqrt(fan_in)  # the bias: U(-bound, bound)"]
         if keras:
             return {"prelude": prelude, "args": {

@@ -125,22 +125,26 @@ def body_of(code: str) -> str:
     return rest if first.rstrip().endswith(SIZES_MARK) else code
 
 
-def _part(verdict: str, comparisons: list[dict]) -> str:
-    """One verdict's comparisons in words: where it was run, against which versions, at which
-    sizes; per target version when the set is not every combination."""
+def _where(comparisons: list[dict]) -> str:
+    """Where a set of comparisons ran, in words: the target versions, the source versions and
+    the sizes; per target version when the set is not every combination."""
     targets = sorted({c["to_version"] for c in comparisons}, key=_version_key)
     sources = sorted({c["from_version"] for c in comparisons}, key=_version_key)
     sizes = list(dict.fromkeys(c["sizes"] or "the suite's sizes" for c in comparisons))
     first = comparisons[0]
     if len({(c["to_version"], c["from_version"], c["sizes"]) for c in comparisons}) == \
             len(targets) * len(sources) * len(sizes):
-        text = (f"{VERDICT_WORDS.get(verdict, verdict)} in "
-                f"{_versions(first['to_framework'], targets)} against {_versions(first['from_framework'], sources)} at {_joined(sizes)}")
-    else:
-        text = VERDICT_WORDS.get(verdict, verdict) + " " + "; ".join(
-            f"in {_versions(first['to_framework'], [t])} against "
-            + ", ".join(f"{_short(c['from_version'])} at {c['sizes'] or 'the suite sizes'}"
-                        for c in comparisons if c["to_version"] == t) for t in targets)
+        return (f"in {_versions(first['to_framework'], targets)} against "
+                f"{_versions(first['from_framework'], sources)} at {_joined(sizes)}")
+    return "; ".join(
+        f"in {_versions(first['to_framework'], [t])} against "
+        + ", ".join(f"{_short(c['from_version'])} at {c['sizes'] or 'the suite sizes'}"
+                    for c in comparisons if c["to_version"] == t) for t in targets)
+
+
+def _part(verdict: str, comparisons: list[dict]) -> str:
+    """One verdict's comparisons in words, with the first statistic or error of a non-match."""
+    text = f"{VERDICT_WORDS.get(verdict, verdict)} {_where(comparisons)}"
     if verdict != MATCHES:
         details = list(dict.fromkeys(c["statistic"] for c in comparisons if c["statistic"]))
         if details:
@@ -148,12 +152,21 @@ def _part(verdict: str, comparisons: list[dict]) -> str:
     return text
 
 
+ORDER = [MATCHES, DIFFERS, SNIPPET_ERROR, INEXPRESSIBLE, NOT_COMPARED]
+
+
+def _worst(verdicts) -> str:
+    found = set(verdicts)
+    return next((v for v in ORDER[1:] if v in found), MATCHES) if found else NOT_COMPARED
+
+
 def _weight_line(framework: str, kind: str, role: str, comparisons: list[dict]) -> dict:
-    verdicts = list(dict.fromkeys(c["verdict"] for c in comparisons))
-    order = [MATCHES, DIFFERS, SNIPPET_ERROR, INEXPRESSIBLE, NOT_COMPARED]
-    verdicts.sort(key=lambda v: order.index(v) if v in order else len(order))
-    overall = verdicts[0] if len(verdicts) == 1 else next(
-        v for v in (DIFFERS, SNIPPET_ERROR, INEXPRESSIBLE, NOT_COMPARED) if v in verdicts)
+    """One weight of a snippet row: its verdict today (in the newest target version measured,
+    against every source version, at every size), and every verdict in words."""
+    verdicts = sorted(dict.fromkeys(c["verdict"] for c in comparisons),
+                      key=lambda v: ORDER.index(v) if v in ORDER else len(ORDER))
+    newest = max((c["to_version"] for c in comparisons), key=_version_key)
+    today = _worst(c["verdict"] for c in comparisons if c["to_version"] == newest)
     controls = [c["default_verdict"] for c in comparisons if c["default_verdict"] != NOT_COMPARED]
     name = OWN.get(framework, f"{framework}'s")
     if not controls:
@@ -166,9 +179,13 @@ def _weight_line(framework: str, kind: str, role: str, comparisons: list[dict]) 
         control = (f"Without it, {name} own default differs in "
                    f"{sum(v == DIFFERS for v in controls)} of {len(controls)} comparisons")
     names = WEIGHT_NAMES.get(framework, {})
-    return {"name": names.get((kind, role)) or names.get(role) or role, "verdict": overall,
-            "word": VERDICT_WORDS.get(overall, overall), "css": VERDICT_CLASS.get(overall, "mi"),
-            "parts": [_part(v, [c for c in comparisons if c["verdict"] == v]) for v in verdicts],
+    parts = [_part(v, [c for c in comparisons if c["verdict"] == v]) for v in verdicts]
+    return {"name": names.get((kind, role)) or names.get(role) or role, "verdict": today,
+            "word": VERDICT_WORDS.get(today, today) + ("" if len(verdicts) == 1 else " today"),
+            "css": VERDICT_CLASS.get(today, "mi"), "everywhere": len(verdicts) == 1,
+            "parts": parts,
+            # one verdict: its tag says it, the text says where
+            "text": _where(comparisons) if len(verdicts) == 1 else "; ".join(parts),
             "control": control, "comparisons": len(comparisons)}
 
 
@@ -192,7 +209,13 @@ def snippet_rows(rows: list[dict]) -> list[dict]:
         to, kind = group["to_framework"], group["layer"]
         weights = [_weight_line(to, kind, role, comparisons)
                    for role, comparisons in group["weights"].items()]
+        lines: dict[tuple, dict] = {}  # weights with the same words share one line
+        for weight in weights:
+            key = (weight["word"], weight["text"], weight["control"])
+            line = lines.setdefault(key, dict(weight, names=[]))
+            line["names"].append(weight["name"])
         out.append({"from_framework": group["from_framework"], "to_framework": to,
+                    "lines": [dict(line, name=", ".join(line["names"])) for line in lines.values()],
                     "layer": kind, "reason": group["reason"],
                     "code": group["code"].get(SUITE_SIZES)
                     or next(iter(group["code"].values()), ""),
@@ -257,6 +280,7 @@ def build_porting(measured: Measured) -> Porting:
                                "imports": imports.get(target, ""), "rows": mine})
     weights = [w for s in snippets for w in s["weights"]]
     matching = sum(w["verdict"] == MATCHES for w in weights)
+    everywhere = sum(w["verdict"] == MATCHES and w["everywhere"] for w in weights)
     sizes = sorted({r["shape_set"] for r in rows})
     releases: dict[str, set] = {}
     for row in rows:
@@ -264,20 +288,19 @@ def build_porting(measured: Measured) -> Porting:
     older = any(len(versions) > 1 for versions in releases.values())
     lead = ""
     if weights:
-        others = {}
-        for weight in weights:
-            if weight["verdict"] != MATCHES:
-                others[weight["word"]] = others.get(weight["word"], 0) + 1
         lead = (f"Each block below builds the target framework's layer with the source "
                 f"framework's default in every weight, for any layer size: put your sizes in "
                 f"its first line. Each was run in the target framework (today's "
                 f"{_today(results)}{', and older releases' if older else ''}) at "
                 f"{'two sets of sizes' if len(sizes) > 1 else 'the suite sizes'}, and its "
                 f"draws compared with the source framework's own: {matching} of {len(weights)} "
-                f"weights match in every version compared"
-                + ("." if not others else "; " + _joined(
-                    [f"{n} {word} in some (each says where)" for word, n in others.items()])
-                   + "."))
+                f"weights match today, against every source version")
+        if everywhere < matching:
+            lead += (f"; {matching - everywhere} of them not in an older release (each says "
+                     f"which)")
+        if matching < len(weights):
+            lead += f"; {len(weights) - matching} do not match today (each says why)"
+        lead += "."
     table = [{key: (" | ".join(value) if isinstance(value, list) and key == "notes" else value)
               for key, value in row.items() if key not in ("css", "default_css")}
              for row in rows]
