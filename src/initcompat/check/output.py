@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from initcompat.check.findings import CODES, Finding
 
@@ -59,7 +60,7 @@ def json_document(findings: list[Finding], summary: str, envs: dict, data_source
 
 def _uri(path: str) -> str:
     candidate = Path(path)
-    return candidate.as_posix() if not candidate.is_absolute() else candidate.as_uri()
+    return quote(candidate.as_posix()) if not candidate.is_absolute() else candidate.as_uri()
 
 
 def sarif(findings: list[Finding], summary: str, envs: dict) -> str:
