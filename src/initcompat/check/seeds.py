@@ -83,8 +83,8 @@ def _same_bytes(comparison: Comparison, seed: SeedUse, family: str, target: str,
     return fixes
 
 
-def _reproducible_there(comparison: Comparison, family: str, target: str) -> list[str]:
-    return [_code(method, family, None) for (name, method, where), record in
+def _reproducible_there(comparison: Comparison, family: str, target: str, seed) -> list[str]:
+    return [_code(method, family, seed) for (name, method, where), record in
             comparison.data.seeding(comparison.second).items()
             if (name, where) == (family, target) and record.get("status") == REPRODUCIBLE
             and method in _CALLS]
@@ -110,7 +110,7 @@ def _compare_place(comparison: Comparison, seed: SeedUse, family: str, target: s
     if a["status"] == REPRODUCIBLE and b["status"] != REPRODUCIBLE:
         why = b.get("reason") or b["status"]
         fixes = _same_bytes(comparison, seed, families[1], target, a.get("group"))
-        others = _reproducible_there(comparison, families[1], target)
+        others = _reproducible_there(comparison, families[1], target, seed.seed)
         if not fixes:
             fixes = [Fix("", NONE, f"no seeding method measured in {comparison.label(second)} "
                      f"draws the weights of {comparison.label(first)}" + (
