@@ -26,6 +26,7 @@ NONE_WORD = {"defaults": "unchanged", "seeding": "unchanged", "removed": "none",
              "shapes": "unchanged"}
 BRIEFS = 3  # lines a headline topic names before "and N more"
 BRIEF_CHARS = 160  # a line longer than this is cut (with "…") in the headline; its line is whole
+NAMED_ONLY = ("added",)  # topics whose headline names each line's subject only
 STREAM = "stream|"  # the fold of a family's seeded-stream changes, one line per family
 _SETTING = re.compile(r"^([A-Za-z_]\w*) (.+) → (.+)$")
 _FACTOR = re.compile(r"([0-9.]+)× (slower|faster)")
@@ -183,7 +184,7 @@ def _finish(line: dict, label_of: dict[str, str], spans: bool) -> dict:
     text = stream_text(items) if line["fold"].startswith(STREAM) else items[0]["text"]
     versions = list(dict.fromkeys(label_of.get(item["env"], item["env"]) for item in items))
     keeps = list(dict.fromkeys(item["keep"] for item in items if item["keep"]))
-    brief = f"{subject}: {text}"
+    brief = subject if line["topic"] in NAMED_ONLY else f"{subject}: {text}"
     if len(brief) > BRIEF_CHARS:
         brief = brief[:BRIEF_CHARS - 1].rstrip() + "…"
     brief += f" (in {', '.join(versions)})" if spans else ""

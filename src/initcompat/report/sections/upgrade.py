@@ -181,6 +181,7 @@ def _data(envs: list[dict], events: list[dict], backend_events: list[dict] = ())
             "counted": list(verdict.COUNTED), "headline": list(verdict.HEADLINE),
             "none": verdict.NONE_WORD, "briefs": verdict.BRIEFS,
             "briefChars": verdict.BRIEF_CHARS, "stream": verdict.STREAM,
+            "namedOnly": list(verdict.NAMED_ONLY),
             "events": compact(events), "backendEvents": compact(backend_events)}
 
 

@@ -399,7 +399,7 @@
       var text = line.fold.indexOf(u.stream) === 0 ? streamText(its) : its[0][F.text];
       var versions = distinct(its.map(function (it) { return labelOf(it[F.env]); }));
       var keeps = distinct(its.map(function (it) { return it[F.keep]; }).filter(Boolean));
-      var brief = subject + ": " + text;
+      var brief = u.namedOnly.indexOf(u.topics[line.topic]) >= 0 ? subject : subject + ": " + text;
       if (brief.length > u.briefChars) brief = brief.slice(0, u.briefChars - 1).replace(/\s+$/, "") + "\u2026";
       if (spans) brief += " (in " + versions.join(", ") + ")";
       return { topic: u.topics[line.topic], subject: subject, text: text, detail: its[0][F.detail],
