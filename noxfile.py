@@ -124,16 +124,36 @@ def define_probe_session(entry: matrix_module.Entry) -> None:
     session_function.__doc__ = (f"{what} on Python {entry.python}"
                                 + (f" with {', '.join(entry.extra)}" if entry.extra else ""))
     nox.session(name=entry.name, python=entry.python, venv_backend="none",
-                tags=list(entry.tags))(session_function)
+                tags=list(entry.tags), allow_parallel=True)(session_function)
 
 
 for matrix_entry in MATRIX.entries:
     define_probe_session(matrix_entry)
 
 
+def selected_probe_sessions(argv: list[str]) -> list[str]:
+    """The probe sessions this nox command selected (`-s`, else `-t`, else the default tag), for
+    the report's requires=: it waits for them and forces none that were not selected. With
+    `-k`, under nox's own parallel worker, or if nox's parser cannot be read, none: the report
+    still runs alone after the sessions before it (allow_parallel=False)."""
+    try:
+        from nox._options import options as nox_options  # the parser nox itself used
+        config = nox_options.parse_args(argv)
+    except BaseException:  # noqa: BLE001 - argparse exits; a newer nox may move it
+        return []
+    if getattr(config, "parallel_worker", False) or getattr(config, "keywords", None):
+        return []
+    names = {entry.name for entry in MATRIX.entries}
+    if config.sessions:
+        return [name for name in config.sessions if name in names]
+    tags = set(config.tags if config.tags is not None else nox.options.tags)
+    return [entry.name for entry in MATRIX.entries if tags & set(entry.tags)]
+
+
 # Reused: a rerun only checks that the report's dependencies are there (uv: a fraction of a second).
+# Under `nox -j N` the probe sessions run side by side, the report after every one selected.
 @nox.session(tags=[matrix_module.DEFAULT_TAG, matrix_module.HISTORY_TAG, "nightly", "gpu", "smoke"],
-             reuse_venv=True)
+             reuse_venv=True, allow_parallel=False, requires=selected_probe_sessions(sys.argv[1:]))
 def report(session: nox.Session) -> None:
     """Build build/report/ from every result in results/ (`-- --out reports` publishes the
     committed full-matrix report; a local run never touches it)."""

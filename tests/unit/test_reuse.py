@@ -125,12 +125,13 @@ def test_a_run_that_cannot_build_its_environment_keeps_nothing_of_the_last_one(t
     files of the last run go with the rest (they describe an environment this run did not see)."""
     entry = Entry(name=NAME, tensorflow="9.99.0", python="2.9", released="2030-01-01",
                   tags=("default", "tf2", "history"))
-    last_run(tmp_path, {"probe": ok("probe"), "seeding": ok("seeding")})
-    outcome = runner.run_entry(entry, resolution="as-released", suite=SUITE, results=tmp_path,
+    results = tmp_path / "results"
+    last_run(results, {"probe": ok("probe"), "seeding": ok("seeding")})
+    outcome = runner.run_entry(entry, resolution="as-released", suite=SUITE, results=results,
                                envs=tmp_path / "envs", source=ROOT / "src", timeout=1,
                                echo=lambda line: None, reuse=True)
     assert outcome.status == schema.ENV_SKIPPED and outcome.reused == {}
-    assert [path.name for path in tmp_path.iterdir()] == [f"{NAME}.outcome.json"]
+    assert [path.name for path in results.iterdir()] == [f"{NAME}.outcome.json"]
 
 
 def test_forget_step_drops_only_that_steps_key(tmp_path):

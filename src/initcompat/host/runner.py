@@ -22,6 +22,7 @@ import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -34,6 +35,7 @@ from initcompat.probe.output import write_json_atomic
 from initcompat.host.causes import last_cause
 from initcompat.host import reuse as reuse_module
 from initcompat.host.progress import Progress
+from initcompat.host import timing_lock
 from initcompat.suite import load_checked, measured_by, section_missing
 
 
@@ -130,16 +132,28 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
     return returncode, tail, time.monotonic() - started
 
 
-def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs: Path,
-              source: Path, timeout: float, throughput: bool = True, measurements: bool = True,
-              lanes: int | None = None, echo: Callable[[str], None] = print,
-              reuse: bool = False) -> Outcome:
+def run_entry(entry: Entry, **options) -> Outcome:
     """Everything for one environment; always leaves results/<name>.outcome.json behind.
+    Options (keywords): resolution, suite, results, envs, source, timeout, throughput=True,
+    measurements=True, lanes=None, echo=print, reuse=False.
     `resolution` is the matrix's; an entry with its own (a "today" variant) uses that.
     The measurement steps run `lanes` at a time (default: step_lanes()), the throughput
-    step alone after them. A bad suite raises SuiteError before anything is touched.
+    step alone after them: across `nox -j` sessions too, everything before it holds the
+    timing lock (host.timing_lock) shared, the throughput step exclusive.
+    A bad suite raises SuiteError before anything is touched.
     With `reuse`, a step whose inputs equal the last run's keeps its files (host.reuse)."""
+    with ExitStack() as held:
+        return _run_entry(entry, held=held, **options)
+
+
+def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs: Path,
+               source: Path, timeout: float, throughput: bool = True, measurements: bool = True,
+               lanes: int | None = None, echo: Callable[[str], None] = print,
+               reuse: bool = False, held: ExitStack) -> Outcome:
+    """run_entry's work; the shared timing lock is taken into `held` once the suite is checked,
+    and let go before the throughput step."""
     suite_document, identity = load_checked(suite)
+    held.enter_context(timing_lock.shared(envs))
     resolution = entry.resolved(resolution)
     results.mkdir(parents=True, exist_ok=True)
     previous = reuse_module.previous_outcome(results, entry.name)
@@ -268,11 +282,13 @@ def run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs
             commands, step_lanes() if lanes is None else lanes).items():
         record(step, schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
                                         failure, seconds[step], tail))
+    held.close()
     if throughput and not keep("throughput"):
-        progress.started("throughput")
-        seconds["throughput"], failure, tail = run_throughput(environment.python, suite, entry.name,
-                                                              results, echo, variables,
-                                                              step_arguments(entry))
+        with timing_lock.exclusive(envs):  # nothing else of any session runs while it times
+            progress.started("throughput")
+            seconds["throughput"], failure, tail = run_throughput(
+                environment.python, suite, entry.name, results, echo, variables,
+                step_arguments(entry))
         progress.finished("throughput", seconds["throughput"], failure)
         record("throughput", schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
                                                 failure, seconds["throughput"], tail))
@@ -328,12 +344,16 @@ def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results
         path.unlink(missing_ok=True)
     reuse_module.forget_step(results, entry.name, step)
     if step == THROUGHPUT_STEP:
-        seconds, failure, _ = run_throughput(environment.python, suite, entry.name, results, echo,
-                                             process_environment(entry), step_arguments(entry))
+        with timing_lock.exclusive(envs):
+            seconds, failure, _ = run_throughput(environment.python, suite, entry.name, results,
+                                                 echo, process_environment(entry),
+                                                 step_arguments(entry))
     else:
-        seconds, failure, _ = run_measurement(environment.python, module, kind, suite, entry.name,
-                                              results, echo, process_environment(entry),
-                                              step_arguments(entry))
+        with timing_lock.shared(envs):
+            seconds, failure, _ = run_measurement(environment.python, module, kind, suite,
+                                                  entry.name, results, echo,
+                                                  process_environment(entry),
+                                                  step_arguments(entry))
     return Outcome(schema.ENV_OK if failure is None else schema.ENV_PROBE_CRASHED, results,
                    entry.name, failure or f"wrote {schema.file_name(entry.name, kind)}",
                    {step: seconds})

@@ -1,0 +1,53 @@
+"""The lock that keeps the throughput step, which times, apart from all other work of the run,
+across `nox -j` sessions: a readers/writer lock on files (fcntl.flock). Every other part of an
+environment's run (install, probe, measurement steps) holds it shared; the throughput step
+holds it exclusive, so it starts when nothing else holds it and nothing else starts while it
+times. A writer first takes the gate, which readers pass through on their way in: once a
+throughput step waits, no new step starts before it (no starving under many sessions).
+A lock is released when its process ends, however it ends. Host side; POSIX.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+LOCK_NAME = "initcompat-timing.lock"
+GATE_NAME = "initcompat-timing.gate"
+
+
+def _open(path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(str(path), os.O_RDWR | os.O_CREAT, 0o644)
+
+
+@contextmanager
+def shared(folder: Path) -> Iterator[None]:
+    """Hold the lock shared (any number of holders at once, none while the throughput step times)."""
+    gate, lock = _open(folder / GATE_NAME), _open(folder / LOCK_NAME)
+    try:
+        fcntl.flock(gate, fcntl.LOCK_EX)  # waits while a throughput step waits or times
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(lock)  # closing releases the flock
+        os.close(gate)
+
+
+@contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold the lock alone: wait until every shared holder is done, keep new ones out."""
+    gate, lock = _open(folder / GATE_NAME), _open(folder / LOCK_NAME)
+    try:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)
+        os.close(gate)
