@@ -301,7 +301,15 @@
   }
   function open(id, push, from) {  // a Promise of whether the cell exists and was opened
     return loadData().then(function () {
-      if (!isCell(id)) return false;
+      // an unavailable cell has no evidence entry: its reason is on its matrix button, so a
+      // link to it unpacks the matrix first
+      var matrixFold = document.getElementById("matrix-fold");
+      if (id && id.indexOf("c-") === 0 && !isCell(id) && matrixFold && matrixFold.hasAttribute("data-z")) {
+        return openFold(matrixFold).then(function () { buttons = null; return isCell(id); });
+      }
+      return isCell(id);
+    }).then(function (known) {
+      if (!known) return false;
       var node = button(id);
       render(id, node);
       if (!dialog.open) {
