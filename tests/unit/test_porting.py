@@ -377,11 +377,12 @@ def test_seeded_framework_builds_repeat_across_two_fresh_processes():
 @pytest.mark.browser
 def test_a_porter_on_a_phone_reads_the_first_direction_open_and_code_that_never_wraps(tmp_path):
     """At 390 px: PyTorch → TF/Keras is open, its code blocks keep their lines (white-space:
-    pre, scrolling inside their own box), nothing scrolls the page sideways; at 1280 px the
-    first block sits beside its verdicts."""
+    pre, scrolling inside their own box), nothing scrolls the page sideways, and the evidence
+    folds' tables, opened, have no cell narrower than its longest word; at 1280 px the first
+    block sits beside its verdicts."""
     from playwright.sync_api import sync_playwright
 
-    from page_metrics import CHROMIUM_ARGS, chromium_path
+    from page_metrics import CHROMIUM_ARGS, NARROW_CELLS_JS, chromium_path
     assert chromium_path(), "chromium is not installed"
     out = tmp_path / "out"
     assert report_main([str(FIXTURES), "--out", str(out)]) == 0
@@ -406,6 +407,14 @@ def test_a_porter_on_a_phone_reads_the_first_direction_open_and_code_that_never_
                     " - parseFloat(getComputedStyle(e).paddingBottom)")
                 assert height <= (text.count("\n") + 1) * line_px + 24, text[:80]
                 assert block.evaluate("e => e.getBoundingClientRect().right") <= 390
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+            # the evidence folds, opened: every cell at least as wide as its longest word
+            for fold in ("#porting-defaults", "#porting-comparisons"):
+                phone.locator(fold + " > summary").click()
+                phone.wait_for_selector(fold + " tbody tr")
+            cells = phone.evaluate(NARROW_CELLS_JS.replace(
+                'querySelectorAll("td, th")', 'querySelectorAll("#porting td, #porting th")'))
+            assert cells["seen"] > 1000 and cells["narrow"] == [], cells["narrow"][:3]
             assert phone.evaluate("document.documentElement.scrollWidth") <= 390
             desktop = browser.new_page(viewport={"width": 1280, "height": 800})
             desktop.goto((out / "index.html").as_uri())
