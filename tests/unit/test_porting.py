@@ -240,7 +240,7 @@ def test_the_suites_bias_constant_matches_at_its_size_and_differs_at_the_second(
                                                            ("24→150", DIFFERS)}
     (linear,) = [s for s in snippet_rows(rows)]
     bias = linear["weights"][0]
-    assert bias["verdict"] == DIFFERS and bias["word"] == "differs today"
+    assert bias["verdict"] == DIFFERS and bias["word"] == "differs in the newest"
     assert bias["parts"][0].startswith(
         "matches in TF 2.21.0 against PyTorch 1.0.0, 1.13.1, 2.15.0 at 96→40")
     assert bias["parts"][1].startswith("differs in TF 2.21.0 against PyTorch 1.0.0, 1.13.1, "
@@ -295,9 +295,9 @@ def test_one_row_per_distinct_snippet_across_versions_and_sizes_per_direction():
     assert [line["name"] for line in linear["lines"]] == ["kernel, bias"]
     back = directions[-1]["rows"][0]
     assert back["title"] == "flax.linen.Dense → torch.nn.Linear"
-    weight = back["weights"][0]  # matches in today's PyTorch, raises in 1.0 (no trunc_normal_)
+    weight = back["weights"][0]  # matches in the newest PyTorch, raises in 1.0 (no trunc_normal_)
     assert (weight["name"], weight["verdict"], weight["word"]) == ("weight", MATCHES,
-                                                                   "matches today")
+                                                                   "matches in the newest")
     assert weight["parts"][0] == ("matches in PyTorch 1.13.1, 2.15.0 against Flax 0.7.5, 0.12.12 "
                                   "at 96→40 and 24→150")
     assert weight["parts"][1].startswith("raised in PyTorch 1.0.0 against Flax 0.7.5, 0.12.12 at "
@@ -305,8 +305,8 @@ def test_one_row_per_distinct_snippet_across_versions_and_sizes_per_direction():
     nnx = directions[4]["rows"][0]
     assert nnx["title"] == "keras.layers.Dense → flax.nnx.Linear" and "rngs=nnx.Rngs(key)" in \
         nnx["code"] and "from flax import nnx" in directions[4]["imports"]
-    assert ("64 of 64 weights match today, against every source version; 7 of them not in an "
-            "older release (each says which).") in view.porting.lead
+    assert ("64 of 64 weights match in the newest, against every source version; 7 of them not "
+            "in an older release (each says which).") in view.porting.lead
 
 
 def test_the_section_renders_and_porting_csv_has_its_columns(tmp_path):

@@ -161,12 +161,12 @@ def _worst(verdicts) -> str:
 
 
 def _weight_line(framework: str, kind: str, role: str, comparisons: list[dict]) -> dict:
-    """One weight of a snippet row: its verdict today (in the newest target version measured,
+    """One weight of a snippet row: its verdict in the newest target version measured (the
     against every source version, at every size), and every verdict in words."""
     verdicts = sorted(dict.fromkeys(c["verdict"] for c in comparisons),
                       key=lambda v: ORDER.index(v) if v in ORDER else len(ORDER))
     newest = max((c["to_version"] for c in comparisons), key=_version_key)
-    today = _worst(c["verdict"] for c in comparisons if c["to_version"] == newest)
+    latest = _worst(c["verdict"] for c in comparisons if c["to_version"] == newest)
     controls = [c["default_verdict"] for c in comparisons if c["default_verdict"] != NOT_COMPARED]
     name = OWN.get(framework, f"{framework}'s")
     if not controls:
@@ -180,9 +180,10 @@ def _weight_line(framework: str, kind: str, role: str, comparisons: list[dict]) 
                    f"{sum(v == DIFFERS for v in controls)} of {len(controls)} comparisons")
     names = WEIGHT_NAMES.get(framework, {})
     parts = [_part(v, [c for c in comparisons if c["verdict"] == v]) for v in verdicts]
-    return {"name": names.get((kind, role)) or names.get(role) or role, "verdict": today,
-            "word": VERDICT_WORDS.get(today, today) + ("" if len(verdicts) == 1 else " today"),
-            "css": VERDICT_CLASS.get(today, "mi"), "everywhere": len(verdicts) == 1,
+    return {"name": names.get((kind, role)) or names.get(role) or role, "verdict": latest,
+            "word": VERDICT_WORDS.get(latest, latest) + ("" if len(verdicts) == 1
+                                                         else " in the newest"),
+            "css": VERDICT_CLASS.get(latest, "mi"), "everywhere": len(verdicts) == 1,
             "parts": parts,
             # one verdict: its tag says it, the text says where
             "text": _where(comparisons) if len(verdicts) == 1 else "; ".join(parts),
@@ -226,7 +227,7 @@ def snippet_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
-def _today(results: list[dict]) -> str:
+def _newest(results: list[dict]) -> str:
     """The newest target version of each framework that ran the porting step."""
     newest: dict[str, tuple] = {}
     for result in results:
@@ -290,16 +291,16 @@ def build_porting(measured: Measured) -> Porting:
     if weights:
         lead = (f"Each block below builds the target framework's layer with the source "
                 f"framework's default in every weight, for any layer size: put your sizes in "
-                f"its first line. Each was run in the target framework (today's "
-                f"{_today(results)}{', and older releases' if older else ''}) at "
+                f"its first line. Each was run in the target framework (the newest releases "
+                f"measured: {_newest(results)}{', and older ones' if older else ''}) at "
                 f"{'two sets of sizes' if len(sizes) > 1 else 'the suite sizes'}, and its "
                 f"draws compared with the source framework's own: {matching} of {len(weights)} "
-                f"weights match today, against every source version")
+                f"weights match in the newest, against every source version")
         if everywhere < matching:
             lead += (f"; {matching - everywhere} of them not in an older release (each says "
                      f"which)")
         if matching < len(weights):
-            lead += f"; {len(weights) - matching} do not match today (each says why)"
+            lead += f"; {len(weights) - matching} do not (each says why)"
         lead += "."
     table = [{key: (" | ".join(value) if isinstance(value, list) and key == "notes" else value)
               for key, value in row.items() if key not in ("css", "default_css")}
