@@ -48,9 +48,7 @@ import math
 from initcompat.probe.catalogue import KINDS
 from initcompat.report.describe import declared_label, one_line
 from initcompat.report.initializer_records import analyse_draw, records_of
-from initcompat.probe.schema import API_FAMILIES
-from initcompat.report.analysis import analyse_cell, row_key
-from initcompat.report.measured import Measured, assign_variants, cell_id, env_summary
+from initcompat.report.measured import Measured, cell_id, measure
 from initcompat.report.sections.initializers import anchor
 from initcompat.report.sections.seeding import byte_groups, family_id, row_id
 from initcompat.report.sections.timeline import WEIGHT_SETTINGS
@@ -276,24 +274,8 @@ def _events(measured: Measured, events: list[dict], seeding: dict[str, tuple],
 def _measured(results: list[dict]) -> Measured:
     """measured.measure's environments, rows, cells and analyses of the TF/Keras environments,
     without the change steps and seeding groups it also computes (the events carry those)."""
-    kept = [result for result in results if not result["env"].get("framework")]
-    cells, analyses, keys = {}, {}, {}
-    for result in kept:
-        keras = (((result.get("installed") or {}).get("packages") or {}).get("keras")
-                 or result["env"].get("keras"))
-        for cell in result["cells"]:
-            key = row_key(cell)
-            keys.setdefault(key, None)
-            cells[(key, result["env"]["name"])] = cell
-            analyses[(key, result["env"]["name"])] = analyse_cell(
-                cell, result["env"]["tensorflow"], keras)
-    rank = {name: i for i, name in enumerate(API_FAMILIES)}
-    kinds = list(dict.fromkeys(k[2] for k in keys))
-    roles = list(dict.fromkeys(k[3] for k in keys))
-    row_keys = sorted(keys, key=lambda k: (rank.get(k[0], 99), k[1], kinds.index(k[2]),
-                                           roles.index(k[3])))
-    return Measured(results=kept, envs=assign_variants([env_summary(r) for r in kept]),
-                    row_keys=row_keys, cells=cells, analyses=analyses, steps={}, groups={})
+    return measure([result for result in results if not result["env"].get("framework")],
+                   with_changes=False)
 
 
 def build_compat_data(results: list[dict], events: list[dict],

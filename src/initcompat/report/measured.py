@@ -158,8 +158,9 @@ def without_frameworks(measured: Measured) -> Measured:
                                envs=[measured.envs[i] for i in keep])
 
 
-def measure(ordered_results: list[dict]) -> Measured:
-    """Analyse every cell of results already in version order."""
+def measure(ordered_results: list[dict], with_changes: bool = True) -> Measured:
+    """Analyse every cell of results already in version order; with_changes=False leaves out
+    the change steps and seeding groups (a reader that takes them from the events instead)."""
     cells: dict[Place, dict] = {}
     analyses: dict[Place, CellAnalysis] = {}
     keys: dict[Row, None] = {}
@@ -180,6 +181,9 @@ def measure(ordered_results: list[dict]) -> Measured:
                                            role_order.index(k[3])))
     envs = assign_variants([env_summary(r) for r in ordered_results])
     variant_of = {env["name"]: env["variant_of"] for env in envs}
+    if not with_changes:
+        return Measured(results=list(ordered_results), envs=envs, row_keys=row_keys,
+                        cells=cells, analyses=analyses, steps={}, groups={})
     return Measured(results=list(ordered_results), envs=envs, row_keys=row_keys, cells=cells,
                     analyses=analyses, steps=change_steps(ordered_results, variant_of),
                     groups=reproducibility_groups(ordered_results))
