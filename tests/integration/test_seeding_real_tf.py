@@ -63,3 +63,20 @@ def test_tf_2_21_needs_set_random_seed_tf_random_set_seed_alone_does_not_reprodu
     gone = seeding(result, "tf.compat.v1.layers", "tf.compat.v1.set_random_seed")
     assert gone["status"] == schema.SEED_UNAVAILABLE and "Keras 3" in gone["reason"]
     assert result["seeding"]["versions"]["tensorflow"].startswith("2.21.")
+
+
+def test_numpy_and_python_seeds_alone_are_measured_in_every_family(probed):
+    """What the old Keras FAQ's np.random.seed / random.seed do alone: offered everywhere (numpy
+    and Python are always there), so never 'unavailable'; a TF 1 graph draws from its own
+    graph-level and op seeds, so neither makes tf.layers reproducible."""
+    result = probed("tf-1.15")
+    for method in ("np.random.seed", "random.seed"):
+        record = seeding(result, "tf.layers", method)
+        assert record["status"] == schema.SEED_NOT_REPRODUCIBLE, record
+        assert record["call"].startswith("in a fresh tf.Graph: %s(1234); " % method)
+    result = probed("tf-2.21")
+    for family in ("tf.keras", "keras", "tf_keras"):
+        for method in ("np.random.seed", "random.seed"):
+            record = seeding(result, family, method)
+            assert record["status"] in (schema.SEED_REPRODUCIBLE, schema.SEED_NOT_REPRODUCIBLE), record
+            assert record["call"].startswith("%s(1234); " % method)

@@ -166,7 +166,10 @@ SEED_STATUSES = (SEED_REPRODUCIBLE, SEED_NOT_REPRODUCIBLE, SEED_UNAVAILABLE, SEE
 # them ("no seed" first: nothing was seeded before it), and the two targets each is drawn for.
 SEED_METHODS = ("no seed", "tf.set_random_seed", "tf.compat.v1.set_random_seed",
                 "tf.random.set_seed", "keras.utils.set_random_seed", "initializer(seed=\u2026)",
-                "same seeded instance twice", "two instances, same seed", "seed 0")
+                "same seeded instance twice", "two instances, same seed", "seed 0",
+                # what a user of the old Keras FAQ writes, each alone: numpy's and Python's
+                # global generators (last, so the earlier methods keep their places)
+                "np.random.seed", "random.seed")
 SEED_TARGETS = ("Dense kernel", "initializer call")
 
 # Outcome of one propagation record (API x model x initializer x dtype, or a training run).

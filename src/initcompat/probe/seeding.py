@@ -8,7 +8,8 @@ tf.Graph per draw, tf.keras (a graph on TF 1.x), standalone keras, tf_keras impo
 and every seeding method (SEED_METHODS: no seed; the graph-level or global seed functions
 tf.set_random_seed, tf.compat.v1.set_random_seed and tf.random.set_seed; the family's
 utils.set_random_seed; the suite's initializer constructed with seed=S; one seeded instance used
-twice; two instances with the same seed; seed 0), for two targets (SEED_TARGETS: the kernel of a
+twice; two instances with the same seed; seed 0; numpy's np.random.seed alone and Python's
+random.seed alone, the two calls the old Keras FAQ tells users to make), for two targets (SEED_TARGETS: the kernel of a
 Dense layer built with no initializer argument, or with the seeded initializer where the method
 is one; a direct call of the suite's initializer on the Dense kernel's shape), this draws twice
 in one process (the method applied again before the second draw) and once more in a second
@@ -58,10 +59,12 @@ MAX_WARNINGS = 6
 LOGGERS = ("", "tensorflow", "absl", "keras", "tf_keras")
 
 NO_SEED = schema.SEED_METHODS[0]
-GLOBAL_METHODS = schema.SEED_METHODS[1:5]  # a function of the framework, then build as usual
+# a global seed function, then build as usual: the framework's four, then numpy's and Python's
+GLOBAL_METHODS = schema.SEED_METHODS[1:5] + schema.SEED_METHODS[9:11]
 (TF_SET_RANDOM_SEED, V1_SET_RANDOM_SEED, TF_RANDOM_SET_SEED,
- UTILS_SET_RANDOM_SEED) = GLOBAL_METHODS
-INITIALIZER_SEED, SAME_INSTANCE, TWO_INSTANCES, SEED_ZERO = schema.SEED_METHODS[5:]
+ UTILS_SET_RANDOM_SEED) = schema.SEED_METHODS[1:5]
+INITIALIZER_SEED, SAME_INSTANCE, TWO_INSTANCES, SEED_ZERO = schema.SEED_METHODS[5:9]
+NUMPY_SEED, PYTHON_SEED = schema.SEED_METHODS[9:11]
 DENSE, DIRECT = schema.SEED_TARGETS
 
 
@@ -246,6 +249,10 @@ class Family(object):
     def global_setter(self, method):
         """(spelled call, function(seed)) of a global seed method, or Unavailable."""
         tf = self.tf
+        if method == NUMPY_SEED:  # in every family and backend: numpy is always there
+            return "np.random.seed", np.random.seed
+        if method == PYTHON_SEED:
+            return "random.seed", random.seed
         if tf is None and method != UTILS_SET_RANDOM_SEED:
             raise Unavailable("no %s: this environment has no TensorFlow (Keras on the %s "
                               "backend)" % (method, self.backend()))
