@@ -8,6 +8,7 @@ import string
 from dataclasses import dataclass
 
 from initcompat.report import change, fit
+from initcompat.report.frame import line_of
 from initcompat.report.layer_theory import layer_distribution
 
 # The group of a cell whose seeded draws were not reproducible: its hash says nothing.
@@ -81,7 +82,6 @@ def comparison_pairs(ordered_results: list[dict], variant_of: dict[str, str | No
     """(previous result, result) pairs to compare: each primary with the previous primary of its
     line (frame.line_of), each variant with its primary; environments that did not run are
     skipped."""
-    from initcompat.report.frame import line_of
     by_name = {r["env"]["name"]: r for r in ordered_results}
     previous = None
     for result in ordered_results:
@@ -112,7 +112,6 @@ def change_steps(ordered_results: list[dict],
     are corrected together (Holm), as change.classify_changes requires. A changed weight shape
     makes a step "changed" whatever the distribution does.
     """
-    from initcompat.report.frame import line_of
     variant_of = variant_of or {}
     last_seen: dict[tuple, tuple[str, dict]] = {}
     line_by_env = {r["env"]["name"]: line_of(r["env"]) for r in ordered_results}

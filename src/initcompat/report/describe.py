@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 
 from initcompat.probe import schema
 from initcompat.report.analysis import CellAnalysis
+from initcompat.report.frame import short_version  # noqa: F401 (re-exported: words use it)
 from initcompat.report.theory import normalize_class_name
 
 # Human names for initializer classes, by theory.normalize_class_name's key (the one normalizer:
@@ -89,12 +89,6 @@ def gpu_text(gpu) -> str:
     if not gpu or gpu == schema.NO_GPU:
         return NO_GPU
     return ", ".join(gpu) if isinstance(gpu, list) else str(gpu)
-
-
-def short_version(version: str) -> str:
-    """'1.15.5' -> '1.15'; pre-releases and nightlies are kept whole."""
-    match = re.match(r"^(\d+\.\d+)\.\d+$", version or "")
-    return match.group(1) if match else version
 
 
 def one_line(text: str | None, limit: int = 160) -> str:

@@ -7,8 +7,6 @@ import re
 
 import pandas as pd
 
-from initcompat.report.describe import short_version
-
 
 CELL_COLUMNS = [
     "env", "tf_version", "keras_version", "backend", "resolution", "variant", "python_version",
@@ -28,6 +26,12 @@ def version_key(version: str) -> tuple:
         return (10 ** 6, 0, 0, version or "")
     major, minor, patch, rest = match.groups()
     return (int(major), int(minor), int(patch or 0), rest or "~")
+
+
+def short_version(version: str) -> str:
+    """'1.15.5' -> '1.15'; pre-releases and nightlies are kept whole."""
+    match = re.match(r"^(\d+\.\d+)\.\d+$", version or "")
+    return match.group(1) if match else version
 
 
 LINES = ("tensorflow", "keras · tensorflow", "keras · jax", "keras · torch", "keras · numpy",

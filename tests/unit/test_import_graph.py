@@ -1,0 +1,172 @@
+"""The package's import graph, read from the source with `ast` (nothing is imported): no module of
+src/initcompat imports itself back through others, and the probe, which runs inside each
+framework environment, imports nothing of the host, the report, the check or the suite side.
+
+Every import counts, wherever it stands: module level, inside a function, under `if
+TYPE_CHECKING:` (a function-level import only moves a cycle to run time). An edge goes to the
+module named: `from initcompat.report import fit` is an edge to `initcompat.report.fit` when that
+is a module, to the package `initcompat.report` when `fit` is a name it defines. The packages a
+dotted name passes through are not edges of their own (importing `initcompat.report.fit` runs
+`initcompat/report/__init__.py` first, but a package's `__init__` importing its own submodules
+is not a cycle through them)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2] / "src"
+PACKAGE = "initcompat"
+PROBE_FORBIDDEN = ("initcompat.host", "initcompat.report", "initcompat.check", "initcompat.suite")
+
+
+def module_files() -> dict[str, Path]:
+    """Every module of the package by its dotted name (a package is its `__init__.py`)."""
+    modules = {}
+    for path in sorted((PACKAGE_ROOT / PACKAGE).rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE_ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    return modules
+
+
+def _is_package(name: str, modules: dict[str, Path]) -> bool:
+    return modules[name].name == "__init__.py"
+
+
+def _absolute(node: ast.ImportFrom, importer: str, modules: dict[str, Path]) -> str:
+    """The module an ImportFrom names, relative imports resolved against the importer."""
+    if not node.level:
+        return node.module or ""
+    package = importer if _is_package(importer, modules) else importer.rpartition(".")[0]
+    for _ in range(node.level - 1):
+        package = package.rpartition(".")[0]
+    return f"{package}.{node.module}" if node.module else package
+
+
+def _deepest_module(name: str, modules: dict[str, Path]) -> str | None:
+    """The longest prefix of a dotted name that is a module of the package."""
+    while name:
+        if name in modules:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def imports_of(name: str, modules: dict[str, Path]) -> set[str]:
+    """The package's modules that module `name` imports, anywhere in its source."""
+    tree = ast.parse(modules[name].read_text(encoding="utf-8"), filename=str(modules[name]))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, name, modules)
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                       for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            if target == PACKAGE or target.startswith(PACKAGE + "."):
+                module = _deepest_module(target, modules)
+                if module is not None and module != name:
+                    found.add(module)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = module_files()
+    return {name: imports_of(name, modules) for name in modules}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle (as the path that closes it) per strongly connected component of more than one
+    module (Tarjan's algorithm, iterative)."""
+    index, low, on_stack, stack, components = {}, {}, set(), [], []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(sorted(component))
+    return [_cycle_in(component, graph) for component in components]
+
+
+def _cycle_in(component: list[str], graph: dict[str, set[str]]) -> list[str]:
+    """A closed path through a strongly connected component, starting at its first module."""
+    members = set(component)
+    start = component[0]
+    paths = {start: [start]}
+    frontier = [start]
+    while frontier:  # breadth first: the shortest way back to the start
+        following = []
+        for node in frontier:
+            for child in sorted(graph[node] & members):
+                if child == start:
+                    return paths[node] + [start]
+                if child not in paths:
+                    paths[child] = paths[node] + [child]
+                    following.append(child)
+        frontier = following
+    raise AssertionError(f"no cycle through {start} in {component}")
+
+
+def test_the_package_has_no_import_cycle():
+    found = cycles(import_graph())
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in found)
+
+
+def test_the_probe_imports_nothing_of_the_host_report_check_or_suite():
+    graph = import_graph()
+    wrong = sorted(f"{module} imports {target}"
+                   for module, targets in graph.items() if module.startswith("initcompat.probe")
+                   for target in targets if target.startswith(PROBE_FORBIDDEN))
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_graph_reader_finds_a_cycle_and_every_kind_of_import(tmp_path, monkeypatch):
+    """The reader itself, on a package written here: a cycle through a function-level import and
+    a relative one is found and named; an acyclic package passes."""
+    package = tmp_path / PACKAGE
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("from . import a\n")
+    (package / "sub" / "a.py").write_text("from initcompat.sub.b import thing\n")
+    (package / "sub" / "b.py").write_text("def thing():\n    from .c import other\n")
+    (package / "sub" / "c.py").write_text("import initcompat.sub.a as a\nimport json\n")
+    (package / "d.py").write_text("from initcompat import sub\nfrom initcompat.sub import a\n")
+    monkeypatch.setitem(globals(), "PACKAGE_ROOT", tmp_path)
+    graph = import_graph()
+    assert graph["initcompat.d"] == {"initcompat.sub", "initcompat.sub.a"}
+    assert graph["initcompat.sub.b"] == {"initcompat.sub.c"}
+    assert cycles(graph) == [["initcompat.sub.a", "initcompat.sub.b", "initcompat.sub.c",
+                              "initcompat.sub.a"]]
+    (package / "sub" / "c.py").write_text("import json\n")
+    assert cycles(import_graph()) == []
