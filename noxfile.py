@@ -7,6 +7,7 @@
   nox -s tf-1.15 -- --suite my.json   one environment, your own suite (checked before anything
                       runs; `nox -s suite -- my.json` checks it alone)
   nox -t frameworks   PyTorch, Flax and stax sessions (porting; opt-in, several GB)
+  nox -t causes       attribution runs: which package's move caused a change (docs/causes.md)
   nox -s tests        the test suite
   nox -s check -- PATH... --from ENV --to ENV   which lines of your code change behaviour
   nox -s workflow     the CI workflow, run twice with act on this machine
@@ -26,6 +27,7 @@ import nox
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from initcompat.host import crossed  # noqa: E402
 from initcompat.host import environments  # noqa: E402
 from initcompat.host import matrix as matrix_module  # noqa: E402
 from initcompat.host import reuse  # noqa: E402
@@ -129,6 +131,31 @@ def define_probe_session(entry: matrix_module.Entry) -> None:
 
 for matrix_entry in MATRIX.entries:
     define_probe_session(matrix_entry)
+
+
+def define_cause_session(older: str, newer: str, steps: tuple[str, ...]) -> None:
+    def session_function(session: nox.Session) -> None:
+        try:
+            attempts = crossed.attribute(
+                MATRIX.entry(older), MATRIX.entry(newer), steps, resolution=MATRIX.resolution,
+                suite=ROOT / MATRIX.suite, results=RESULTS, envs=ENVS, source=ROOT / "src",
+                fresh=reuse.fresh_requested(session.posargs), echo=session.log)
+        except ValueError as error:
+            session.skip(f"{older} -> {newer}: {error}")
+        for attempt in attempts:
+            session.log(f"{attempt.name}: {attempt.status}"
+                        + (f" ({attempt.reason})" if attempt.reason else "")
+                        + f" -> {attempt.path.relative_to(ROOT)}")
+
+    session_function.__doc__ = (f"Which package's move changed {older} -> {newer}: crossed "
+                                f"environments, only its {' and '.join(steps)} step "
+                                "(docs/causes.md)")
+    nox.session(name=crossed.session_name(older, newer), venv_backend="none",
+                tags=[crossed.CAUSES_TAG], allow_parallel=True)(session_function)
+
+
+for older_name, newer_name, step_names in crossed.CAUSES:
+    define_cause_session(older_name, newer_name, step_names)
 
 
 def selected_probe_sessions(argv: list[str]) -> list[str]:

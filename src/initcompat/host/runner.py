@@ -225,16 +225,7 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
                       schema.install_record(env, dict(environment.record, reused=environment.reused,
                                                       seconds_this_run=round(seconds["install"], 2))))
     result_path = results / schema.file_name(entry.name, schema.KIND_RESULT)
-    arguments = ["--suite", str(suite), "--out", str(result_path), "--env-name", entry.name,
-                 "--requested-tensorflow", entry.tensorflow, "--requested-python", entry.python,
-                 "--tags", ",".join(entry.tags), "--resolution", resolution]
-    if entry.keras:
-        arguments += ["--requested-keras", entry.keras, "--keras-backend", entry.backend]
-    module = "initcompat.probe"
-    if entry.framework_name:
-        module = "initcompat.probe.frameworks"
-        arguments += ["--framework", entry.framework_name,
-                      "--requested-version", entry.framework_version]
+    module, arguments = probe_command(entry, suite, result_path, resolution)
     variables = process_environment(entry)
     if keep("probe"):
         returncode, tail = 0, ""
@@ -295,6 +286,23 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
     elif not throughput:
         steps["throughput"] = schema.step_record(schema.STEP_SKIPPED, "throughput switched off")
     return finish(schema.ENV_OK, None)
+
+
+def probe_command(entry: Entry, suite: Path, out: Path, resolution: str,
+                  name: str | None = None) -> tuple[str, list[str]]:
+    """(module, arguments) of the probe step of `entry`, writing `out` as environment `name`
+    (default: the entry's; a crossed environment, host.crossed, names its own)."""
+    arguments = ["--suite", str(suite), "--out", str(out), "--env-name", name or entry.name,
+                 "--requested-tensorflow", entry.tensorflow, "--requested-python", entry.python,
+                 "--tags", ",".join(entry.tags), "--resolution", resolution]
+    if entry.keras:
+        arguments += ["--requested-keras", entry.keras, "--keras-backend", entry.backend]
+    module = "initcompat.probe"
+    if entry.framework_name:
+        module = "initcompat.probe.frameworks"
+        arguments += ["--framework", entry.framework_name,
+                      "--requested-version", entry.framework_version]
+    return module, arguments
 
 
 def rerun_step(entry: Entry, step: str, *, resolution: str, suite: Path, results: Path,

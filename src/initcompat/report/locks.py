@@ -57,7 +57,8 @@ def lock_diff(first, second) -> dict[str, list]:
     ordered INTERESTING first, then by name."""
     old = first if isinstance(first, dict) else parse_lock(first)
     new = second if isinstance(second, dict) else parse_lock(second)
-    changed = [(name, old[name], new[name]) for name in old if name in new and old[name] != new[name]]
+    changed = [(name, old[name], new[name]) for name in old
+               if name in new and old[name] != new[name]]
     added = [(name, new[name]) for name in new if name not in old]
     removed = [(name, old[name]) for name in old if name not in new]
     return {"changed": sorted(changed, key=lambda moved: _rank(moved[0])),
