@@ -18,6 +18,11 @@ from pathlib import Path
 PACKAGE_ROOT = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = "initcompat"
 PROBE_FORBIDDEN = ("initcompat.host", "initcompat.report", "initcompat.check", "initcompat.suite")
+# What the host side may use of the probe (docs/files.md): the protocol, the file checks, the
+# layer catalogue and the atomic writer; everything else of the probe runs only inside an
+# environment.
+PROBE_PROTOCOL = {"initcompat.probe.schema", "initcompat.probe.validation",
+                  "initcompat.probe.catalogue", "initcompat.probe.output"}
 
 
 def module_files() -> dict[str, Path]:
@@ -148,6 +153,15 @@ def test_the_probe_imports_nothing_of_the_host_report_check_or_suite():
     wrong = sorted(f"{module} imports {target}"
                    for module, targets in graph.items() if module.startswith("initcompat.probe")
                    for target in targets if target.startswith(PROBE_FORBIDDEN))
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_host_side_uses_only_the_probe_protocol():
+    graph = import_graph()
+    wrong = sorted(f"{module} imports {target}" for module, targets in graph.items()
+                   if not module.startswith("initcompat.probe") and module != PACKAGE
+                   for target in targets if target.startswith("initcompat.probe")
+                   and target not in PROBE_PROTOCOL)
     assert not wrong, "\n".join(wrong)
 
 
