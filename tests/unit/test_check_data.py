@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from initcompat.check import between
+from initcompat.check.context import Comparison, Incomparable
 from initcompat.check import data as check_data
 from initcompat.check.__main__ import main as check_main
 from initcompat.check.uses import WEIGHT_SETTINGS
@@ -80,15 +80,16 @@ def _key(event: dict) -> tuple:
 @pytest.mark.parametrize("name", ["history", "merge"])
 def test_the_a_to_b_rule_is_the_upgrade_views(name):
     document, view = built(name)
+    data = check_data.validate(copy.deepcopy(document), name)
     for first, second in _pairs(name):
         try:
             expected = upgrade.events_between(view.upgrade.envs, view.timeline.events, first,
                                               second, view.upgrade.backend_events)
         except ValueError:
-            with pytest.raises(between.Incomparable):
-                between.events_between(document["envs"], document["events"], first, second)
+            with pytest.raises(Incomparable):
+                Comparison(data, first, second, False).events()
             continue
-        found = between.events_between(document["envs"], document["events"], first, second)
+        found = Comparison(data, first, second, False).events()
         wanted = collections.Counter(_key(e) for e in expected
                                      if e["kind"] in compat_data.EVENT_KINDS)
         assert collections.Counter(_key(e) for e in found) == wanted, (first, second)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from initcompat.check import data as data_module
 from initcompat.check import output
-from initcompat.check.between import Incomparable
+from initcompat.check.context import Incomparable
 from initcompat.check.reader import Unreadable, read
 from initcompat.check.run import check_source
 

@@ -4,9 +4,9 @@ environment, which events lie between the two). Pure."""
 
 from __future__ import annotations
 
-from initcompat.check import between
 from initcompat.check.data import CompatData
 from initcompat.probe import schema
+from initcompat.report.event_range import events_between
 
 LEGACY_VARIABLE = "TF_USE_LEGACY_KERAS"
 TRUE_WORDS = ("1", "true", "yes")
@@ -18,6 +18,10 @@ LEGACY_NAMESPACES = {"tf.keras.initializers": "tf_keras.initializers"}
 # schema: "tf.compat.v1.X is tf.X where tf.compat does not exist yet, < 1.13": before that the
 # probe's tf.compat.v1 families measure tf.X, not what a file spelling tf.compat.v1.X gets.
 COMPAT_V1_SINCE = (1, 13)
+
+
+class Incomparable(ValueError):
+    """Two environments whose behaviour the data does not compare (two lines)."""
 
 
 def version_of(text) -> tuple:
@@ -75,10 +79,17 @@ class Comparison:
         return found if found is not None else self.data.row(name, not legacy, layer, role)
 
     def events(self) -> list[dict]:
-        """Every event between A and B (between.Incomparable for two lines)."""
+        """Every event between A and B, by the upgrade view's rule (report/event_range.py;
+        the data's events marked "backends" compare one Keras release on two backends);
+        Incomparable for two lines."""
         if self._events is None:
-            self._events = between.events_between(self.data.envs, self.data.events,
-                                                   self.first, self.second)
+            events = self.data.events
+            try:
+                self._events = events_between(
+                    self.data.envs, [e for e in events if not e.get("backends")], self.first,
+                    self.second, [e for e in events if e.get("backends")])
+            except ValueError as error:
+                raise Incomparable(str(error)) from None
         return self._events
 
     def layer_id(self, kind: str, literals: dict) -> str | None:

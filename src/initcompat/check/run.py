@@ -48,7 +48,7 @@ def _legacy(comparison: Comparison, setting, path: str) -> list[Finding]:
 
 def check_source(data: CompatData, first: str, second: str, source: str, path: str) -> FileResult:
     """The findings of one file's source (reader.Unreadable when it does not parse;
-    between.Incomparable when the two environments are of two lines)."""
+    context.Incomparable when the two environments are of two lines)."""
     reading = read(source)
     uses = classify(reading.calls)
     setting = legacy_setting(reading)
