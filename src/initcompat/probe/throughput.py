@@ -56,7 +56,10 @@ This step writes two files, once each: pyperf's file (--out, the raw values the 
 read) and the summary (--summary-out, schema kind "throughput": per benchmark the median, MAD,
 standard deviation, quartiles, number of values, parameters/s and bytes/s medians, device; the
 ceilings; GPU "none found" or the GPUs; skipped families and aliases). Exit status 0 whenever a
-summary was written (a failed worker is data). Python 3.6-clean: stdlib, numpy, the framework
+summary was written (a failed worker is data).
+
+What a worker times is built in throughput_tasks.py; the summary in throughput_summary.py; this
+module runs the workers and writes both files. Python 3.6-clean: stdlib, numpy, the framework
 under test (workers only) and pyperf.
 """
 
@@ -69,16 +72,19 @@ import sys
 import tempfile
 import time
 
-from initcompat.probe import catalogue, schema
-from initcompat.probe.output import replace_atomically, write_json_atomic
+from initcompat.probe import schema
+from initcompat.probe.device_timing import TIMED_FRAMEWORKS  # imports no framework
+from initcompat.probe.throughput_summary import (build_summary, write_suite_atomic,
+                                                 write_summary)
+from initcompat.probe.throughput_tasks import (  # noqa: F401 (benchmark_name, device_label re-exported)
+    META, benchmark_name, ceiling_tasks, device_label, other_framework_tasks, tensorflow_tasks)
+
 
 SUITE_KEY = "throughput"  # the suite's block that lists what to time
 UNIT = "second"
 DEFAULT_DESIGN = {"processes": 3, "values": 4, "warmups": 1}
 DEFAULT_WORKER_TIMEOUT = 240
 FRAMEWORK_TENSORFLOW = "tensorflow"
-from initcompat.probe.device_timing import TIMED_FRAMEWORKS  # noqa: E402 (no framework import)
-META = "initcompat_"  # prefix of the pyperf metadata this module adds
 
 
 def progress(message):
@@ -104,164 +110,6 @@ def import_pyperf():
     return pyperf
 
 
-# ---------------------------------------------------------------------------- names
-
-def device_label(device):
-    """'/device:CPU:0' -> 'cpu', '/device:GPU:1' -> 'gpu1' (the first CPU keeps the bare name)."""
-    kind, index = device["device_type"].lower(), device["name"].rsplit(":", 1)[-1]
-    if kind == "cpu" and index == "0":
-        return "cpu"
-    return kind + index
-
-
-def benchmark_name(family, class_name, spec, device):
-    return "%s/%s/%s/%s" % (family, class_name, catalogue.size_label(spec), device)
-
-
-def ceiling_name(ceiling, device="cpu"):
-    return "%s%s/%s" % (schema.CEILING_PREFIX, ceiling, device)
-
-
-# ---------------------------------------------------------------------------- builders
-
-def eager_builder(tf, factory, spec, device_name):
-    arguments = catalogue.constructor_arguments(spec)
-    shape = tuple([None] + catalogue.input_shape(spec))
-
-    def build():
-        with tf.device(device_name):
-            layer = factory(**arguments)
-            layer.build(shape)
-            arrays = [variable.numpy() for variable in layer.weights]
-        return layer, arrays
-
-    return build
-
-
-def graph_builder(tf, family, factory, spec, device_name):
-    from initcompat.probe import apis
-    v1 = apis._v1(tf)
-    shape = [None] + catalogue.input_shape(spec)
-
-    def build():
-        graph = tf.Graph()
-        with graph.as_default():
-            with tf.device(device_name):
-                inputs = v1.placeholder(tf.float32, shape)
-                family.make_layer(factory, spec, inputs, "throughput")
-            variables = v1.global_variables()
-            initialize = v1.variables_initializer(variables)
-            with v1.Session(graph=graph) as session:
-                session.run(initialize)
-                arrays = session.run(variables)
-        return graph, arrays
-
-    return build
-
-
-def families(tf):
-    """The families of initcompat.probe.apis, plus tf_keras when it is installed."""
-    from initcompat.probe import apis
-    found = list(apis.families_for(tf, False))
-    if apis.tf_keras_installed():
-        found.append(apis.EagerKerasFamily(tf, schema.FAMILY_TF_KERAS_PACKAGE, apis.load_tf_keras, True))
-    return found
-
-
-class Task(object):
-    def __init__(self, name, run, metadata):
-        self.name = name
-        self.run = run
-        self.metadata = metadata
-
-
-def layer_tasks(tf, layers, devices, info):
-    """Every (device, family, layer) benchmark; unavailable families and aliases go to `info`."""
-    from initcompat.probe import apis
-    tasks = []
-    for device in devices:
-        seen = []  # (layer spec, factory, family name) already timed on this device
-        for family in families(tf):
-            try:
-                family.check_available()
-            except apis.FamilyUnavailable as error:
-                info["skipped"][family.name] = "unavailable: %s" % error
-                continue
-            for spec in layers:
-                kind = spec["kind"]
-                class_name = catalogue.lookup(kind).class_name
-                if family.spell(kind) is None:
-                    continue  # e.g. tf.layers has no embedding
-                try:
-                    factory = family.layer_factory(kind)
-                except apis.FamilyUnavailable as error:
-                    info["skipped"]["%s/%s" % (family.name, class_name)] = "unavailable: %s" % error
-                    continue
-                same = [name for seen_spec, seen_factory, name in seen
-                        if seen_spec is spec and seen_factory is factory]
-                if same:
-                    info["aliases"][family.name] = same[0]
-                    continue
-                seen.append((spec, factory, family.name))
-                if family.graph_mode:
-                    build = graph_builder(tf, family, factory, spec, device["name"])
-                else:
-                    build = eager_builder(tf, factory, spec, device["name"])
-                label = device_label(device)
-                tasks.append(Task(benchmark_name(family.name, class_name, spec, label), build, {
-                    META + "kind": "layer", META + "family": family.name,
-                    META + "layer": class_name, META + "size": catalogue.size_label(spec),
-                    META + "device": label, META + "device_name": device["name"],
-                    META + "mode": "graph" if family.graph_mode else "eager",
-                }))
-    return tasks
-
-
-def ceiling_tasks(elements, info):
-    """numpy's host ceilings (initcompat.probe.ceilings), on the CPU."""
-    from initcompat.probe import ceilings
-    tasks = []
-    for ceiling in ceilings.all_ceilings(elements):
-        if ceiling.unavailable:
-            info["ceilings_unavailable"][ceiling.name] = ceiling.unavailable
-            continue
-
-        def run(work=ceiling.run):
-            return None, [work()]
-
-        tasks.append(Task(ceiling_name(ceiling.name), run, {
-            META + "kind": "ceiling", META + "device": "cpu", META + "elements": ceiling.elements}))
-    return tasks
-
-
-def device_ceiling_tasks(found, elements):
-    """The framework's own ceilings on each of its devices (initcompat.probe.device_timing)."""
-    tasks = []
-    for device, name, work, what in found:
-        def timed(work=work):
-            work()
-            return None, []
-
-        tasks.append(Task(ceiling_name(name, device.label), timed, {
-            META + "kind": "ceiling", META + "device": device.label,
-            META + "device_name": device.name, META + "elements": elements,
-            META + "bytes": 4 * elements, META + "what": what}))
-    return tasks
-
-
-def framework_tasks(target):
-    """Every (device, layer) benchmark of a session without TensorFlow."""
-    tasks = []
-    for family, class_name, spec, device, build in target.builds:
-        tasks.append(Task(benchmark_name(family, class_name, spec, device.label), build, {
-            META + "kind": "layer", META + "family": family, META + "layer": class_name,
-            META + "size": catalogue.size_label(spec), META + "device": device.label,
-            META + "device_name": device.name, META + "mode": "eager"}))
-    return tasks
-
-
-# ---------------------------------------------------------------------------- worker
-
 def time_task(pyperf, task, warmups, values, worker):
     """One pyperf.Run for `task`: `warmups` warmups then `values` timed initializations."""
     started = time.time()
@@ -282,43 +130,6 @@ def time_task(pyperf, task, warmups, values, worker):
     metadata.setdefault(META + "bytes", size[1])
     return pyperf.Run(timings[warmups:], warmups=[(1, value) for value in timings[:warmups]],
                       metadata=metadata, collect_metadata=True)
-
-
-def tensorflow_tasks(block, info):
-    """Import TF, list its devices and every (device, family, layer) benchmark."""
-    started = time.time()
-    import tensorflow as tf
-    info["import_seconds"] = round(time.time() - started, 3)
-    info["tensorflow"] = tf.__version__
-    info["versions"] = {"tensorflow": tf.__version__}
-    from initcompat.probe import installed
-    listing = installed.collect_devices(tf)
-    devices = [d for d in listing["devices"] if d["device_type"] in ("CPU", "GPU")]
-    info["devices"] = [device_label(d) for d in devices]
-    info["device_names"] = dict((device_label(d), d["name"]) for d in devices)
-    gpus = [device_label(d) for d in devices if d["device_type"] == "GPU"]
-    info["gpu"] = gpus if isinstance(listing["gpu"], list) else listing["gpu"]  # or schema.NO_GPU
-    return layer_tasks(tf, block["layers"], devices, info), tf.__version__
-
-
-def other_framework_tasks(framework, block, info):
-    """Import Keras 3 (on KERAS_BACKEND) or a framework; its devices, layers and ceilings."""
-    from initcompat.probe import device_timing
-    started = time.time()
-    elements = int(block.get("device_ceiling_elements", 1 << 25))
-    target = device_timing.target(framework, block["layers"], elements)
-    info["import_seconds"] = round(time.time() - started, 3)
-    info["tensorflow"] = None
-    info["versions"] = target.versions
-    info["devices"] = [device.label for device in target.devices]
-    info["device_names"] = dict((device.label, device.name) for device in target.devices)
-    gpus = [device.label for device in target.devices if device.device_type == "GPU"]
-    info["gpu"] = gpus or schema.NO_GPU
-    info["skipped"].update(target.skipped)
-    tasks = framework_tasks(target)
-    tasks += device_ceiling_tasks(target.ceilings, elements)
-    version = " ".join("%s %s" % item for item in sorted(target.versions.items()))
-    return tasks, version
 
 
 def worker_main(arguments, block):
@@ -355,53 +166,6 @@ def worker_main(arguments, block):
     with open(arguments.worker_out + ".info.json", "w") as stream:
         json.dump(info, stream)
     return 0
-
-
-# ---------------------------------------------------------------------------- parent
-
-def _stats(values):
-    import numpy as np
-    array = np.asarray(values, dtype=float)
-    median = float(np.median(array))
-    return {"n": int(array.size), "median_s": median,
-            "mad_s": float(np.median(np.abs(array - median))),
-            "stdev_s": float(np.std(array, ddof=1)) if array.size > 1 else None,
-            "q1_s": float(np.percentile(array, 25)), "q3_s": float(np.percentile(array, 75)),
-            "min_s": float(array.min()), "max_s": float(array.max())}
-
-
-def summarize_suite(suite):
-    """{"benchmarks": {name: stats}, "ceilings": {device: {ceiling: stats}}} of a BenchmarkSuite."""
-    import numpy as np
-    benchmarks, ceilings = {}, {}
-    for benchmark in suite.get_benchmarks():
-        name = benchmark.get_name()
-        metadata = benchmark.get_metadata()
-        values = list(benchmark.get_values())
-        if not values:
-            continue
-        entry = _stats(values)
-        rates = 1.0 / np.asarray(values, dtype=float)
-        nbytes = metadata.get(META + "bytes")
-        entry["bytes"] = nbytes
-        entry["bytes_per_s"] = float(np.median(nbytes * rates)) if nbytes else None
-        entry["device"] = metadata.get(META + "device")
-        if metadata.get(META + "kind") == "ceiling":
-            entry["elements"] = metadata.get(META + "elements")
-            if metadata.get(META + "what"):
-                entry["what"] = metadata.get(META + "what")
-            entry["elements_per_s"] = float(np.median(entry["elements"] * rates)) \
-                if entry["elements"] else None
-            ceiling = name[len(schema.CEILING_PREFIX):].rsplit("/", 1)[0]
-            ceilings.setdefault(entry["device"] or "cpu", {})[ceiling] = entry
-            continue
-        params = metadata.get(META + "params")
-        entry.update({"params": params,
-                      "params_per_s": float(np.median(params * rates)) if params else None,
-                      "family": metadata.get(META + "family"), "layer": metadata.get(META + "layer"),
-                      "size": metadata.get(META + "size"), "mode": metadata.get(META + "mode")})
-        benchmarks[name] = entry
-    return {"benchmarks": benchmarks, "ceilings": ceilings}
 
 
 def run_workers(arguments, design, block):
@@ -445,49 +209,6 @@ def run_workers(arguments, design, block):
             os.unlink(os.path.join(folder, name))
         os.rmdir(folder)
     return suites, infos, failures
-
-
-def write_suite_atomic(suite, path):
-    """pyperf's own file, written atomically like every result."""
-    replace_atomically(path, lambda temporary: suite.dump(temporary, compact=True, replace=True))
-
-
-def build_summary(arguments, design, suites, infos, failures, seconds):
-    """The "throughput" block of the result; its raw values stay in the pyperf file."""
-    summary = {"status": "ok", "reason": None, "pyperf_file": os.path.basename(arguments.out),
-               "design": dict(design, loops=1, order="benchmark order rotated by one per process"),
-               "seconds": round(seconds, 2), "worker_failures": failures}
-    if not suites:
-        summary.update({"status": "failed", "reason": "no worker process finished",
-                        "pyperf_file": None})
-        return summary
-    combined = suites[0]
-    for other in suites[1:]:
-        combined.add_runs(other)
-    summary.update(summarize_suite(combined))
-    first = infos[0]
-    for key in ("framework", "tensorflow", "versions", "numpy", "pyperf", "devices",
-                "device_names", "gpu", "skipped", "aliases"):
-        summary[key] = first.get(key)
-    summary["import_seconds"] = [info.get("import_seconds") for info in infos]
-    summary["errors"] = sorted(set(e for info in infos for e in info["errors"]))
-    for name, reason in first.get("ceilings_unavailable", {}).items():
-        summary["ceilings"].setdefault("cpu", {})[name] = reason
-    for device in summary["devices"] or []:
-        if device != "cpu" and device not in summary["ceilings"]:
-            summary["ceilings"][device] = "not measured: the ceilings are numpy on the host CPU"
-    if failures or summary["errors"]:
-        summary["status"] = "partial"
-        summary["reason"] = "; ".join(["worker %d %s" % (f["worker"], f["reason"]) for f in failures]
-                                      + summary["errors"][:3])
-    summary["_suite"] = combined
-    return summary
-
-
-def write_summary(arguments, summary):
-    """The summary file (schema kind "throughput"), written once."""
-    write_json_atomic(arguments.summary_out, schema.throughput_record(
-        arguments.env_name, summary, suite=schema.read_suite_identity(arguments.suite)))
 
 
 def parent_main(arguments, block):
