@@ -119,3 +119,14 @@ def validate_crossed(document) -> None:
             raise SchemaError("crossed.seconds[%r]: expected seconds" % key[:80])
     if document["status"] != MEASURED and not document["reason"]:
         raise SchemaError("crossed: a %s run needs its reason" % document["status"])
+
+
+def compare_draws(crossed: dict[str, str], older: dict[str, str],
+                  newer: dict[str, str]) -> dict[str, int]:
+    """How a crossed run's draws stand to both ends': of the draws both ends have and that differ
+    between them ("changed"), how many the crossed run drew as the newer end did ("as_newer"),
+    as the older did ("as_older"); the rest it drew otherwise or not at all."""
+    changed = [key for key in older if key in newer and older[key] != newer[key]]
+    return {"changed": len(changed),
+            "as_newer": sum(1 for key in changed if crossed.get(key) == newer[key]),
+            "as_older": sum(1 for key in changed if crossed.get(key) == older[key])}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from initcompat.report.backends import backend_events
+from initcompat.report.causes import build_causes
 from initcompat.report.frame import order_results
 from initcompat.report.load import Loaded
 from initcompat.report.measured import measure, without_frameworks
@@ -43,6 +44,7 @@ class Inputs:
     # one line when the results are not of the default suite or mix suites (report.suites):
     # `results` holds one suite's only, the others are named here, never compared
     suites_note: str | None = None
+    crossed: tuple = ()  # attribution runs (report/crossed_file.py), for report/causes.py
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ def load_inputs(loaded: Loaded, sources: list[Path], suite: str | None = None) -
     one_suite = partition(order_results(loaded.results), suite)
     results = one_suite.shown
     return Inputs(results=results, rejected=[r.line() for r in loaded.rejected],
-                  pyperf=load_pyperf(results, sources), suites_note=one_suite.note)
+                  pyperf=load_pyperf(results, sources), suites_note=one_suite.note,
+                  crossed=tuple(loaded.crossed))
 
 
 def build_view(inputs: Inputs) -> View:
@@ -94,15 +97,16 @@ def build_view(inputs: Inputs) -> View:
     initializers = build_initializers(measured)
     seeding = build_seeding(measured)
     propagation = build_propagation(measured)
+    causes = build_causes(measured.envs, measured.results, inputs.crossed)
     timeline = build_timeline(measured, throughput_changes,
-                              initializers.events + seeding.events + propagation.events)
+                              initializers.events + seeding.events + propagation.events, causes)
     compat = build_compat(measured)
     return View(rejected=build_rejected(inputs.rejected),
                 summary=build_summary(measured, compat, every.envs, inputs.suites_note),
                 compat=compat,
                 propagation=propagation,
                 upgrade=build_upgrade(measured.envs, timeline.events,
-                                      backend_events(measured.results)),
+                                      backend_events(measured.results), causes),
                 timeline=timeline,
                 matrix=build_matrix(measured),
                 initializers=initializers,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from initcompat.report import change, verdict
 from initcompat.report.analysis import Step, comparison_pairs, reproducible, row_key
+from initcompat.report.causes import Causes
 from initcompat.report.describe import cell_answer, declared_label, family_status, one_line
 from initcompat.report.frame import family_label
 from initcompat.report.keep_old import annotate
@@ -229,10 +230,12 @@ def _throughput_events(measured: Measured, more_changes: dict[str, list[dict]]) 
 
 
 def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
-                   section_events: list[dict] = ()) -> Timeline:
+                   section_events: list[dict] = (), causes: Causes | None = None) -> Timeline:
     """The behaviour events plus `more_changes` (environment name -> the throughput section's
     flagged changes) and `section_events` (other sections' events, already in the event shape:
-    the Initializers section's), grouped per primary version in version order."""
+    the Initializers section's), grouped per primary version in version order. With `causes`
+    (report/causes.py) each entry says which packages moved and, where measured, which move
+    caused its changes ("causes", None when there is nothing to say)."""
     events = annotate(measured, probed_families_events(measured) + behaviour_events(measured)
                       + list(section_events) + _throughput_events(measured, more_changes))
     label_of = {env["name"]: env["column_label"].removeprefix("TF ") for env in measured.envs}
@@ -256,7 +259,9 @@ def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
                         "count": sum(1 for g in groups if g["kind"] not in NOT_A_CHANGE),
                         "changes": said["changes"], "outline": outline(said),
                         "throughput": said["throughput"], "not_counted": said["notCounted"],
-                        "sentence": verdict.sentence(said, since, env["column_label"])})
+                        "sentence": verdict.sentence(said, since, env["column_label"]),
+                        "causes": causes.step(groups[0]["since"], env["name"])
+                        if causes is not None and said["changes"] else None})
         verdicts[env["name"]] = said
     return Timeline(entries=entries, events=events, summary=summary, verdicts=verdicts)
 

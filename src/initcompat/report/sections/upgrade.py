@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from initcompat.report import causes as causes_module
+from initcompat.report import locks as locks_module
 from initcompat.report import verdict
 from initcompat.report.event_range import events_between  # noqa: F401 (exported)
 from initcompat.report.event_range import positions as _positions
@@ -38,7 +40,8 @@ class Upgrade:
     backend_events: list[dict]  # one Keras release on two backends (report/backends.py), same shape
     data: dict  # what report.js reads (the "upgrade" part of the page's data block): see _data
     rule: str  # RULE, shown on the page
-    shown: dict | None  # the default pair's verdict: {"said" (verdict.summarize), "sentence"}
+    shown: dict | None  # the default pair's verdict: {"said" (verdict.summarize), "sentence",
+    #                     "causes" (what moved and why, report/causes.py; None: nothing to say)}
 
 
 def is_difference(event: dict) -> bool:
@@ -133,10 +136,46 @@ def _data(envs: list[dict], events: list[dict], backend_events: list[dict] = ())
             "events": compact(events), "backendEvents": compact(backend_events)}
 
 
+def causes_between(envs: list[dict], causes: causes_module.Causes | None, first: str,
+                   second: str) -> dict | None:
+    """What moved between two environments and the attributions of the steps between them (an
+    attribution counts where an event of its newer environment since its older would:
+    events_between), for verdict.html.j2; None when there is nothing to say."""
+    if causes is None:
+        return None
+    steps = [{"env": newer, "since": older, "kind": "cause", "found": found}
+             for (older, newer), found in causes.found.items()]
+    try:
+        within = events_between(envs, steps, first, second)
+    except ValueError:
+        return None
+    return causes_module.shown(causes_module.moved_between(causes.locks, first, second),
+                               [step["found"] for step in within])
+
+
+def _lock_data(envs: list[dict], causes: causes_module.Causes | None) -> dict:
+    """Compact for the page: every package name once, each environment's lock as [[package
+    index, version]] (null: none recorded), what report.js needs to say what moved between any
+    two (locks.moved_text), and the attributions as [older index, newer index, status, text]."""
+    locks = causes.locks if causes is not None else {}
+    names = sorted({name for env in envs for name in (locks.get(env["name"]) or {})})
+    index = {name: i for i, name in enumerate(names)}
+    where = {env["name"]: i for i, env in enumerate(envs)}
+    return {"packages": names,
+            "locks": [[[index[name], version] for name, version in locks[env["name"]].items()]
+                      if env["name"] in locks else None for env in envs],
+            "interesting": list(locks_module.INTERESTING), "named": locks_module.NAMED,
+            "causes": [[where[older], where[newer], found.status, found.text]
+                       for (older, newer), found in (causes.found.items() if causes else [])
+                       if older in where and newer in where]}
+
+
 def build_upgrade(envs: list[dict], events: list[dict],
-                  backend_events: list[dict] = ()) -> Upgrade:
+                  backend_events: list[dict] = (),
+                  causes: causes_module.Causes | None = None) -> Upgrade:
     """The section from measured.envs, the timeline's events (Timeline.events, annotated by
-    keep_old) and the comparisons of one Keras release on two backends (report/backends.py)."""
+    keep_old), the comparisons of one Keras release on two backends (report/backends.py) and
+    what moved between the environments' locks (report/causes.py)."""
     _positions(envs)  # every variant's primary is among the environments
     shown = [{"name": env["name"], "label": env["label"],
               "column_label": env.get("column_label") or f"TF {env['label']}",
@@ -148,5 +187,9 @@ def build_upgrade(envs: list[dict], events: list[dict],
     kept, across = list(events), list(backend_events)
     opened = verdict_between(shown, kept, default["first"], default["second"], across) \
         if default else None
+    if opened is not None:
+        opened["causes"] = causes_between(shown, causes, default["first"], default["second"])
+    data = _data(shown, kept, across)
+    data["lockDiff"] = _lock_data(shown, causes)
     return Upgrade(envs=shown, pairs=pairs, default=default, events=kept, backend_events=across,
-                   data=_data(shown, kept, across), rule=RULE, shown=opened)
+                   data=data, rule=RULE, shown=opened)

@@ -475,10 +475,51 @@
     if (line.keep) li.appendChild(el("span", "To keep the old behaviour: " + line.keep, "keep"));
     return li;
   }
-  function renderVerdict(said, text) {  // verdict.html.j2 verdict_view
+  function upperFirst(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
+  function lockOf(i) {  // sections/upgrade.py _lock_data: {name: version}, or null
+    var l = data().upgrade.lockDiff, found = {};
+    if (!l.locks[i]) return null;
+    l.locks[i].forEach(function (p) { found[l.packages[p[0]]] = p[1]; });
+    return found;
+  }
+  function movedText(first, second) {  // causes.moved_between and locks.moved_text
+    var l = data().upgrade.lockDiff, a = lockOf(first), b = lockOf(second), every = [];
+    if (!a || !b || first === second) return "";
+    Object.keys(a).forEach(function (n) { if (!(n in b)) every.push([n, a[n], null]); else if (a[n] !== b[n]) every.push([n, a[n], b[n]]); });
+    Object.keys(b).forEach(function (n) { if (!(n in a)) every.push([n, null, b[n]]); });
+    var rank = function (n) { var i = l.interesting.indexOf(n); return i >= 0 ? [i, ""] : [l.interesting.length, n]; };
+    every.sort(function (x, y) { var p = rank(x[0]), q = rank(y[0]); return p[0] - q[0] || (p[1] < q[1] ? -1 : p[1] > q[1] ? 1 : 0); });
+    if (!every.length) return "packages that moved: no package moved";
+    var interesting = every.filter(function (m) { return l.interesting.indexOf(m[0]) >= 0; }).length;
+    var shown = every.slice(0, Math.max(l.named, interesting)), rest = every.length - shown.length;
+    return "packages that moved: " + shown.map(function (m) {
+      return m[1] === null ? m[0] + " added (" + m[2] + ")" : m[2] === null ? m[0] + " removed (" + m[1] + ")" : m[0] + " " + m[1] + " → " + m[2];
+    }).join(", ") + (rest ? " and " + rest + " more" : "");
+  }
+  function causesBetween(first, second) {  // sections/upgrade.py causes_between, on indices
+    var u = data().upgrade, envs = u.envs, pos = positions(envs), found;
+    if (envs[first][3] !== envs[second][3]) {
+      found = u.lockDiff.causes.filter(function (c) { return (c[0] === first && c[1] === second) || (c[0] === second && c[1] === first); });
+    } else {
+      var pair = [first, second].sort(function (a, b) { return pos[a] - pos[b] || a - b; }), lo = pair[0], hi = pair[1];
+      found = first === second ? [] : u.lockDiff.causes.filter(function (c) {
+        var e = c[1], variant = envs[e][2] >= 0;
+        return (variant && (e === lo || e === hi)) || (!variant && pos[lo] < pos[e] && pos[e] <= pos[hi]);
+      });
+    }
+    var moved = movedText(first, second);
+    return moved || found.length ? { moved: moved, causes: found.map(function (c) { return { status: c[2], text: c[3] }; }) } : null;
+  }
+  function renderVerdict(said, text, causes) {  // verdict.html.j2 verdict_view
     var summary = el("p", null, "upgrade-summary");
     summary.appendChild(el("strong", text));
     result.appendChild(summary);
+    if (causes) {
+      if (causes.moved) result.appendChild(el("p", upperFirst(causes.moved), "moved muted"));
+      causes.causes.forEach(function (c) {
+        var p = el("p", upperFirst(c.text), "cause"); p.setAttribute("data-status", c.status); result.appendChild(p);
+      });
+    }
     var dl = el("dl", null, "headline");
     said.headline.forEach(function (item) {
       var div = el("div", null, "hl hl-" + item.topic + (item.count ? "" : " hl-none"));
@@ -529,7 +570,8 @@
       order.sort(function (a, b) { return pos[a] - pos[b] || a - b; });
     }
     var said = summarize(items, labelOf);
-    renderVerdict(said, sentence(said, labelOf(order[0]), labelOf(order[1]), first === second));
+    renderVerdict(said, sentence(said, labelOf(order[0]), labelOf(order[1]), first === second),
+                  causesBetween(first, second));
   }
   if (from && to && result) {
     from.addEventListener("change", function () { loadData().then(showUpgrade); });
