@@ -10,7 +10,8 @@ in the report's compat-data.json (data.py; written by initcompat.report.compat_d
 defaults, the layer's own seeded bytes), initializers (inits.py), seeding calls (seeds.py) and
 TF_USE_LEGACY_KERAS (run.py). Which events lie between two environments is the upgrade view's
 rule (initcompat.report.event_range, stdlib only). Output: output.py; codes and fix statuses:
-findings.py. Stdlib only.
+findings.py. Stdlib only, but for --results (the report's analysis) and --verify (verify.py:
+fixes run in the target environment, docs/check.md).
 
 A fix is "measured" where the data shows its code drawing the source's behaviour in the target
 (another family's cells, a seeding call's bytes, an initializer's draws there), "unverified"

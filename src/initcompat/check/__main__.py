@@ -26,7 +26,8 @@ from initcompat.check.reader import Unreadable, read
 from initcompat.check.run import check_source
 
 PREFIX = "initcompat check:"
-DEFAULT_DATA = Path(__file__).resolve().parents[3] / "reports" / data_module.FILE_NAME
+ROOT = Path(__file__).resolve().parents[3]  # the checkout: reports/, results/, .nox/, suites/
+DEFAULT_DATA = ROOT / "reports" / data_module.FILE_NAME
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 
 
@@ -52,6 +53,12 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     source.add_argument("--data", type=Path, help=f"a compat-data.json (default {DEFAULT_DATA})")
     source.add_argument("--results", type=Path, nargs="+", metavar="DIR",
                         help="result folders or files to build the data from")
+    parser.add_argument("--verify", action="store_true",
+                        help="run every unverified fix in its target environment (built under "
+                             "--envs where missing) and compare its draws with the source's "
+                             "measured ones (in --results' first folder, else results/)")
+    parser.add_argument("--envs", type=Path, default=ROOT / ".nox", metavar="DIR",
+                        help=f"where the environments are (default {ROOT / '.nox'})")
     return parser.parse_args(argv)
 
 
@@ -98,6 +105,28 @@ def known_environment(found: data_module.CompatData, name: str) -> None:
         raise BadInput(f"unknown environment {name!r}; known: {', '.join(found.env)}")
 
 
+def verified(findings: list, found: data_module.CompatData, arguments) -> list:
+    """--verify: the findings with their unverified fixes run in the target environment (the
+    report's statistics and the host's runner: imported only here)."""
+    from initcompat.check.verify import verify
+    from initcompat.host.matrix import MatrixError, load_matrix
+    try:
+        matrix = load_matrix(ROOT / "suites" / "matrix.toml")
+    except (MatrixError, OSError) as error:
+        raise BadInput(f"--verify needs the matrix: {error}") from None
+    results = arguments.results[0] if arguments.results else ROOT / matrix.results
+    if results.is_file():
+        results = results.parent
+    findings, summary = verify(findings, found, matrix=matrix, results=results,
+                               envs=arguments.envs, source=ROOT / "src",
+                               suite_path=ROOT / matrix.suite,
+                               echo=lambda line: print(line, file=sys.stderr))
+    for note in summary.notes:
+        print(f"{PREFIX} {note}", file=sys.stderr)
+    print(summary.line(), file=sys.stderr)
+    return findings
+
+
 def run(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
     files = python_files(arguments.paths)
@@ -123,6 +152,8 @@ def run(argv: list[str]) -> int:
             unmeasured += result.unmeasured
     except Incomparable as error:
         raise BadInput(str(error)) from None
+    if arguments.verify:
+        findings = verified(findings, found, arguments)
     summary = output.summary_line(findings, len(files), calls, unmeasured, arguments.first,
                                   arguments.second)
     envs = {"from": arguments.first, "to": arguments.second}

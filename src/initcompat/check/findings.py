@@ -26,11 +26,16 @@ CODES = {
 # How far a fix was checked: "measured" (the data shows the fix's code drawing the source's
 # behaviour in the target environment), "unverified" (derived from the measurements and the
 # report's theory, not run in the target environment), "none" (nothing in the target measured
-# gives the source's behaviour).
+# gives the source's behaviour). `--verify` runs an unverified fix in the target environment
+# (initcompat.check.verify) and it ends as "verified" (its draws match the source's measured
+# ones), "differs" (they do not: no fix after all) or "raised" (the code raises there).
 MEASURED = "measured"
 UNVERIFIED = "unverified"
 NONE = "none"
-FIX_STATUSES = (MEASURED, UNVERIFIED, NONE)
+VERIFIED = "verified"
+DIFFERS = "differs"
+RAISED = "raised"
+FIX_STATUSES = (MEASURED, UNVERIFIED, NONE, VERIFIED, DIFFERS, RAISED)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,10 @@ class Fix:
     code: str  # what to write instead, or "" where nothing gives the old behaviour
     status: str  # FIX_STATUSES
     why: str  # what the status rests on
+    # How to run an unverified fix in the target (initcompat.check.plan reads it), or None.
+    recipe: dict | None = field(default=None, compare=False)
+    # What running it found (initcompat.check.verdicts.Verdict.facts), or None.
+    verification: dict | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,10 @@ def _distribution(comparison: Comparison, use: InitializerUse, path: str, spelle
                + (f" ({settings})" if settings else ""))
     if keep and CODE.match(keep):
         fix = Fix(keep, UNVERIFIED, "the source's arguments passed explicitly; by the report's "
-                  "theory, not run in the target")
+                  "theory, not run in the target",
+                  {"kind": "initializer", "env": second, "code": keep,
+                   "legacy_keras": comparison.legacy_active(second),
+                   "reference": {"env": first, "key": list(key_a)}})
     else:
         fix = Fix("", NONE, keep or "nothing measured in the target gives the source's draws")
     return [Finding(path, call.line, call.col, "IC303", spelled, message,

@@ -16,7 +16,7 @@ import re
 from initcompat.check.context import Comparison
 from initcompat.check.findings import MEASURED, NONE, UNVERIFIED, Finding, Fix, drawn_words, shape_words
 from initcompat.check.uses import LayerUse
-from initcompat.probe import schema
+from initcompat.probe import catalogue, schema
 
 # Settings whose other default changes a weight (shape arguments are the user's own).
 DEFAULT_SETTINGS = ("reset_after", "unit_forget_bias", "use_bias", "center", "scale",
@@ -67,20 +67,47 @@ def _steps_passed(events: list[dict], settings: dict) -> set[tuple]:
     return {step for step, names in named.items() if names <= set(settings)}
 
 
-def _initializer_fix(comparison: Comparison, use: LayerUse, keep: str | None) -> Fix:
+def layer_recipe(comparison: Comparison, use: LayerUse, layer: str, roles, settings=None,
+                 initializers=None) -> dict | None:
+    """How to run a layer fix in the target (initcompat.check.plan): the target's family and
+    layer built with the fix's settings or initializers, its `roles` drawn, and the source's rows
+    of those weights to compare with; None where a row is missing on either side."""
+    data, first, second = comparison.data, comparison.first, comparison.second
+    target = [comparison.row(use.family, second, layer, role) for role in roles]
+    source = [comparison.row(use.family, first, layer, role) for role in roles]
+    if not roles or None in target or None in source:
+        return None
+    families = {data.rows[row][:2] for row in target}
+    if len(families) != 1:
+        return None
+    family, legacy = families.pop()
+    return {"kind": "layer", "env": second, "family": family, "legacy_keras": legacy,
+            "layer": layer, "settings": dict(settings or {}),
+            "initializers": dict(initializers or {}), "roles": list(roles),
+            "reference": {"env": first, "rows": [list(data.rows[row]) for row in source]}}
+
+
+def _initializer_fix(comparison: Comparison, use: LayerUse, keep: str | None, layer: str,
+                     role: str) -> Fix:
     family = comparison.family(use.family, comparison.second)[0]
     prefix = INITIALIZER_PREFIX.get(family, GRAPH_INITIALIZERS)
     found = _KEEP_PASS.match(keep or "")
     if found:
-        return Fix(f"{found.group(1)}={prefix}.{found.group(2)}", UNVERIFIED,
+        code = f"{prefix}.{found.group(2)}"
+        return Fix(f"{found.group(1)}={code}", UNVERIFIED,
                    f"the initializer {comparison.label(comparison.first)} declared; the report's "
                    f"theory says it draws the same in {comparison.label(comparison.second)} "
-                   "(not run there)")
+                   "(not run there)",
+                   layer_recipe(comparison, use, layer, [role],
+                                initializers={found.group(1): code}))
     found = _KEEP_EXPLICIT.match(keep or "")
     if found:
-        return Fix(f"{prefix}.{found.group(1)}", UNVERIFIED,
+        code = f"{prefix}.{found.group(1)}"
+        return Fix(code, UNVERIFIED,
                    f"the initializer {comparison.label(comparison.first)} declared, passed "
-                   "explicitly; by the report's theory, not run in the target")
+                   "explicitly; by the report's theory, not run in the target",
+                   layer_recipe(comparison, use, layer, [role],
+                                initializers={catalogue.INITIALIZER_ARGUMENT[role]: code}))
     if keep:
         return Fix("", NONE, keep)
     return Fix("", NONE, "nothing measured in the target gives the source's draws")
@@ -321,20 +348,21 @@ def compare_layer(comparison: Comparison, use: LayerUse, path: str,
                            f"distribution: {first} {_short(old)} → {second} {_short(new)}")
                 code = "IC201"
             findings.append(Finding(path, call.line, call.col, code, call.shown, message,
-                                    details, (_initializer_fix(comparison, use, change["keep"]),),
+                                    details, (_initializer_fix(comparison, use, change["keep"],
+                                                               layer, role),),
                                     facts))
         if change["shape"]:
             findings.append(Finding(
                 path, call.line, call.col, "IC202", call.shown,
                 f"{call.shown}: {role} shape {first} {shape_words(old)} → {second} "
                 f"{shape_words(new)} (the suite's layer)", details,
-                tuple(_setting_fix(change["settings"], comparison)), facts))
+                tuple(_setting_fix(change["settings"], comparison, use, layer)), facts))
         for name, (was, now) in change["settings"].items():
             findings.append(Finding(
                 path, call.line, call.col, "IC203", call.shown,
                 f"{call.shown}: default {name}: {first} {was!r} → {second} {now!r} (changes "
                 f"its {role})", details,
-                tuple(_setting_fix({name: (was, now)}, comparison)),
+                tuple(_setting_fix({name: (was, now)}, comparison, use, layer)),
                 dict(facts, setting=name, before=was, after=now)))
     if methods:
         findings.extend(_seeded(comparison, use, layer, path, methods))
@@ -353,10 +381,14 @@ def _short(summary: dict) -> str:
     return f"{drawn} ({declared})" if drawn and declared else (drawn or declared or "?")
 
 
-def _setting_fix(settings: dict, comparison: Comparison) -> list[Fix]:
+def _setting_fix(settings: dict, comparison: Comparison, use: LayerUse,
+                 layer: str) -> list[Fix]:
+    """The source's default of each changed setting, passed; run in the target with every
+    weight the call leaves to its default."""
     return [Fix(f"{name}={was!r}", UNVERIFIED,
                 f"the default of {comparison.label(comparison.first)}; the layer with it is not "
-                f"measured in {comparison.label(comparison.second)}")
+                f"measured in {comparison.label(comparison.second)}",
+                layer_recipe(comparison, use, layer, list(use.defaulted), settings={name: was}))
             for name, (was, _) in settings.items()]
 
 

@@ -43,9 +43,15 @@ def _finding_json(finding: Finding) -> dict:
     return {"path": finding.path, "line": finding.line, "col": finding.col, "code": finding.code,
             "name": finding.name, "call": finding.call, "message": finding.message,
             "details": list(finding.details),
-            "fixes": [{"code": fix.code, "status": fix.status, "why": fix.why}
-                      for fix in finding.fixes],
+            "fixes": [_fix_json(fix) for fix in finding.fixes],
             "facts": finding.data}
+
+
+def _fix_json(fix) -> dict:
+    found = {"code": fix.code, "status": fix.status, "why": fix.why}
+    if fix.verification is not None:
+        found["verification"] = fix.verification
+    return found
 
 
 def json_document(findings: list[Finding], summary: str, envs: dict, data_source: str,
@@ -78,8 +84,7 @@ def sarif(findings: list[Finding], summary: str, envs: dict) -> str:
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": _uri(finding.path)},
                 "region": {"startLine": finding.line, "startColumn": finding.col}}}],
-            "properties": {"fixes": [{"code": fix.code, "status": fix.status, "why": fix.why}
-                                     for fix in finding.fixes],
+            "properties": {"fixes": [_fix_json(fix) for fix in finding.fixes],
                            "from": envs["from"], "to": envs["to"]}})
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0",
            "runs": [{"tool": {"driver": {"name": TOOL, "rules": rules}},

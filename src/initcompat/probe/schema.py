@@ -16,6 +16,8 @@ process, once, atomically (initcompat.probe.output):
   NAME.porting.json     the porting step (python -m initcompat.probe.porting): other
                         frameworks' defaults drawn with this framework's code (snippets)
   NAME.outcome.json     the host runner, last: the status of every step and their timings
+  NAME.fix-KEY.json     a fix run (python -m initcompat.probe.fix_runs, for `initcompat.check
+                        --verify`): one file per run of a fix's code, KEY its inputs' hash
 
 A framework session (PyTorch, Flax, JAX's stax: issue 16) writes NAME.json with the
 framework probe (python -m initcompat.probe.frameworks): no TF cells, its layers in
@@ -51,6 +53,11 @@ KIND_INITIALIZERS = "initializers"
 KIND_SEEDING = "seeding"
 KIND_PROPAGATION = "propagation"
 KIND_PORTING = "porting"
+KIND_FIX = "fix"  # several per environment, one per fix run: fix_file_name
+FIX_RUN_KINDS = ("layer", "initializer")
+# The plan the host gives initcompat.probe.fix_runs (a temporary file, not a result).
+FIX_PLAN_KIND = "initcompat-fix-plan"
+FIX_PLAN_VERSION = 1
 FILE_SUFFIXES = {
     KIND_RESULT: ".json",
     KIND_INSTALL: ".install.json",
@@ -102,6 +109,11 @@ PORT_STATUSES = (PORT_OK, PORT_INEXPRESSIBLE, PORT_ERROR, "unavailable")
 def file_name(env_name, kind):
     """'tf-1.15', 'install' -> 'tf-1.15.install.json'."""
     return env_name + FILE_SUFFIXES[kind]
+
+
+def fix_file_name(env_name, key):
+    """'tf-2.16', 'a3f...' -> 'tf-2.16.fix-a3f0c1d2e3f40516.json' (the key's first 16 digits)."""
+    return "%s.fix-%s.json" % (env_name, key[:16])
 
 
 def pyperf_file_name(env_name):

@@ -469,29 +469,33 @@ def validate_initializers(document):
             for name, shape in shapes.items():
                 check_number_list(shape, "design.shapes.%s" % name, integers=True)
     for index, record in enumerate(document["records"]):
-        where = "records[%d]" % index
-        check_fields(record, INITIALIZER_RECORD_FIELDS, where)
-        check_optional_fields(record, INITIALIZER_RECORD_OPTIONAL_FIELDS, where)
-        if record["status"] not in schema.INIT_STATUSES:
-            raise SchemaError("%s: unknown status %r" % (where, record["status"]))
-        for draw_index, draw in enumerate(record["draws"]):
-            at = "%s.draws[%d]" % (where, draw_index)
-            check_fields(draw, INITIALIZER_DRAW_FIELDS, at)
-            check_optional_fields(draw, INITIALIZER_DRAW_OPTIONAL_FIELDS, at)
-            if draw["status"] not in schema.INIT_STATUSES:
-                raise SchemaError("%s: unknown status %r" % (at, draw["status"]))
-            check_number_list(draw["shape"], at + ".shape", integers=True)
-            size = 1
-            for dimension in draw["shape"]:
-                check_count(dimension, at + ".shape")
-                size *= dimension
-            for name in ("fan_in", "fan_out"):
-                check_count(draw.get(name), "%s.%s" % (at, name),
-                            max(min(size, LARGEST_EXACT_INTEGER), 1))
-            if draw["status"] == schema.INIT_OK:
-                if draw.get("sample") is None:
-                    raise SchemaError("%s: ok draw lacks its sample" % at)
-                validate_sample(draw["sample"], at + ".sample")
+        validate_initializer_record(record, "records[%d]" % index)
+
+
+def validate_initializer_record(record, where):
+    """One initializer record (the initializers step's, or a fix run's) and its draws."""
+    check_fields(record, INITIALIZER_RECORD_FIELDS, where)
+    check_optional_fields(record, INITIALIZER_RECORD_OPTIONAL_FIELDS, where)
+    if record["status"] not in schema.INIT_STATUSES:
+        raise SchemaError("%s: unknown status %r" % (where, record["status"]))
+    for draw_index, draw in enumerate(record["draws"]):
+        at = "%s.draws[%d]" % (where, draw_index)
+        check_fields(draw, INITIALIZER_DRAW_FIELDS, at)
+        check_optional_fields(draw, INITIALIZER_DRAW_OPTIONAL_FIELDS, at)
+        if draw["status"] not in schema.INIT_STATUSES:
+            raise SchemaError("%s: unknown status %r" % (at, draw["status"]))
+        check_number_list(draw["shape"], at + ".shape", integers=True)
+        size = 1
+        for dimension in draw["shape"]:
+            check_count(dimension, at + ".shape")
+            size *= dimension
+        for name in ("fan_in", "fan_out"):
+            check_count(draw.get(name), "%s.%s" % (at, name),
+                        max(min(size, LARGEST_EXACT_INTEGER), 1))
+        if draw["status"] == schema.INIT_OK:
+            if draw.get("sample") is None:
+                raise SchemaError("%s: ok draw lacks its sample" % at)
+            validate_sample(draw["sample"], at + ".sample")
 
 
 def validate_seeding(document):
@@ -609,7 +613,32 @@ def validate_porting(document):
                 raise SchemaError("%s.notes[%d]: expected text" % (where, note_index))
 
 
+FIX_FIELDS = {"run": (dict,), "status": (str,), "reason": OPTIONAL_TEXT, "seconds": NUMBER,
+              "legacy_keras": (bool,)}
+FIX_OPTIONAL_FIELDS = {"cells": OPTIONAL_LIST, "record": OPTIONAL_DICT, "versions": OPTIONAL_DICT,
+                       "error_type": OPTIONAL_TEXT, "log_tail": OPTIONAL_TEXT}
+
+
+def validate_fix(document):
+    """A fix run's NAME.fix-KEY.json (initcompat.probe.fix_runs): the run it was given, its
+    status, and the probe's cells (a layer run) or an initializer record (an initializer run)."""
+    check_header(document, schema.KIND_FIX)
+    check_fields(document, FIX_FIELDS, schema.KIND_FIX)
+    check_optional_fields(document, FIX_OPTIONAL_FIELDS, schema.KIND_FIX)
+    check_fields(document["run"], {"key": (str,), "kind": (str,)}, "run")
+    if document["run"]["kind"] not in schema.FIX_RUN_KINDS:
+        raise SchemaError("run: unknown kind %r" % document["run"]["kind"])
+    if document["status"] not in schema.CELL_STATUSES:
+        raise SchemaError("%s: unknown status %r" % (schema.KIND_FIX, document["status"]))
+    check_count(document["seconds"], "seconds")
+    for index, cell in enumerate(document.get("cells") or []):
+        validate_cell(cell, "cells[%d]" % index)
+    if document.get("record") is not None:
+        validate_initializer_record(document["record"], "record")
+
+
 VALIDATORS = {
+    schema.KIND_FIX: validate_fix,
     schema.KIND_PORTING: validate_porting,
     schema.KIND_RESULT: validate_result,
     schema.KIND_INSTALL: validate_install,
