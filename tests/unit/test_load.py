@@ -17,6 +17,7 @@ import numpy as np
 
 from initcompat.probe import audit, schema, validation
 from initcompat.report.__main__ import main as report_main
+from initcompat.report import crossed_file
 from initcompat.report.packed import unpacked_page
 from initcompat.report.load import (MAX_DEPTH, ReportInputError, load_results, parse_documents,
                                     result_files, upgrade, upgrade_0_to_1)
@@ -585,7 +586,18 @@ def base_documents() -> dict[str, dict]:
             "framework_result": gpu_framework_result(),
             "fix_layer": fix_document("tf-2.16.fix-651c83af1403ad38.json"),
             "fix_initializer": fix_document("tf-2.0.fix-de124a3e70abec46.json"),
-            "not_measured": not_measured}
+            "not_measured": not_measured,
+            "crossed": crossed_document()}
+
+
+def crossed_document() -> dict:
+    """An attribution run's file (report/crossed_file.py) as host/crossed.py writes it: tf-1.15's
+    lock with keras moved towards tf-2.15 (both ends in the fuzzed folder), its seeded draws."""
+    return crossed_file.crossed_record(
+        "tf-1.15+keras", "tf-1.15", "tf-2.15", "probe", [("keras", "2.2.4", "2.15.0")],
+        crossed_file.MEASURED, None, ["keras==3.4.1", "tensorflow==2.15.1"],
+        {"tf.keras|False|dense|kernel": "ab" * 32}, {"install": 30.5, "step": 20.1}, "cd" * 32,
+        "2026-12-07T16:00:00Z")
 
 
 def fix_document(name: str) -> dict:
@@ -679,7 +691,7 @@ def mutated_file(draw):
     kind = draw(st.sampled_from(["result", "result", "install", "outcome", "throughput",
                                  "initializers", "seeding", "porting", "framework_result",
                                  "fix_layer", "fix_initializer",
-                                 "not_measured"]))
+                                 "not_measured", "crossed"]))
     document = base_documents()[kind]  # the mutated one; tf-1.15 stays good
     for _ in range(draw(st.integers(1, 3))):
         if not isinstance(document, dict) or not document:
@@ -719,7 +731,8 @@ def test_fuzzed_files_are_rejected_or_render(tmp_path_factory, content):
     kind, content = content
     folder = tmp_path_factory.mktemp("fuzz")
     write(folder, "tf-1.15.json", base_text("tf-1.15"))  # a good neighbour: change tests run
-    if kind in JOINED_KINDS:  # its environment's result, so the mutated part is joined
+    if kind in JOINED_KINDS + ("crossed",):  # its environment's result (a crossed run: its
+        # newer end's), so the mutated part is joined or compared
         write(folder, "tf-2.15.json", base_text("tf-2.15"))
     if kind == "porting":
         for name in PORTING_NEIGHBOURS:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from initcompat.probe import schema
 from initcompat.probe.validation import SchemaError, validate
+from initcompat.report import crossed_file
 
 
 class ReportInputError(Exception):
@@ -49,6 +50,9 @@ class Loaded:
     results: tuple[dict, ...]
     rejected: tuple[Rejected, ...]
     paths: tuple[str, ...]
+    # attribution runs (NAME.STEP.crossed.json, report/crossed_file.py): kept apart from the
+    # environments, each validated on its own
+    crossed: tuple[dict, ...] = ()
 
 
 # Deeper than any real result (about 7 levels); a limit keeps every later json.dumps and
@@ -187,7 +191,10 @@ def parse_documents(text: str) -> list[dict]:
                           f"({schema.SCHEMA_VERSION}): upgrade initcompat")
     documents = upgrade(document)
     for part in documents:
-        validate(part)
+        if part.get("kind") == crossed_file.KIND_CROSSED:
+            crossed_file.validate_crossed(part)
+        else:
+            validate(part)
     return documents
 
 
@@ -309,6 +316,8 @@ def load_results(sources: list[Path] | Path) -> Loaded:
     # An environment's files are joined within the folder that holds them: files of one name
     # in two folders (two runs, two CI artifacts) are never mixed; the first folder's win.
     groups: dict[tuple[str, str], dict] = {}
+    crossed: dict[tuple[str, str], str] = {}  # (name, step) of an attribution run -> its file
+    crossed_documents: list[dict] = []
     for path in unique.values():
         shown = display_path(path)
         try:
@@ -324,6 +333,16 @@ def load_results(sources: list[Path] | Path) -> Loaded:
             continue
         for document in documents:
             name, kind = document["env"]["name"], document["kind"]
+            if kind == crossed_file.KIND_CROSSED:
+                if (name, document["step"]) in crossed:
+                    rejected.append(Rejected(shown, f"second crossed {document['step']} run "
+                                                    f"{name!r} (already loaded from "
+                                                    f"{crossed[(name, document['step'])]}); "
+                                                    "ignored"))
+                else:
+                    crossed[(name, document["step"])] = shown
+                    crossed_documents.append(document)
+                continue
             parts = groups.setdefault((str(path.parent), name), {})
             if kind == schema.KIND_FIX:  # several per environment: one per fix run (its key)
                 kind = (kind, str(document["run"]["key"]))
@@ -352,7 +371,8 @@ def load_results(sources: list[Path] | Path) -> Loaded:
         joined[schema.KIND_FIX] = [dict(_body(part), _file=part[1]) for part in fixes]
         owner[name] = joined["_source"]
         results.append(joined)
-    return Loaded(tuple(results), tuple(rejected), tuple(display_path(f) for f in unique.values()))
+    return Loaded(tuple(results), tuple(rejected), tuple(display_path(f) for f in unique.values()),
+                  tuple(crossed_documents))
 
 
 def load_or_say(sources: list[Path] | Path, prefix: str) -> Loaded | None:
