@@ -106,7 +106,8 @@ def test_a_refused_move_is_said_with_the_resolver_s_line():
     assert both.text.startswith("could not isolate: keras and jax only move together (")
     partly = found([run(("keras",), None, crossed_file.REFUSED, refusal),
                     run(("jax", "jaxlib"), "new"), run(("numpy",), "old")])
-    assert partly.status == causes.ATTRIBUTED and "could not be moved: keras 3.8.0 → 3.9.2 alone" in partly.text
+    assert partly.status == causes.ATTRIBUTED
+    assert "could not be moved: keras 3.8.0 → 3.9.2 alone" in partly.text
 
 
 def test_a_change_without_runs_is_not_yet_attributed_where_several_candidates_moved():
@@ -116,8 +117,8 @@ def test_a_change_without_runs_is_not_yet_attributed_where_several_candidates_mo
     one = {"a": {"keras": "3.8.0", "rich": "1"}, "b": {"keras": "3.9.2", "rich": "2"}}
     assert causes.cause_of({}, one, "a", "b", {}) is None  # one candidate: the lock diff says it
     assert causes.moved_between(locks, "keras-3.8-jax", "keras-3.9-jax") == (
-        "packages that moved: keras 3.8.0 → 3.9.2, jax 0.4.38 → 0.5.3, jaxlib 0.4.38 → 0.5.3, "
-        "numpy 2.2.1 → 2.2.4 and 1 more")
+        "packages that moved: keras 3.8.0 → 3.9.2, jax 0.4.38 → 0.5.3, "
+        "jaxlib 0.4.38 → 0.5.3, numpy 2.2.1 → 2.2.4 and 1 more")
 
 
 def test_the_upgrade_view_shows_an_attribution_for_every_pair_that_spans_its_step():

@@ -21,7 +21,8 @@ from pathlib import Path
 from initcompat.report.load import load_or_say
 from initcompat.report.sections import build_view, load_inputs
 from initcompat.report import verdict
-from initcompat.report.sections.upgrade import events_between, grouped, verdict_between
+from initcompat.report.sections.upgrade import (causes_between, events_between, grouped,
+                                                 verdict_between)
 from initcompat.report.suites import suite_key, suite_label
 
 
@@ -36,11 +37,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 
 def difference_document(envs: list[dict], events: list[dict], first: str, second: str,
-                        backend_events: list[dict] = ()) -> dict:
+                        backend_events: list[dict] = (), causes=None) -> dict:
     """The verdict of the upgrade from `first` to `second` as data: the report's headline
     ("sentence", "headline") and its lines ("changes": how many, "lines"), throughput and
     what is not counted apart; "differences" counts the events behind the counted lines (the
-    exit status's test) and "kinds" groups every event by kind, as before."""
+    exit status's test) and "kinds" groups every event by kind, as before. With `causes`
+    (report/causes.py): "moved" (the packages that moved between the two locks, '' when a lock
+    is missing) and "causes" ([{"status", "text"}]: the attributions of the steps between)."""
     between = events_between(envs, events, first, second, backend_events)
     labels = {env["name"]: env["column_label"] for env in envs}
     found = verdict_between(envs, events, first, second, backend_events)
@@ -52,13 +55,23 @@ def difference_document(envs: list[dict], events: list[dict], first: str, second
             "changes": said["changes"], "lines": said["lines"],
             "throughput": said["throughput"], "not_counted": said["notCounted"],
             "differences": len(counted),
-            "kinds": grouped(between)}
+            "kinds": grouped(between),
+            **_causes(envs, causes, first, second)}
+
+
+def _causes(envs: list[dict], causes, first: str, second: str) -> dict:
+    found = causes_between(envs, causes, first, second) or {"moved": "", "causes": []}
+    return {"moved": found["moved"], "causes": found["causes"]}
 
 
 def format_text(document: dict) -> str:
     """The document as lines for a terminal or a CI log: the headline, then each line with
     what keeps the old behaviour and the rows it stands for."""
     lines = [f"{document['from']} -> {document['to']}: {document['sentence']}"]
+    if document.get("moved"):
+        lines.append(f"  {document['moved'][:1].upper()}{document['moved'][1:]}")
+    lines += [f"  {cause['text'][:1].upper()}{cause['text'][1:]}"
+              for cause in document.get("causes") or []]
     lines += [f"  {item['title']}: {item['text']}" for item in document["headline"]]
     if document["throughput"]:
         lines.append(f"  Throughput: {document['throughput']}: not a behaviour difference")
@@ -102,7 +115,7 @@ def main(argv: list[str]) -> int:
     try:
         document = difference_document(view.upgrade.envs, view.timeline.events,
                                        arguments.first, arguments.second,
-                                       view.upgrade.backend_events)
+                                       view.upgrade.backend_events, view.upgrade.causes)
     except ValueError as error:
         print(f"initcompat diff: {error}", file=sys.stderr)
         return 2

@@ -42,6 +42,7 @@ class Upgrade:
     rule: str  # RULE, shown on the page
     shown: dict | None  # the default pair's verdict: {"said" (verdict.summarize), "sentence",
     #                     "causes" (what moved and why, report/causes.py; None: nothing to say)}
+    causes: causes_module.Causes | None = None  # for causes_between (the `diff` command)
 
 
 def is_difference(event: dict) -> bool:
@@ -192,4 +193,4 @@ def build_upgrade(envs: list[dict], events: list[dict],
     data = _data(shown, kept, across)
     data["lockDiff"] = _lock_data(shown, causes)
     return Upgrade(envs=shown, pairs=pairs, default=default, events=kept, backend_events=across,
-                   data=data, rule=RULE, shown=opened)
+                   data=data, rule=RULE, shown=opened, causes=causes)
