@@ -27,8 +27,8 @@ environment probes and re-exports the names its callers use. Python 3.6-clean.
 
 from initcompat.probe import schema
 from initcompat.probe.declarations import initializer_of  # noqa: F401 (re-exported)
-from initcompat.probe.family import (FamilyUnavailable, compat_v1, reach,  # noqa: F401 (re-exported)
-                                     settings_only)
+from initcompat.probe.family import (  # noqa: F401 (re-exported)
+    FamilyUnavailable, compat_v1, reach, settings_only)
 from initcompat.probe.keras_families import (  # noqa: F401 (re-exported)
     CompatV1GraphKerasFamily, EagerKerasFamily, GraphKerasFamily, StandaloneGraphKerasFamily,
     load_standalone_keras, load_tf_keras, tf_keras_installed)

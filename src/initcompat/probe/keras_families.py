@@ -28,7 +28,8 @@ class GraphKerasFamily(GraphFamily):
         # build(), not __call__: creates the same variables without the layer's computation
         # (a recurrent layer's graph loop would cost seconds per build).
         layer = factory(name=name, **catalogue.constructor_arguments(spec))
-        with compat_v1(self.tf).variable_scope(name):  # weight names "probe3/kernel", as __call__ gives
+        # weight names "probe3/kernel", as __call__ gives
+        with compat_v1(self.tf).variable_scope(name):
             calls = catalogue.lookup(spec["kind"]).call_inputs
             if calls:
                 layer(*([inputs] * calls))

@@ -214,7 +214,8 @@ class GraphLayersFamily(Family):
         self._index += 1
         arguments = {} if initializer is None else {"kernel_initializer": initializer}
         self.dense(self._inputs, self.shape()[1], name=name, **arguments)
-        return [v for v in compat_v1(self.tf).global_variables() if v.name.startswith(name + "/kernel")][0]
+        return [v for v in compat_v1(self.tf).global_variables()
+                if v.name.startswith(name + "/kernel")][0]
 
     def direct(self, initializer):
         return initializer(list(self.shape()))

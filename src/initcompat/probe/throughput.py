@@ -76,7 +76,7 @@ from initcompat.probe import schema
 from initcompat.probe.device_timing import TIMED_FRAMEWORKS  # imports no framework
 from initcompat.probe.throughput_summary import (build_summary, write_suite_atomic,
                                                  write_summary)
-from initcompat.probe.throughput_tasks import (  # noqa: F401 (benchmark_name, device_label re-exported)
+from initcompat.probe.throughput_tasks import (  # noqa: F401 (some re-exported)
     META, benchmark_name, ceiling_tasks, device_label, other_framework_tasks, tensorflow_tasks)
 
 
