@@ -4,8 +4,10 @@ samples with known answers. The real run is tests/integration/test_check_verify_
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import numpy as np
@@ -14,18 +16,19 @@ import pytest
 import synthetic
 
 from initcompat.check import plan
+from initcompat.check.__main__ import main as check_main
 from initcompat.check.findings import (DIFFERS, MEASURED, RAISED, UNVERIFIED, VERIFIED, Finding,
                                        Fix)
 from initcompat.check.output import json_document, text
 from initcompat.check.run import check_source
 from initcompat.check.verdicts import initializer_verdict, layer_verdict
-from initcompat.host.fix_runner import load_run
+from initcompat.host.fix_runner import forget_replaced, load_run
 from initcompat.probe import fix_runs, schema
 from initcompat.probe.moments import compute_moments, summarize_sample
 from initcompat.probe.validation import SchemaError
 from initcompat.report.load import load_results, parse_documents
 
-from check_sets import compat, example
+from check_sets import compat, data_file, example
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = {"env": "tf-2.16", "lock": ["tensorflow==2.16.2"], "interpreter": "/usr/bin/python3.11",
@@ -227,3 +230,31 @@ def test_a_fix_file_is_reused_only_for_its_key_and_a_bad_one_is_one_line(tmp_pat
     assert load_run(path, key) is None
     with pytest.raises(SchemaError, match=r"cells\[0\]\.sample: std -1.0 does not match"):
         parse_documents(path.read_text())
+
+
+def test_verify_without_the_sources_results_runs_nothing_and_says_why(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = check_main([str(example("tfkeras_sequential.py")), "--from", "tf-1.15", "--to",
+                           "tf-2.0", "--data", str(data_file("history")), "--verify",
+                           "--measured", str(tmp_path / "none"), "--envs", str(tmp_path / "envs"),
+                           "--format", "json"])
+    assert code == 1
+    fixes = [fix for finding in json.loads(out.getvalue())["findings"]
+             for fix in finding["fixes"] if fix["code"] == "reset_after=False"]
+    assert len(fixes) == 2 and all(fix["status"] == UNVERIFIED for fix in fixes)
+    assert fixes[0]["why"].startswith("not run: no measured results of tf-1.15 in ")
+    assert "2 fixes to verify: 2 unverified (0 run now, 0 reused; " in err.getvalue()
+    assert not (tmp_path / "envs").exists()  # nothing built, nothing run
+
+
+def test_a_run_drawn_again_replaces_its_older_file_and_nothing_else(tmp_path):
+    old = tmp_path / GRU_RUN
+    shutil.copy(FIXES / GRU_RUN, old)
+    other = tmp_path / NORMAL_RUN.replace("tf-2.0", "tf-2.16")
+    shutil.copy(FIXES / NORMAL_RUN, other)
+    run = dict(json.loads(old.read_text())["run"], key="9" * 64)  # the same run, new inputs
+    new = tmp_path / schema.fix_file_name("tf-2.16", run["key"])
+    new.write_text(json.dumps(dict(json.loads(old.read_text()), run=run)))
+    forget_replaced(tmp_path, "tf-2.16", [run])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([new.name, other.name])

@@ -16,7 +16,10 @@ fixes run in the target environment, docs/check.md).
 A fix is "measured" where the data shows its code drawing the source's behaviour in the target
 (another family's cells, a seeding call's bytes, an initializer's draws there), "unverified"
 where it rests on the source's declaration and the report's theory but was not run in the
-target, and no fix is offered where nothing measured gives the old behaviour.
+target, and no fix is offered where nothing measured gives the old behaviour. --verify runs
+each unverified fix in the target environment and compares its draws with the source's measured
+ones (verify.py, plan.py, verdicts.py; host/fix_runner.py, probe/fix_runs.py): it ends
+"verified", "differs" or "raised" (docs/check.md).
 
 GitHub code scanning turns the SARIF output into pull-request annotations; an example job (the
 check exits 1 when something changes, so the upload runs on failure too; 2 is bad input):

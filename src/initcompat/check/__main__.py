@@ -1,11 +1,15 @@
 """python -m initcompat.check PATH... --from ENV --to ENV [--format text|json|sarif]
                                      [--data FILE | --results DIR...]
+                                     [--verify [--envs DIR] [--measured DIR]]
 
 Which lines of your own Python code change behaviour between two measured environments (names
 such as tf-1.15, tf-2.16, keras-3.14-jax), with the code that keeps the old behaviour where one
 exists. The files are read with `ast`, never imported. The data is the report's
 compat-data.json (default: the published reports/compat-data.json of this checkout), or built
 from result files with --results (slow: the report's statistics).
+
+--verify runs every unverified fix in its target environment and compares its draws with the
+source's measured ones (docs/check.md).
 
 Exit 0 when nothing changes, 1 when something does, 2 on bad input (a file that does not parse,
 an unknown environment, two environments of two lines): one line each, never a traceback.
@@ -56,7 +60,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--verify", action="store_true",
                         help="run every unverified fix in its target environment (built under "
                              "--envs where missing) and compare its draws with the source's "
-                             "measured ones (in --results' first folder, else results/)")
+                             "measured ones")
+    parser.add_argument("--measured", type=Path, metavar="DIR",
+                        help="--verify: where the source environments' result files are and the "
+                             "fix runs' files go (default: the first --results folder, else "
+                             f"{ROOT / 'results'})")
     parser.add_argument("--envs", type=Path, default=ROOT / ".nox", metavar="DIR",
                         help=f"where the environments are (default {ROOT / '.nox'})")
     return parser.parse_args(argv)
@@ -108,13 +116,18 @@ def known_environment(found: data_module.CompatData, name: str) -> None:
 def verified(findings: list, found: data_module.CompatData, arguments) -> list:
     """--verify: the findings with their unverified fixes run in the target environment (the
     report's statistics and the host's runner: imported only here)."""
-    from initcompat.check.verify import verify
-    from initcompat.host.matrix import MatrixError, load_matrix
+    try:
+        from initcompat.check.verify import verify
+        from initcompat.host.matrix import MatrixError, load_matrix
+    except ImportError as error:  # numpy/scipy: the report's dependencies
+        raise BadInput(f"--verify needs the report's dependencies (pip install -e '.[report]'): "
+                       f"{error}") from None
     try:
         matrix = load_matrix(ROOT / "suites" / "matrix.toml")
     except (MatrixError, OSError) as error:
         raise BadInput(f"--verify needs the matrix: {error}") from None
-    results = arguments.results[0] if arguments.results else ROOT / matrix.results
+    results = arguments.measured or (arguments.results[0] if arguments.results
+                                     else ROOT / matrix.results)
     if results.is_file():
         results = results.parent
     findings, summary = verify(findings, found, matrix=matrix, results=results,

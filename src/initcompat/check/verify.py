@@ -40,8 +40,9 @@ class Summary:
         if not self.fixes:
             return "initcompat check: no unverified fix to verify"
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
-        return (f"initcompat check: verified {self.fixes} fix{'es' if self.fixes != 1 else ''} "
-                f"({counts}; {self.ran} run now, {self.reused} reused) in {self.seconds:.1f} s")
+        return (f"initcompat check: {self.fixes} fix{'es' if self.fixes != 1 else ''} to "
+                f"verify: {counts} ({self.ran} run now, {self.reused} reused; "
+                f"{self.seconds:.1f} s)")
 
 
 class References:
