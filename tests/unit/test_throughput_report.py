@@ -354,15 +354,20 @@ def test_a_change_while_the_machine_slowed_too_is_not_named_as_the_frameworks(tm
 
 # ---------------------------------------------------------------------------- ceilings
 
-def test_ceilings_are_positive_and_plausible():
-    import time
-    for ceiling in ceilings.all_ceilings(1 << 22):
+def test_ceilings_do_the_work_they_are_named_for():
+    """Each ceiling writes every element it claims (its rate is the throughput step's business:
+    timings belong in benchmarks, never in a pass/fail test)."""
+    elements = 1 << 16
+    memory, philox = ceilings.all_ceilings(elements)
+    for ceiling in (memory, philox):
         assert ceiling.unavailable is None
-        ceiling.run()
-        started = time.perf_counter()
-        ceiling.run()
-        rate = ceiling.bytes / (time.perf_counter() - started)
-        assert 1e8 < rate < 1e12, (ceiling.name, rate)
+        assert ceiling.bytes == 4 * ceiling.elements
+    written = memory.run()
+    assert written.dtype == np.float32 and written.size == elements and (written == 1.0).all()
+    drawn = philox.run().copy()
+    assert drawn.dtype == np.float32 and drawn.size == elements // 2
+    assert 0.0 <= drawn.min() and drawn.max() < 1.0 and 0.45 < drawn.mean() < 0.55
+    assert not np.array_equal(drawn, philox.run())  # each run draws anew: the stream moves on
 
 
 def test_old_numpy_records_philox_as_unavailable(monkeypatch):
