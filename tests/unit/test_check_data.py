@@ -61,6 +61,9 @@ def test_the_report_writes_compat_data_beside_its_csvs(tmp_path):
     assert report_main([str(results_folder("merge")), "--out", str(tmp_path / "out")]) == 0
     written = check_data.load(tmp_path / "out" / compat_data.FILE_NAME)
     assert [env["name"] for env in written.envs] == ["tf-1.15", "tf-2.15", "tf-2.21"]
+    # issue 31: the results' resolved locks ride along (what moved between two environments)
+    locks = written.document.pop("locks")
+    assert locks["tf-1.15"]["tensorflow"] == "1.15.5" and "causes" not in written.document
     assert written.document == json.loads(data_file("merge").read_text())
 
 

@@ -23,6 +23,7 @@ import sys
 import tokenize
 from pathlib import Path
 
+from initcompat.check import causes
 from initcompat.check import data as data_module
 from initcompat.check import output
 from initcompat.check.context import Incomparable
@@ -165,6 +166,7 @@ def run(argv: list[str]) -> int:
             unmeasured += result.unmeasured
     except Incomparable as error:
         raise BadInput(str(error)) from None
+    findings = causes.annotate(findings, found, arguments.first, arguments.second)
     if arguments.verify:
         findings = verified(findings, found, arguments)
     summary = output.summary_line(findings, len(files), calls, unmeasured, arguments.first,

@@ -181,10 +181,12 @@ def run_step(entry: Entry, step: str, python: Path, name: str, suite: Path, reso
 
 def attribute(older: Entry, newer: Entry, steps: tuple[str, ...], *, resolution: str, suite: Path,
               results: Path, envs: Path, source: Path, fresh: bool = False,
-              echo: Callable[[str], None] = print) -> list[Attempt]:
+              echo: Callable[[str], None] = print,
+              only: list[tuple[str, ...]] | None = None) -> list[Attempt]:
     """Every crossed run of one change: one per candidate group that moved between the two
-    environments' locks and step (the environment is built once). ValueError (one line) when a
-    step is unknown or an end's lock is missing."""
+    environments' locks and step (the environment is built once); `only`: just these groups
+    (those of them that moved). ValueError (one line) when a step is unknown or an end's lock
+    is missing."""
     for step in steps:
         if step not in crossed_file.STEPS:
             raise ValueError(f"unknown step {step!r} (known: {', '.join(crossed_file.STEPS)})")
@@ -194,6 +196,8 @@ def attribute(older: Entry, newer: Entry, steps: tuple[str, ...], *, resolution:
             raise ValueError(f"no lock in {results / schema.file_name(name, schema.KIND_INSTALL)}: "
                              f"run `nox -s {name}` first")
     groups = candidate_groups(lock_diff(locks[older.name], locks[newer.name]))
+    if only is not None:
+        groups = [group for group in groups if group in only]
     if not groups:
         echo(f"{older.name} -> {newer.name}: no framework, Keras, RNG or numeric package moved")
         return []

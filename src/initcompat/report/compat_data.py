@@ -37,6 +37,12 @@ Format, schema_version 1 (every list in version order; `env` fields are environm
   summary index]]}, "namespaces": {env: [[namespace, status, reason, alias_of]]}}: the
   initializers step (a name a namespace does not offer has no record there); a summary:
   {"status", "class", "config", "error", "draws": [{"shape", "declared", "drawn"}]}.
+- "locks" (optional, issue 31): {env: {package: version}}, each environment's resolved lock
+  (PEP 503 names, report/locks.py), for the packages that moved between two environments.
+- "causes" (optional, issue 31): [{"older", "newer", "status", "text", "cause": [[package,
+  older version, newer version]]}]: the attribution of the change older -> newer
+  (report/causes.py; status "attributed", "could not isolate" or "not attributed"); such a
+  step lies between two environments where an event of `newer` since `older` would.
 """
 
 from __future__ import annotations
@@ -305,10 +311,25 @@ def build_compat_data(results: list[dict], events: list[dict],
             "seeding": seeding, "initializers": initializers}
 
 
+def causes_data(envs: list[dict], causes) -> dict:
+    """"locks" and "causes" (see the module doc) of the document's environments; each only
+    where there is one (results without install records give the document as before)."""
+    if causes is None:
+        return {}
+    names = {env["name"] for env in envs}
+    found = {"locks": {name: dict(lock) for name, lock in causes.locks.items() if name in names},
+             "causes": [{"older": older, "newer": newer, "status": said.status,
+                         "text": said.text, "cause": [list(move) for move in said.cause]}
+                        for (older, newer), said in causes.found.items()
+                        if older in names and newer in names]}
+    return {key: value for key, value in found.items() if value}
+
+
 def compat_data_text(results: list[dict], view) -> str:
     """The file's text for the report's tables (report/__main__.py): built from the results and
     the View's timeline and upgrade events."""
     document = build_compat_data(results, view.timeline.events, view.upgrade.backend_events)
+    document.update(causes_data(document["envs"], getattr(view.upgrade, "causes", None)))
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       allow_nan=False) + "\n"
 
