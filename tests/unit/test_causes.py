@@ -46,13 +46,15 @@ def result(name: str, lock: list[str], tag: str) -> dict:
 
 
 def run(group: tuple, draws_of: str | None, status: str = crossed_file.MEASURED,
-        reason: str | None = None, step: str = "seeding") -> dict:
+        reason: str | None = None, step: str = "seeding", back: bool = False) -> dict:
     old, new = dict(l.split("==") for l in OLD_LOCK), dict(l.split("==") for l in NEW_LOCK)
     draws = crossed_file.draw_fingerprints(seeding(draws_of), step) if draws_of else {}
+    base = "keras-3.9-jax" if back else "keras-3.8-jax"
     return crossed_file.crossed_record(
-        crossed_file.crossed_name("keras-3.8-jax", group), "keras-3.8-jax", "keras-3.9-jax",
+        crossed_file.crossed_name(base, group, back), "keras-3.8-jax", "keras-3.9-jax",
         step, [(name, old[name], new[name]) for name in group], status, reason, [], draws,
-        {"install": 30.0, "step": 8.0}, "ab" * 32, "2026-12-07T16:00:00Z")
+        {"install": 30.0, "step": 8.0}, "ab" * 32, "2026-12-07T16:00:00Z",
+        "newer" if back else "older")
 
 
 ENDS = [result("keras-3.8-jax", OLD_LOCK, "old"), result("keras-3.9-jax", NEW_LOCK, "new")]
@@ -73,6 +75,17 @@ def test_the_move_whose_crossed_run_draws_the_newer_bytes_is_the_cause():
     verdicts = {run.group: run.verdict for run in said.runs}
     assert verdicts == {("keras",): causes.KEEPS_OLD, ("jax", "jaxlib"): causes.REPRODUCES,
                         ("numpy",): causes.KEEPS_OLD}
+
+
+def test_a_pin_is_offered_only_where_moving_the_cause_back_in_the_newer_lock_kept_old_bytes():
+    forward = [run(("keras",), "old"), run(("jax", "jaxlib"), "new")]
+    assert found(forward).keep == ""  # not verified in the newer environment: no pin
+    kept = found(forward + [run(("jax", "jaxlib"), "old", back=True)])
+    assert kept.status == causes.ATTRIBUTED and kept.keep == (
+        "pin jax==0.4.38, jaxlib==0.4.38 (measured: Keras 3.9 · jax with them draws "
+        "Keras 3.8 · jax's 3 of 3 seeding records)")
+    assert found(forward + [run(("jax", "jaxlib"), "new", back=True)]).keep == ""
+    assert causes.shown("", [kept])["causes"][0]["keep"] == kept.keep
 
 
 def test_only_the_draws_that_changed_count_and_unreproducible_ones_never_do():

@@ -73,7 +73,10 @@ def told(data: CompatData, first: str, second: str) -> list[str]:
         if moves and first in locks and second in locks and all(
                 locks[first].get(name) == locks[second].get(name) for name, _, _ in moves):
             continue  # the cause does not move between the two: not this file's change
-        lines.append(f"{step['older']} -> {step['newer']}: {step['text']}")
+        keep = step.get("keep")
+        lines.append(f"{step['older']} -> {step['newer']}: {step['text']}"
+                     + (f"; to keep the old behaviour: {keep}" if isinstance(keep, str) and keep
+                        else ""))
     return lines
 
 

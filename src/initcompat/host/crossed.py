@@ -60,6 +60,9 @@ class Attempt:
     reason: str | None
     seconds: dict
     reused: bool
+    group: tuple = ()
+    step: str = ""
+    back: bool = False  # the newer lock with the group moved back (what pinning it keeps)
 
 
 def session_name(older: str, newer: str) -> str:
@@ -182,11 +185,12 @@ def run_step(entry: Entry, step: str, python: Path, name: str, suite: Path, reso
 def attribute(older: Entry, newer: Entry, steps: tuple[str, ...], *, resolution: str, suite: Path,
               results: Path, envs: Path, source: Path, fresh: bool = False,
               echo: Callable[[str], None] = print,
-              only: list[tuple[str, ...]] | None = None) -> list[Attempt]:
+              only: list[tuple[str, ...]] | None = None, back: bool = True) -> list[Attempt]:
     """Every crossed run of one change: one per candidate group that moved between the two
     environments' locks and step (the environment is built once); `only`: just these groups
-    (those of them that moved). ValueError (one line) when a step is unknown or an end's lock
-    is missing."""
+    (those of them that moved). With `back`, a group whose runs draw the newer end's bytes on
+    every step is also moved back in the newer lock: whether pinning it keeps the older draws
+    there. ValueError (one line) when a step is unknown or an end's lock is missing."""
     for step in steps:
         if step not in crossed_file.STEPS:
             raise ValueError(f"unknown step {step!r} (known: {', '.join(crossed_file.STEPS)})")
@@ -201,38 +205,77 @@ def attribute(older: Entry, newer: Entry, steps: tuple[str, ...], *, resolution:
     if not groups:
         echo(f"{older.name} -> {newer.name}: no framework, Keras, RNG or numeric package moved")
         return []
-    found = find_interpreter(older.python)
-    if found is None:
-        raise ValueError(how_to_install(older.python))
-    interpreter = found[1]
+    interpreters = {}
+    for entry in (older, newer):
+        found = find_interpreter(entry.python)
+        if found is None:
+            raise ValueError(how_to_install(entry.python))
+        interpreters[entry.name] = found[1]
     _, identity = load_checked(suite)
     code_hash = reuse_module.probe_code_hash(source)
     resolution = older.resolved(resolution)
     attempts = []
     for group in groups:
         for step in steps:
-            attempts.append(_attempt(older, newer, step, group, locks, interpreter, identity,
+            attempts.append(_attempt(older, newer, step, group, locks, interpreters, identity,
                                      code_hash, resolution, suite, results, envs, source, fresh,
                                      echo))
+    ends = {step: [end_draws(results, entry.name, step) for entry in (older, newer)]
+            for step in steps}
+    for group in groups if back else []:
+        mine = [attempt for attempt in attempts if attempt.group == group]
+        if mine and all(_reproduces(attempt, *ends[attempt.step]) for attempt in mine):
+            for step in steps:
+                attempts.append(_attempt(older, newer, step, group, locks, interpreters,
+                                         identity, code_hash, newer.resolved(resolution), suite,
+                                         results, envs, source, fresh, echo, back=True))
     return attempts
 
 
-def _attempt(older, newer, step, group, locks, interpreter, identity, code_hash, resolution,
-             suite, results, envs, source, fresh, echo) -> Attempt:
-    name = crossed_file.crossed_name(older.name, group)
+def end_draws(results: Path, name: str, step: str) -> dict[str, str]:
+    """The draws an end's file of `step` holds (its seeding file, or its probe result)."""
+    kind = schema.KIND_SEEDING if step == "seeding" else schema.KIND_RESULT
+    try:
+        document = json.loads((results / schema.file_name(name, kind)).read_text())
+    except (OSError, ValueError):
+        return {}
+    return crossed_file.draw_fingerprints(document, step)
+
+
+def _reproduces(attempt: Attempt, older: dict, newer: dict) -> bool:
+    """Whether a run drew the newer end's bytes for every draw that changed (and one did)."""
+    if attempt.status != crossed_file.MEASURED:
+        return False
+    try:
+        draws = json.loads(attempt.path.read_text())["draws"]
+    except (OSError, ValueError, KeyError):
+        return False
+    counts = crossed_file.compare_draws(draws, older, newer)
+    return 0 < counts["changed"] == counts["as_newer"]
+
+
+def _attempt(older, newer, step, group, locks, interpreters, identity, code_hash, resolution,
+             suite, results, envs, source, fresh, echo, back: bool = False) -> Attempt:
+    base, other = (newer, older) if back else (older, newer)
+    name = crossed_file.crossed_name(base.name, group, back)
     path = results / crossed_file.file_name(name, step)
-    requirements, moved = pinned_requirements(locks[older.name], locks[newer.name], group)
-    key = inputs_key(requirements, older.python, step, identity["sha256"], code_hash)
+    requirements, moved = pinned_requirements(locks[base.name], locks[other.name], group)
+    if back:  # recorded as every move is: (name, older version, newer version)
+        moved = [(package, old, new) for package, new, old in moved]
+    interpreter = interpreters[base.name]
+    base_side = "newer" if back else "older"
+    key = inputs_key(requirements, base.python, step, identity["sha256"], code_hash)
     previous = None if fresh else _previous(path, key)
     if previous is not None:
         echo(f"{name} ({step}): {previous['status']} (reused, measured "
              f"{reuse_module.shown_date(previous['measured_at'])})")
         return Attempt(name, path, previous["status"], previous["reason"], previous["seconds"],
-                       True)
+                       True, group, step, back)
     measured_at = reuse_module.now()
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    echo(f"{name}: {older.name}'s lock with " + ", ".join(f"{n} {a} -> {b}" for n, a, b in moved))
+    echo(f"{name}: {base.name}'s lock with " + ", ".join(
+        f"{n} {b} -> {a}" if back else f"{n} {a} -> {b}" for n, a, b in moved))
     environment_key = hashlib.sha256(json.dumps([requirements, interpreter]).encode()).hexdigest()
     try:
         python, lock, seconds["built_in"] = build(envs / "crossed" / name, interpreter,
@@ -244,19 +287,19 @@ def _attempt(older, newer, step, group, locks, interpreter, identity, code_hash,
         echo(f"{name}: {reason}")
         write_json_atomic(str(path), crossed_file.crossed_record(
             name, older.name, newer.name, step, moved, status, reason, [], {}, seconds, key,
-            measured_at))
-        return Attempt(name, path, status, reason, seconds, False)
+            measured_at, base_side))
+        return Attempt(name, path, status, reason, seconds, False, group, step, back)
     seconds["install"] = round(time.monotonic() - started, 2)
     work = envs / "crossed" / f"{name}.out"
     work.mkdir(parents=True, exist_ok=True)
-    seconds["step"], failure, document = run_step(older, step, python, name, suite, resolution,
+    seconds["step"], failure, document = run_step(base, step, python, name, suite, resolution,
                                                   work, echo)
     seconds["step"] = round(seconds["step"], 2)
     status = crossed_file.FAILED if failure else crossed_file.MEASURED
     draws = crossed_file.draw_fingerprints(document, step)
     write_json_atomic(str(path), crossed_file.crossed_record(
         name, older.name, newer.name, step, moved, status, failure, lock, draws, seconds, key,
-        measured_at))
+        measured_at, base_side))
     echo(f"{name} ({step}): {status}" + (f": {failure}" if failure else f", {len(draws)} draws")
          + f" (install {seconds['install']:.1f} s, {step} {seconds['step']:.1f} s)")
-    return Attempt(name, path, status, failure, seconds, False)
+    return Attempt(name, path, status, failure, seconds, False, group, step, back)

@@ -13,8 +13,9 @@ of the same step, and the verdict:
   not attributed     runs exist, but no single move reproduces the change (or several do)
   not yet attributed several candidates moved and no run was made (`nox -t causes`)
 
-No pin is offered: a pin would need a run of the newer environment with the cause moved back
-(not made yet). Pure.
+A pin that keeps the old behaviour is offered only where a run verified it in the newer
+environment: its lock with the cause moved back (base "newer") drew the older end's bytes for
+every changed draw of every step run. Pure.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Run:
     counts: dict  # crossed_file.compare_draws, {} unless measured
     verdict: str  # REPRODUCES, KEEPS_OLD, PARTLY, NO_CHANGE; the status otherwise
     seconds: dict
+    base: str = "older"  # the lock it started from: "older" (moved up) or "newer" (moved back)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Attribution:
     text: str  # the sentence the page, `diff` and the check command show
     cause: list = field(default_factory=list)  # the moves [(name, old, new)] when attributed
     runs: list = field(default_factory=list)
+    keep: str = ""  # a pin verified in the newer environment, or ""
 
 
 def locks_of(results) -> dict[str, dict[str, str]]:
@@ -106,7 +109,8 @@ def compared_runs(documents, by_name: dict[str, dict]) -> dict[tuple[str, str], 
             verdict = _verdict(counts)
         runs.setdefault((older, newer), []).append(Run(
             document["env"]["name"], step, tuple(move[0] for move in moved), moved,
-            document["status"], document["reason"], counts, verdict, document["seconds"]))
+            document["status"], document["reason"], counts, verdict, document["seconds"],
+            document.get("base", "older")))
     return runs
 
 
@@ -152,6 +156,8 @@ def attribute(older: str, newer: str, runs: list[Run], labels: dict[str, str],
               candidates: list[tuple] | None = None) -> Attribution:
     """The verdict of one change from its runs (see the module doc)."""
     label = {name: labels.get(name, name) for name in (older, newer)}
+    backward = [run for run in runs if run.base == "newer"]
+    runs = [run for run in runs if run.base != "newer"]
     if not runs:
         if candidates is not None and len(candidates) < 2:
             return Attribution(older, newer, "", "")
@@ -178,7 +184,9 @@ def attribute(older: str, newer: str, runs: list[Run], labels: dict[str, str],
         if refused:
             evidence += f"; could not be moved: {reasons}"
         return Attribution(older, newer, ATTRIBUTED, f"caused by {_moves_text(cause)} "
-                           f"({evidence})", list(cause), runs)
+                           f"({evidence})", list(cause), runs + backward,
+                           _keep(cause, [run for run in backward if run.group == cause_group],
+                                 label[older], label[newer]))
     if refused and not others:
         text = f"could not isolate: {reasons}" if len(refused) == 1 else (
             f"could not isolate: {' and '.join(group[0] for group in refused)} only move "
@@ -191,6 +199,18 @@ def attribute(older: str, newer: str, runs: list[Run], labels: dict[str, str],
     if refused:
         text += f"; could not isolate: {reasons}"
     return Attribution(older, newer, NOT_ATTRIBUTED, text, [], runs)
+
+
+def _keep(cause: list, backward: list[Run], older: str, newer: str) -> str:
+    """'pin jax==0.4.38, jaxlib==0.4.38 (measured: Keras 3.9 · jax with them draws Keras 3.8 ·
+    jax's 12 of 12 seeding records)' where every run moving the cause back in the newer lock drew
+    the older end's bytes; else ''."""
+    if not backward or any(run.verdict != KEEPS_OLD for run in backward):
+        return ""
+    counts = ", ".join(f"{run.counts['as_older']} of {run.counts['changed']} "
+                       f"{STEP_WORDS.get(run.step, run.step)}" for run in backward)
+    return (f"pin {', '.join(f'{name}=={old}' for name, old, _ in cause)} (measured: {newer} "
+            f"with them draws {older}'s {counts})")
 
 
 def attributions(results, documents, labels: dict[str, str]) -> dict[tuple[str, str], Attribution]:
@@ -233,7 +253,7 @@ class Causes:
 
 def shown(moved: str, found) -> dict | None:
     """The view of a lock diff line and attributions (verdict.html.j2's `causes`)."""
-    causes = [{"status": item.status, "text": item.text} for item in found]
+    causes = [{"status": item.status, "text": item.text, "keep": item.keep} for item in found]
     return {"moved": moved, "causes": causes} if moved or causes else None
 
 

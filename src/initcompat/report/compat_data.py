@@ -40,7 +40,8 @@ Format, schema_version 1 (every list in version order; `env` fields are environm
 - "locks" (optional, issue 31): {env: {package: version}}, each environment's resolved lock
   (PEP 503 names, report/locks.py), for the packages that moved between two environments.
 - "causes" (optional, issue 31): [{"older", "newer", "status", "text", "cause": [[package,
-  older version, newer version]]}]: the attribution of the change older -> newer
+  older version, newer version]], "keep": a pin verified in the newer environment or ""}]:
+  the attribution of the change older -> newer
   (report/causes.py; status "attributed", "could not isolate" or "not attributed"); such a
   step lies between two environments where an event of `newer` since `older` would.
 """
@@ -319,7 +320,8 @@ def causes_data(envs: list[dict], causes) -> dict:
     names = {env["name"] for env in envs}
     found = {"locks": {name: dict(lock) for name, lock in causes.locks.items() if name in names},
              "causes": [{"older": older, "newer": newer, "status": said.status,
-                         "text": said.text, "cause": [list(move) for move in said.cause]}
+                         "text": said.text, "keep": said.keep,
+                         "cause": [list(move) for move in said.cause]}
                         for (older, newer), said in causes.found.items()
                         if older in names and newer in names]}
     return {key: value for key, value in found.items() if value}

@@ -10,6 +10,8 @@ dependencies).
 
   {"schema_version": 2, "kind": "crossed", "env": {"name": "keras-3.8-jax+jax+jaxlib"},
    "older": "keras-3.8-jax", "newer": "keras-3.9-jax", "step": "seeding" | "probe",
+   "base": "older" (the older lock, the candidate moved up) | "newer" (the newer lock, the
+           candidate moved back: what pinning it keeps; absent in the first files: "older"),
    "moved": [["jax", "0.4.38", "0.5.3"], ...],  the candidate's moves (name, older, newer)
    "status": "measured" | "refused" | "failed",
    "reason": None, or why not ("could not isolate": the resolver's line; the step's failure),
@@ -30,6 +32,7 @@ SUFFIX = ".crossed.json"
 MEASURED, REFUSED, FAILED = "measured", "refused", "failed"
 STATUSES = (MEASURED, REFUSED, FAILED)
 STEPS = ("seeding", "probe")
+BASES = ("older", "newer")
 SEPARATOR = "|"
 MAX_DRAWS = 20000
 _HEX = frozenset("0123456789abcdef")
@@ -41,9 +44,11 @@ def file_name(name: str, step: str) -> str:
     return f"{name}.{step}{SUFFIX}"
 
 
-def crossed_name(older: str, group) -> str:
-    """The crossed environment's name: the older one's with the moved packages."""
-    return older + "+" + "+".join(group)
+def crossed_name(base: str, group, back: bool = False) -> str:
+    """The crossed environment's name: its base environment's with the moved packages
+    ('keras-3.8-jax+jax+jaxlib'); moved back to the older versions in the newer environment:
+    'keras-3.9-jax+old-jax+jaxlib'."""
+    return base + ("+old-" if back else "+") + "+".join(group)
 
 
 def draw_fingerprints(document: dict | None, step: str) -> dict[str, str]:
@@ -73,10 +78,10 @@ def draw_fingerprints(document: dict | None, step: str) -> dict[str, str]:
 
 def crossed_record(name: str, older: str, newer: str, step: str, moved: list, status: str,
                    reason: str | None, lock: list, draws: dict, seconds: dict, inputs: str,
-                   measured_at: str) -> dict:
+                   measured_at: str, base: str = "older") -> dict:
     """The document host.crossed writes."""
     return {"schema_version": schema.SCHEMA_VERSION, "kind": KIND_CROSSED, "env": {"name": name},
-            "older": older, "newer": newer, "step": step,
+            "older": older, "newer": newer, "step": step, "base": base,
             "moved": [list(move) for move in moved], "status": status, "reason": reason,
             "lock": list(lock), "draws": dict(draws), "seconds": dict(seconds),
             "inputs": inputs, "measured_at": measured_at}
@@ -94,6 +99,9 @@ def validate_crossed(document) -> None:
     if document["step"] not in STEPS:
         raise SchemaError("crossed: step %r is not one of %s"
                           % (document["step"], ", ".join(STEPS)))
+    if document.get("base", "older") not in BASES:
+        raise SchemaError("crossed: base %r is not one of %s"
+                          % (document.get("base"), ", ".join(BASES)))
     if document["status"] not in STATUSES:
         raise SchemaError("crossed: status %r is not one of %s"
                           % (document["status"], ", ".join(STATUSES)))

@@ -70,8 +70,10 @@ def format_text(document: dict) -> str:
     lines = [f"{document['from']} -> {document['to']}: {document['sentence']}"]
     if document.get("moved"):
         lines.append(f"  {document['moved'][:1].upper()}{document['moved'][1:]}")
-    lines += [f"  {cause['text'][:1].upper()}{cause['text'][1:]}"
-              for cause in document.get("causes") or []]
+    for cause in document.get("causes") or []:
+        lines.append(f"  {cause['text'][:1].upper()}{cause['text'][1:]}")
+        if cause.get("keep"):
+            lines.append(f"    to keep the old behaviour: {cause['keep']}")
     lines += [f"  {item['title']}: {item['text']}" for item in document["headline"]]
     if document["throughput"]:
         lines.append(f"  Throughput: {document['throughput']}: not a behaviour difference")

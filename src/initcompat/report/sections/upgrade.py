@@ -157,7 +157,8 @@ def causes_between(envs: list[dict], causes: causes_module.Causes | None, first:
 def _lock_data(envs: list[dict], causes: causes_module.Causes | None) -> dict:
     """Compact for the page: every package name once, each environment's lock as [[package
     index, version]] (null: none recorded), what report.js needs to say what moved between any
-    two (locks.moved_text), and the attributions as [older index, newer index, status, text]."""
+    two (locks.moved_text), and the attributions as [older index, newer index, status, text,
+    keep]."""
     locks = causes.locks if causes is not None else {}
     names = sorted({name for env in envs for name in (locks.get(env["name"]) or {})})
     index = {name: i for i, name in enumerate(names)}
@@ -166,7 +167,7 @@ def _lock_data(envs: list[dict], causes: causes_module.Causes | None) -> dict:
             "locks": [[[index[name], version] for name, version in locks[env["name"]].items()]
                       if env["name"] in locks else None for env in envs],
             "interesting": list(locks_module.INTERESTING), "named": locks_module.NAMED,
-            "causes": [[where[older], where[newer], found.status, found.text]
+            "causes": [[where[older], where[newer], found.status, found.text, found.keep]
                        for (older, newer), found in (causes.found.items() if causes else [])
                        if older in where and newer in where]}
 

@@ -508,7 +508,7 @@
       });
     }
     var moved = movedText(first, second);
-    return moved || found.length ? { moved: moved, causes: found.map(function (c) { return { status: c[2], text: c[3] }; }) } : null;
+    return moved || found.length ? { moved: moved, causes: found.map(function (c) { return { status: c[2], text: c[3], keep: c[4] }; }) } : null;
   }
   function renderVerdict(said, text, causes) {  // verdict.html.j2 verdict_view
     var summary = el("p", null, "upgrade-summary");
@@ -517,7 +517,9 @@
     if (causes) {
       if (causes.moved) result.appendChild(el("p", upperFirst(causes.moved), "moved muted"));
       causes.causes.forEach(function (c) {
-        var p = el("p", upperFirst(c.text), "cause"); p.setAttribute("data-status", c.status); result.appendChild(p);
+        var p = el("p", upperFirst(c.text), "cause"); p.setAttribute("data-status", c.status);
+        if (c.keep) p.appendChild(el("span", "To keep the old behaviour: " + c.keep, "keep"));
+        result.appendChild(p);
       });
     }
     var dl = el("dl", null, "headline");
