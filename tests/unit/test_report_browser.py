@@ -22,7 +22,7 @@ from initcompat.report.load import load_results
 from initcompat.report.sections import Inputs, build_view
 from initcompat.report.sections.throughput import load_pyperf
 from initcompat.report.render import jinja_environment
-from initcompat.report.sections.upgrade import verdict_between
+from initcompat.report.sections.upgrade import causes_between, verdict_between
 from initcompat.report.verdict import COUNTED
 from synthetic import cell, glorot_limit, result, uniform
 from test_throughput_report import CONV, DENSE, PARAMS, write_environment
@@ -173,15 +173,18 @@ def upgrade_verdicts(results: Path):
     ordered = order_results(load_results(results).results)
     view = build_view(Inputs(ordered, [], load_pyperf(ordered, [results])))
     upgrade = view.upgrade
-    return view, lambda first, second: verdict_between(upgrade.envs, upgrade.events, first,
-                                                       second, upgrade.backend_events)
+    # issue 31: each verdict also says which packages moved between the two locks (the
+    # fixtures keep their install records) and the causes measured
+    return view, lambda first, second: dict(
+        verdict_between(upgrade.envs, upgrade.events, first, second, upgrade.backend_events),
+        causes=causes_between(upgrade.envs, upgrade.causes, first, second))
 
 
-def verdict_text(page, said: dict, sentence: str) -> str:
+def verdict_text(page, said: dict, sentence: str, causes: dict | None = None) -> str:
     """The text the page shows for a verdict rendered from templates/verdict.html.j2 (placed in
     the upgrade section, every fold open), whitespace collapsed."""
     html = str(jinja_environment().get_template("verdict.html.j2").module.verdict_view(
-        said, sentence))
+        said, sentence, causes))
     return " ".join(page.evaluate("""html => {
         const box = document.createElement('div'); box.innerHTML = html;
         document.getElementById('upgrade').appendChild(box);
@@ -211,7 +214,9 @@ def test_the_upgrade_view_shows_a_one_click_pair_grouped_by_kind(history, browse
     titles = page.locator("#upgrade-result dl.headline dt")
     assert [titles.nth(i).inner_text() for i in range(4)] == [
         "Default distributions", "Seeding", "Removed APIs", "Shapes"]
-    assert shown_text(page) == verdict_text(page, arrival["said"], arrival["sentence"])
+    assert arrival["causes"]["moved"].startswith("packages that moved: tensorflow 2.15.1 → ")
+    assert shown_text(page) == verdict_text(page, arrival["said"], arrival["sentence"],
+                                            arrival["causes"])
     for number, (first, second) in enumerate((("tf-1.15", "tf-2.0"), ("tf-2.16", "tf-2.21"),
                                               ("tf-2.15", "tf-2.16"))):
         pairs.nth((0, 2, 1)[number]).click()
@@ -219,7 +224,7 @@ def test_the_upgrade_view_shows_a_one_click_pair_grouped_by_kind(history, browse
         assert (page.input_value("#upgrade-from"), page.input_value("#upgrade-to")) == (first, second)
         found = verdict_of(first, second)
         said = found["said"]
-        assert shown_text(page) == verdict_text(page, said, found["sentence"])
+        assert shown_text(page) == verdict_text(page, said, found["sentence"], found["causes"])
         counted = [line for line in said["lines"] if line["topic"] in COUNTED]
         assert said["changes"] == len(counted)  # throughput, notes and renames never counted
         # every row a line stands for is one link away
@@ -232,7 +237,8 @@ def test_the_upgrade_view_shows_a_one_click_pair_grouped_by_kind(history, browse
     page.select_option("#upgrade-from", "tf-2.21")
     page.select_option("#upgrade-to", "tf-2.21-gpu")
     found = verdict_of("tf-2.21", "tf-2.21-gpu")
-    assert shown_text(page) == verdict_text(page, found["said"], found["sentence"])
+    assert shown_text(page) == verdict_text(page, found["said"], found["sentence"],
+                                            found["causes"])
     # the same environment twice: nothing
     page.select_option("#upgrade-from", "tf-2.15")
     page.select_option("#upgrade-to", "tf-2.15")
