@@ -43,6 +43,12 @@ EXPECTED = {
     ("history", "tf-2.0", "tf-2.15"): {"tf2_compat_v1.py": [(11, "IC401")]},
     ("history", "tf-2.15", "tf-2.16"): {"legacy_keras.py": [(4, "IC501")],
                                         "tf2_compat_v1.py": [(11, "IC101")]},
+    ("history", "tf-1.15", "tf-2.16"): {
+        "legacy_keras.py": [(4, "IC501")],
+        "tf1_graph_model.py": [(6, "IC401"), (18, "IC101"), (20, "IC101")],
+        "tf2_compat_v1.py": [(11, "IC101")],
+        "tfkeras_functional.py": [(5, "IC403")],
+        "tfkeras_sequential.py": [(10, "IC202")]},
     ("history", "tf-2.15", "tf-2.15-rerun"): {},
     ("history", "tf-2.16", "tf-1.15"): {
         "legacy_keras.py": [(4, "IC501")],
