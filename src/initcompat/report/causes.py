@@ -210,7 +210,7 @@ def _keep(cause: list, backward: list[Run], older: str, newer: str) -> str:
     counts = ", ".join(f"{run.counts['as_older']} of {run.counts['changed']} "
                        f"{STEP_WORDS.get(run.step, run.step)}" for run in backward)
     return (f"pin {', '.join(f'{name}=={old}' for name, old, _ in cause)} (measured: {newer} "
-            f"with them draws {older}'s {counts})")
+            f"with {'them' if len(cause) > 1 else 'it'} draws {older}'s {counts})")
 
 
 def attributions(results, documents, labels: dict[str, str]) -> dict[tuple[str, str], Attribution]:
