@@ -180,3 +180,21 @@ def test_each_bad_crossed_field_is_named(change, problem):
     with pytest.raises(SchemaError) as raised:
         crossed_file.validate_crossed(document)
     assert str(raised.value).startswith(problem)
+
+
+def test_every_timeline_step_says_what_moved_and_that_it_is_not_yet_attributed():
+    from pathlib import Path
+
+    from initcompat.report.frame import order_results
+    from initcompat.report.sections import Inputs, build_view
+    from initcompat.report.sections.throughput import load_pyperf
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "merge"  # locks recorded
+    ordered = order_results(load_results(folder).results)
+    view = build_view(Inputs(ordered, [], load_pyperf(ordered, [folder])))
+    said = {entry["env"]: entry["causes"] for entry in view.timeline.entries}
+    assert said["tf-2.15"]["moved"].startswith(
+        "packages that moved: tensorflow 1.15.5 → 2.15.1, keras added (2.15.0), numpy 1.18.5 → "
+        "1.26.4")
+    assert said["tf-2.15"]["causes"] == [{"status": causes.NOT_YET, "keep": "",
+                                          "text": "not yet attributed: no attribution run for "
+                                                  "this change"}]

@@ -162,7 +162,7 @@ def attribute(older: str, newer: str, runs: list[Run], labels: dict[str, str],
         if candidates is not None and len(candidates) < 2:
             return Attribution(older, newer, "", "")
         return Attribution(older, newer, NOT_YET, "not yet attributed: no attribution run "
-                           "(crossed environments, docs/causes.md)")
+                           "for this change")
     groups = _by_group(runs)
     verdicts = {group: _group_verdict(group_runs) for group, group_runs in groups.items()}
     refused = [group for group, verdict in verdicts.items() if verdict == crossed_file.REFUSED]

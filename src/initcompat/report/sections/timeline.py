@@ -260,7 +260,7 @@ def build_timeline(measured: Measured, more_changes: dict[str, list[dict]],
                         "changes": said["changes"], "outline": outline(said),
                         "throughput": said["throughput"], "not_counted": said["notCounted"],
                         "sentence": verdict.sentence(said, since, env["column_label"]),
-                        "causes": causes.step(groups[0]["since"], env["name"])
+                        "causes": causes.step(mine[0]["since"], env["name"])
                         if causes is not None and said["changes"] else None})
         verdicts[env["name"]] = said
     return Timeline(entries=entries, events=events, summary=summary, verdicts=verdicts)
