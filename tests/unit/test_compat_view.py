@@ -117,3 +117,18 @@ def test_columns_are_lines_of_releases():
                       "keras_requested": "2.1.6", "variant_of": None}) == (
         "keras2-tensorflow", "Keras 2 (multi-backend) · tensorflow")
     assert column_of({"line": "tensorflow", "tensorflow": "2.16.2", "variant_of": "tf-2.16"}) is None
+
+
+def test_a_tf_family_is_answered_from_tensorflow_lines_only():
+    """tf.layers' answer never lists the standalone Keras 2 or Keras 3 environments (they have
+    TensorFlow installed too, but a reader of `tf.layers.dense` asks about TensorFlow)."""
+    from types import SimpleNamespace
+
+    from initcompat.report.sections.summary import answered_columns
+    compat = SimpleNamespace(columns=[
+        {"id": "tf1", "title": "TF 1.x"}, {"id": "tf2", "title": "TF 2.x"},
+        {"id": "keras2-tensorflow", "title": "Keras 2 (multi-backend) · tensorflow"},
+        {"id": "keras3-jax", "title": "Keras 3 · jax"}])
+    for family in ("tf.layers", "tf.compat.v1.layers", "tf.keras"):
+        assert answered_columns(compat, family) == [0, 1], family
+    assert answered_columns(compat, "keras") == [0, 1, 2, 3]

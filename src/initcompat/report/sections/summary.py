@@ -59,14 +59,24 @@ def _rows(compat: Compat, family_name: str, role: str) -> list[dict]:
             for row in group["headline"] if row["kind"] in KINDS and row["role"] == role]
 
 
+def answered_columns(compat: Compat, family_name: str) -> list[int]:
+    """The compatibility columns a family's answer reads: a tf.* family (tf.layers,
+    tf.compat.v1.layers, tf.keras) is what `import tensorflow` gives, so only TensorFlow's own
+    lines (TF 1.x, TF 2.x), never the standalone Keras environments that also have TensorFlow
+    installed; `keras` every line."""
+    return [index for index, column in enumerate(compat.columns)
+            if not family_name.startswith("tf.") or column["id"].startswith("tf")]
+
+
 def _weight(measured: Measured, compat: Compat, family: tuple, role: str,
             column_envs: list[dict]) -> dict | None:
     """What one family's Dense and Conv2D draw for `role`: the words of their bands in page
     order (a band already folds renames: 'Glorot uniform', not TF 1.4's spelled-out variance
     scaling), joined by → where they change; the formula and a Dense example from the theory."""
+    chosen = answered_columns(compat, family_label(*family))
     texts = list(dict.fromkeys(
         band["text"] for row in _rows(compat, family_label(*family), role)
-        for bands in row["cells"] for band in bands
+        for index in chosen for band in row["cells"][index]
         if band["status"] in ("ok", "finding", "unchecked")))
     if not texts:
         return None
@@ -93,12 +103,14 @@ def _where(compat: Compat, family_name: str) -> list[str]:
     AttributeError (2.0–2.21)'); lines with the same bands share one entry ('Keras 3 · jax,
     torch: 3.0–3.15'), so the first screen stays a screen."""
     entries: dict[str, list[str]] = {}
+    chosen = answered_columns(compat, family_name)
     for group in compat.families:
         if group["family"] != family_name:
             continue
         rows = [r for r in group["headline"] if r["kind"] == "dense" and r["role"] == "kernel"]
         for row in rows:
-            for column, bands in zip(compat.columns, row["cells"]):
+            for index in chosen:
+                column, bands = compat.columns[index], row["cells"][index]
                 if not bands:
                     continue
                 parts = [band["range"] if band["status"] in ("ok", "unchecked", "finding")
@@ -122,7 +134,8 @@ def build_summary(measured: Measured, compat: Compat, every_env: list[dict],
     lines = []
     for family in FAMILIES:
         name = family_label(*family)
-        envs = [env for column in columns for env in column["envs"]]
+        chosen = {compat.columns[index]["id"] for index in answered_columns(compat, name)}
+        envs = [env for column in columns if column["id"] in chosen for env in column["envs"]]
         weights = [w for w in (_weight(measured, compat, family, role, envs) for role in ROLES)
                    if w]
         if not weights:
