@@ -132,3 +132,13 @@ def test_a_tf_family_is_answered_from_tensorflow_lines_only():
     for family in ("tf.layers", "tf.compat.v1.layers", "tf.keras"):
         assert answered_columns(compat, family) == [0, 1], family
     assert answered_columns(compat, "keras") == [0, 1, 2, 3]
+
+
+def test_a_finding_is_never_folded_into_a_spelling_on_the_first_screen():
+    """Bands that all draw what they declare, with one formula, are one distribution spelled
+    several ways (summary._weight names it once); a band whose draws contradict its declaration
+    (the planted normal) is a change and keeps its arrow."""
+    view = view_of(history())
+    kernels = [w for line in view.summary.lines for w in line["weights"] if w["role"] == "kernel"]
+    assert any(w["text"].startswith("Glorot uniform → normal, σ=") for w in kernels)
+    assert not any("the same draw" in w["text"] for w in kernels)

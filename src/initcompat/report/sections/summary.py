@@ -72,15 +72,18 @@ def _weight(measured: Measured, compat: Compat, family: tuple, role: str,
             column_envs: list[dict]) -> dict | None:
     """What one family's Dense and Conv2D draw for `role`: the words of their bands in page
     order (a band already folds renames: 'Glorot uniform', not TF 1.4's spelled-out variance
-    scaling), joined by → where they change; the formula and a Dense example from the theory."""
+    scaling), joined by → where they change — or, where every band draws what it declares and
+    all declare one formula (Keras 2.0's variance scaling with fan_avg, uniform, scale 1 is Glorot
+    uniform), named once with its other spellings; the formula and a Dense example."""
     chosen = answered_columns(compat, family_label(*family))
-    texts = list(dict.fromkeys(
-        band["text"] for row in _rows(compat, family_label(*family), role)
-        for index in chosen for band in row["cells"][index]
-        if band["status"] in ("ok", "finding", "unchecked")))
+    bands = [band for row in _rows(compat, family_label(*family), role)
+             for index in chosen for band in row["cells"][index]
+             if band["status"] in ("ok", "finding", "unchecked")]
+    texts = list(dict.fromkeys(band["text"] for band in bands))
+    all_as_declared = all(band["status"] == "ok" for band in bands)
     if not texts:
         return None
-    formulas, example = set(), None
+    formulas, example, unnamed = set(), None, []
     for kind in KINDS:
         key = (family[0], family[1], kind, role)
         for env in column_envs:
@@ -92,9 +95,15 @@ def _weight(measured: Measured, compat: Compat, family: tuple, role: str,
             formula = _formula(analysis.theory)
             if formula:
                 formulas.add(formula)
+            else:  # a distribution the formula words do not name: no claim of sameness
+                unnamed.append(key)
             if kind == "dense":
                 example = _example(cell, analysis.theory) or example
-    return {"role": role, "text": " → ".join(texts),
+    text = " → ".join(texts)
+    if len(texts) > 1 and len(formulas) == 1 and all_as_declared and not unnamed:
+        # every band draws what it declares, and all declare one distribution: spellings
+        text = f"{texts[0]} (declared as {', '.join(texts[1:])} in some versions: the same draw)"
+    return {"role": role, "text": text,
             "formula": "; ".join(sorted(formulas)) or None, "example": example}
 
 
