@@ -396,6 +396,7 @@ def step_lanes() -> int:
 
 
 StepCall = Callable[[Callable[[subprocess.Popen], None]], tuple]
+POLL_SECONDS = 0.05  # how often run_side_by_side looks whether its steps have ended
 
 
 def run_side_by_side(calls: dict[str, StepCall], lanes: int) -> dict[str, tuple]:
@@ -418,6 +419,12 @@ def run_side_by_side(calls: dict[str, StepCall], lanes: int) -> dict[str, tuple]
     with ThreadPoolExecutor(max_workers=max(1, min(lanes, len(order) or 1))) as pool:
         futures = {step: pool.submit(calls[step], started) for step in order}
         try:
+            # Poll instead of blocking in Future.result(): a Ctrl-C landing inside its
+            # Condition.wait can leave the future's lock held by this thread, and the worker that
+            # then finishes waits for it forever (the CI dry run hung once in
+            # test_ctrl_c_kills_every_step_process); here it lands in time.sleep.
+            while not all(future.done() for future in futures.values()):
+                time.sleep(POLL_SECONDS)
             finished = {step: futures[step].result() for step in order}
         except BaseException:
             stopping.set()
