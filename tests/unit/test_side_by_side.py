@@ -78,8 +78,14 @@ def test_more_lanes_than_steps_and_no_steps(tmp_path: Path) -> None:
 def test_ctrl_c_kills_every_step_process(tmp_path: Path) -> None:
     """A driver process runs two long steps side by side; SIGINT to it (what Ctrl-C on nox
     sends) must leave no step process running, though each runs in its own session."""
+    # The driver stands for nox started from a terminal: SIGINT unblocked and handled as
+    # Python does by default, whatever this test process passed down (signal masks and ignored
+    # signals are inherited across exec; in the full suite under nox the driver once ignored
+    # the SIGINT below and the test hung).
     driver = textwrap.dedent(f"""
-        import sys
+        import signal, sys
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.path.insert(0, {str(SRC)!r})
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from pathlib import Path
