@@ -25,6 +25,8 @@ import numpy as np
 
 ACTIVATIONS = ("relu", "tanh", None)
 WEIGHTED = ("conv2d", "dense")
+# dtypes of a fetched value that feed back as they are (GraphApi._lsuv)
+FEEDABLE = (np.dtype(np.float32), np.dtype(np.float16), np.dtype(np.float64))
 
 
 def _v1(tf):
@@ -158,14 +160,27 @@ class GraphApi(object):
 
     def _lsuv(self, session, built, inputs, x):
         """LSUV's one-batch rescaling, layer by layer in order: each kernel divided by the std of
-        its layer's pre-activation on `x` (another batch than the one measured)."""
+        its layer's pre-activation on `x` (another batch than the one measured).
+
+        Each run starts from the previous weighted layer's input, fed back (the layers before it
+        are rescaled already, so their output is final): two layers per run instead of the
+        whole stack, the same values (a dtype numpy cannot feed back, bfloat16 on old TF,
+        starts from `x` as before)."""
+        feed = {inputs: x.astype(np.float32)}
+        previous = None
         for entry in built.layers:
             if entry["kernel"] is None:
                 continue
-            pre = session.run(entry["pre"], {inputs: x.astype(np.float32)})
-            std = float(np.std(np.asarray(pre).astype(np.float64)))
+            fetches = {"pre": entry["pre"]}
+            if previous is not None:
+                fetches["previous_out"] = previous["out"]
+            values = session.run(fetches, feed)
+            std = float(np.std(np.asarray(values["pre"]).astype(np.float64)))
             if std > 0 and np.isfinite(std):
                 session.run(entry["kernel"].assign(entry["kernel"] / std))
+            if previous is not None and np.asarray(values["previous_out"]).dtype in FEEDABLE:
+                feed = {previous["out"]: values["previous_out"]}
+            previous = entry
 
     def _losses(self, session, built, kernels, labels, dtype, dtype_name, feed):
         """naive, stable (and, in float32, the gradients) of the same forward pass; a loss the
@@ -272,14 +287,19 @@ class EagerApi(object):
 
     def lsuv(self, layers, x, ops=None):
         """LSUV's one-batch rescaling (as GraphApi._lsuv), on the built layers: each kernel in
-        order divided by the std of its layer's pre-activation on `x`."""
-        for position, (spec, layer) in enumerate(layers):
-            if spec["type"] not in WEIGHTED:
-                continue
-            built = self.forward(layers[:position + 1], x)
-            std = float(np.std(_to_numpy(built.layers[-1]["pre"], ops).astype(np.float64)))
-            if std > 0 and np.isfinite(std):
-                layer.kernel.assign(layer.kernel / std)
+        order divided by the std of its layer's pre-activation on `x`. The layers before it are
+        rescaled already, so their output is carried forward instead of recomputed (as forward
+        computes it: the same values), and a rescaled layer is applied again."""
+        tensor = x
+        for spec, layer in layers:
+            pre = layer(tensor)
+            if spec["type"] in WEIGHTED:
+                std = float(np.std(_to_numpy(pre, ops).astype(np.float64)))
+                if std > 0 and np.isfinite(std):
+                    layer.kernel.assign(layer.kernel / std)
+                    pre = layer(tensor)
+            tensor = pre if spec["type"] == "flatten" else self._activation(spec.get("activation"),
+                                                                            pre)
 
     def run(self, model, make_initializer, x, labels, dtype_name, seed, rescale_on=None):
         tf = self.tf
