@@ -37,21 +37,24 @@ class Progress:
         estimate = self._estimate(step)
         self._say(f"{step} started ({estimate or 'no earlier run to estimate from'})")
 
-    def finished(self, step: str, seconds: float, failed: object = None) -> None:
+    def finished(self, step: str, seconds: float, failed: object = None,
+                 cpu_seconds: float | None = None) -> None:
         estimate = self._estimate(step)
         elapsed = time.monotonic() - self.started_at
-        self._say(f"{step} {'failed' if failed else 'done'} in {seconds:.1f} s"
+        cpu = "" if cpu_seconds is None else f", CPU {cpu_seconds:.1f} s"
+        self._say(f"{step} {'failed' if failed else 'done'} in {seconds:.1f} s{cpu}"
                   + (f" ({estimate})" if estimate else "")
                   + f", {elapsed:.0f} s since this environment's run began")
 
     def reused(self, step: str, measured_at: str | None) -> None:
         self._say(f"{step} reused (measured {shown_date(measured_at)})")
 
-    def call(self, step: str, step_call: Callable) -> Callable:
-        """A runner.StepCall that says when it starts and ends."""
+    def call(self, step: str, step_call: Callable, usage: dict | None = None) -> Callable:
+        """A runner.StepCall that says when it starts and ends (with the CPU seconds the call
+        put in `usage`)."""
         def run(started):
             self.started(step)
             result = step_call(started)
-            self.finished(step, result[0], result[1])
+            self.finished(step, result[0], result[1], (usage or {}).get("cpu_seconds"))
             return result
         return run

@@ -35,7 +35,8 @@ from initcompat.probe.output import write_json_atomic
 from initcompat.host.causes import last_cause
 from initcompat.host import reuse as reuse_module
 from initcompat.host.progress import Progress
-from initcompat.host import timing_lock
+from initcompat.host import step_process, timing_lock
+from initcompat.host.step_process import describe_exit as _describe_exit
 from initcompat.suite import load_checked, measured_by, section_missing
 
 
@@ -81,21 +82,14 @@ def clear_previous_run(results: Path, name: str, keep: set[str] = frozenset()) -
         stale.unlink()  # left by a process killed inside its atomic write
 
 
-def _describe_exit(returncode: int) -> str:
-    if returncode < 0:
-        try:
-            return f"killed by signal {signal.Signals(-returncode).name}"
-        except ValueError:
-            return f"killed by signal {-returncode}"
-    return f"exit status {returncode}"
-
-
 def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path,
               echo: Callable[[str], None],
               environment: dict | None = None,
-              module: str = "initcompat.probe") -> tuple[int | None, str, float]:
+              module: str = "initcompat.probe",
+              usage: dict | None = None) -> tuple[int | None, str, float]:
     """Run the probe, echoing its progress lines; (returncode or None on timeout, tail, seconds).
-    A framework session's probe is `initcompat.probe.frameworks`."""
+    A framework session's probe is `initcompat.probe.frameworks`; `usage`, when given, gets
+    "cpu_seconds" (as run_step)."""
     started = time.monotonic()
     environment = environment or dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     with open(log_path, "w") as log, subprocess.Popen(
@@ -107,17 +101,19 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
         selector = selectors.DefaultSelector()
         selector.register(process.stdout, selectors.EVENT_READ)
         returncode = None
+        cpu_seconds = None
         try:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+                    cpu_seconds = step_process.reap(process, block=True)
                     break
                 if selector.select(timeout=min(remaining, 1.0)):
                     line = process.stdout.readline()
                     if not line:
-                        returncode = process.wait()
+                        cpu_seconds = step_process.reap(process, block=True)
+                        returncode = process.returncode
                         break
                     log.write(line)
                     tail = (tail + line)[-schema.TAIL_CHARS:]
@@ -129,6 +125,8 @@ def run_probe(python: Path, arguments: list[str], timeout: float, log_path: Path
             raise
         finally:
             selector.close()
+    if usage is not None:
+        usage["cpu_seconds"] = cpu_seconds
     return returncode, tail, time.monotonic() - started
 
 
@@ -163,6 +161,7 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
     env = _env_block(entry, resolution, identity)
     steps: dict[str, dict] = {}
     seconds: dict[str, float] = {}
+    usage: dict[str, dict] = {step: {} for step in reuse_module.STEP_KINDS}  # cpu_seconds
     reused: dict[str, str] = {}
     run_started = time.monotonic()
     progress = Progress(entry.name, last, run_started, echo)
@@ -210,8 +209,11 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
                        {file for step in kept for file in reuse_module.step_files(entry.name, step)})
     measured_at = reuse_module.now()
 
-    def record(step: str, step_record: dict) -> None:
-        steps[step] = reuse_module.measured_record(step_record, keys[step], measured_at)
+    def record(step: str, step_seconds: float, failure: str | None, tail: str | None = None) -> None:
+        steps[step] = reuse_module.measured_record(
+            schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK, failure,
+                               step_seconds, tail, usage[step].get("cpu_seconds")),
+            keys[step], measured_at)
 
     def keep(step: str) -> bool:
         if step not in kept:
@@ -233,11 +235,13 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
         progress.started("probe")
         returncode, tail, seconds["probe_process"] = run_probe(
             environment.python, arguments, timeout, results / f"{entry.name}.log", echo, variables,
-            module)
-        progress.finished("probe", seconds["probe_process"], returncode != 0)
+            module, usage["probe"])
+        progress.finished("probe", seconds["probe_process"], returncode != 0,
+                          usage["probe"].get("cpu_seconds"))
     if returncode is None:
         reason = f"probe still running after {timeout:.0f} s; killed"
-        steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
+        steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail,
+                                            usage["probe"].get("cpu_seconds"))
         return finish(schema.ENV_PROBE_TIMEOUT, reason, tail, last_cause(tail))
     if returncode != 0 or not result_path.exists():
         framework = "Keras" if entry.keras and entry.tensorflow == schema.NO_TENSORFLOW \
@@ -247,11 +251,12 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
         reason = f"probe {_describe_exit(returncode)} " + (
             f"after importing {framework}" if status == schema.ENV_PROBE_CRASHED
             else f"before {framework} finished importing")
-        steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail)
+        steps["probe"] = schema.step_record(schema.STEP_FAILED, reason, seconds["probe_process"], tail,
+                                            usage["probe"].get("cpu_seconds"))
         return finish(status, reason, tail, last_cause(tail))
     probed = json.loads(result_path.read_text())  # read only: the probe's status decides what follows
     if "probe" not in kept:
-        record("probe", schema.step_record(schema.STEP_OK, None, seconds["probe_process"]))
+        record("probe", seconds["probe_process"], None)
     if probed.get("status") != schema.ENV_OK:
         return finish(probed.get("status", schema.ENV_PROBE_CRASHED), probed.get("reason"),
                       cause=last_cause(probed.get("log_tail")) or probed.get("reason"))
@@ -268,21 +273,20 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
             continue
         commands[step] = progress.call(step, measurement_call(
             environment.python, module, kind, suite, entry.name, results, echo, variables,
-            step_arguments(entry)))
+            step_arguments(entry), usage=usage[step]), usage[step])
     for step, (seconds[step], failure, tail) in run_side_by_side(
             commands, step_lanes() if lanes is None else lanes).items():
-        record(step, schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
-                                        failure, seconds[step], tail))
+        record(step, seconds[step], failure, tail)
     held.close()
     if throughput and not keep("throughput"):
         with timing_lock.exclusive(envs):  # nothing else of any session runs while it times
             progress.started("throughput")
             seconds["throughput"], failure, tail = run_throughput(
                 environment.python, suite, entry.name, results, echo, variables,
-                step_arguments(entry))
-        progress.finished("throughput", seconds["throughput"], failure)
-        record("throughput", schema.step_record(schema.STEP_FAILED if failure else schema.STEP_OK,
-                                                failure, seconds["throughput"], tail))
+                step_arguments(entry), usage["throughput"])
+        progress.finished("throughput", seconds["throughput"], failure,
+                          usage["throughput"].get("cpu_seconds"))
+        record("throughput", seconds["throughput"], failure, tail)
     elif not throughput:
         steps["throughput"] = schema.step_record(schema.STEP_SKIPPED, "throughput switched off")
     return finish(schema.ENV_OK, None)
@@ -414,7 +418,7 @@ def run_side_by_side(calls: dict[str, StepCall], lanes: int) -> dict[str, tuple]
         with lock:
             processes.append(process)
             if stopping.is_set():
-                _kill_group(process)
+                step_process.kill_group(process)
 
     with ThreadPoolExecutor(max_workers=max(1, min(lanes, len(order) or 1))) as pool:
         futures = {step: pool.submit(calls[step], started) for step in order}
@@ -432,45 +436,35 @@ def run_side_by_side(calls: dict[str, StepCall], lanes: int) -> dict[str, tuple]
                 future.cancel()
             with lock:
                 for process in processes:
-                    _kill_group(process)
+                    step_process.kill_group(process)
             raise
     return {step: finished[step] for step in calls}
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:  # ended meanwhile
-            pass
 
 
 def run_step(command: list[str], log_path: Path, timeout: float, prefix: str,
              echo: Callable[[str], None],
              environment: dict | None = None,
              started: Callable[[subprocess.Popen], None] | None = None,
+             usage: dict | None = None,
              ) -> tuple[float, str | None, str | None]:
     """Run one step's process to its end: (seconds, failure or None, output tail on failure).
 
     Its output goes to `log_path`; the last line starting with `prefix` is echoed. `started`
-    is told the process as soon as it runs (run_side_by_side kills it on Ctrl-C)."""
+    is told the process as soon as it runs (run_side_by_side kills it on Ctrl-C); `usage`, when
+    given, gets "cpu_seconds" (the process and every process it waited for: step_process)."""
     started_at = time.monotonic()
     environment = environment or dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           errors="replace", env=environment, start_new_session=True) as process:
         if started is not None:
             started(process)
-        try:
-            output, _ = process.communicate(timeout=timeout)
-            failure = None if process.returncode == 0 else _describe_exit(process.returncode)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            output, _ = process.communicate()
-            failure = f"still running after {timeout:.0f} s; killed"
-        except BaseException:  # Ctrl-C on nox: the step runs in its own session, stop it too
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            raise
+        output, timed_out, cpu_seconds = step_process.run_to_end(process, timeout)
+    if timed_out:
+        failure = f"still running after {timeout:.0f} s; killed"
+    else:
+        failure = None if process.returncode == 0 else _describe_exit(process.returncode)
+    if usage is not None:
+        usage["cpu_seconds"] = cpu_seconds
     log_path.write_text(output)
     summary = [line for line in output.splitlines() if line.startswith(prefix)]
     cause = last_cause(output) if failure else None
@@ -508,14 +502,16 @@ def run_measurement(python: Path, module: str, kind: str, suite: Path, name: str
                     echo: Callable[[str], None] = print, environment: dict | None = None,
                     arguments: list[str] = (),
                     started: Callable[[subprocess.Popen], None] | None = None,
+                    usage: dict | None = None,
                     ) -> tuple[float, str | None, str | None]:
     """One measurement step after a successful probe (schema.MEASUREMENT_STEPS): it writes
-    NAME.<kind>.json itself; (seconds, failure or None, output tail on failure)."""
+    NAME.<kind>.json itself; (seconds, failure or None, output tail on failure); `usage` as
+    run_step's."""
     out = results / schema.file_name(name, kind)
     command = [str(python), "-m", module, "--suite", str(suite), "--env-name", name,
                "--out", str(out), *arguments]
     seconds, failure, tail = run_step(command, results / f"{name}.{kind}.log", MEASUREMENT_TIMEOUT,
-                                      f"initcompat {kind}:", echo, environment, started)
+                                      f"initcompat {kind}:", echo, environment, started, usage)
     if failure is None and not out.exists():
         failure = "exited 0 without writing its file"
     return seconds, failure and f"{kind} step {failure}", tail
@@ -528,7 +524,8 @@ def measurement_call(*arguments, **keywords) -> StepCall:
 
 def run_throughput(python: Path, suite: Path, name: str, results: Path,
                    echo: Callable[[str], None] = print, environment: dict | None = None,
-                   arguments: list[str] = ()) -> tuple[float, str | None, str | None]:
+                   arguments: list[str] = (),
+                   usage: dict | None = None) -> tuple[float, str | None, str | None]:
     """Time initialization with pyperf (initcompat.probe.throughput) after a successful probe.
 
     The step writes NAME.pyperf.json and NAME.throughput.json itself; (seconds, failure or None,
@@ -540,5 +537,5 @@ def run_throughput(python: Path, suite: Path, name: str, results: Path,
                *arguments]
     seconds, failure, tail = run_step(command, results / f"{name}.throughput.log",
                                       THROUGHPUT_TIMEOUT, schema.THROUGHPUT_PREFIX, echo,
-                                      environment)
+                                      environment, usage=usage)
     return seconds, failure and f"throughput step {failure}", tail

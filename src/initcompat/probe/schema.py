@@ -338,11 +338,15 @@ def install_record(env, record):
     return document
 
 
-def step_record(status, reason=None, seconds=None, log_tail=None):
-    """One step of a run in the outcome file."""
-    return {"status": status, "reason": reason,
-            "seconds": None if seconds is None else round(float(seconds), 2),
-            "log_tail": log_tail}
+def step_record(status, reason=None, seconds=None, log_tail=None, cpu_seconds=None):
+    """One step of a run in the outcome file; `cpu_seconds` (user + system of the step's
+    process and the processes it waited for) where the runner measured it."""
+    record = {"status": status, "reason": reason,
+              "seconds": None if seconds is None else round(float(seconds), 2),
+              "log_tail": log_tail}
+    if cpu_seconds is not None:
+        record["cpu_seconds"] = round(float(cpu_seconds), 2)
+    return record
 
 
 def outcome_record(env, status, reason, steps, log_tail=None):

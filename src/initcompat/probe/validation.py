@@ -88,7 +88,7 @@ STEP_FIELDS = {"status": (str,)}
 # inputs, measured_at, reused: the key of what the step measured, when, and whether this run
 # kept the files of an earlier one (initcompat.host.reuse)
 STEP_OPTIONAL_FIELDS = {"reason": OPTIONAL_TEXT, "seconds": OPTIONAL_NUMBER,
-                        "log_tail": OPTIONAL_TEXT, "inputs": OPTIONAL_TEXT,
+                        "cpu_seconds": OPTIONAL_NUMBER, "log_tail": OPTIONAL_TEXT, "inputs": OPTIONAL_TEXT,
                         "measured_at": OPTIONAL_TEXT, "reused": (bool, type(None))}
 THROUGHPUT_OPTIONAL_FIELDS = {"status": OPTIONAL_TEXT, "reason": OPTIONAL_TEXT,
                               "ceilings": OPTIONAL_DICT, "benchmarks": OPTIONAL_DICT,
