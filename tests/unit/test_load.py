@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import numpy as np
 
+from initcompat.measurements import registry
 from initcompat.probe import audit, schema, validation
 from initcompat.report.__main__ import main as report_main
 from initcompat.report import crossed_file
@@ -679,17 +680,28 @@ def initializers_document() -> dict:
     return document
 
 
-# Kinds whose file needs the environment's result beside it to be loaded at all.
-JOINED_KINDS = ("initializers", "seeding", "propagation", "fix_layer", "fix_initializer")
+# Every measurement step's file kind (the registry's), each fuzzed.
+MEASUREMENT_KINDS = tuple(m["kind"] for m in registry.steps_beside())
+# Kinds whose file needs the environment's result beside it to be loaded at all: the steps that
+# run in the TF/Keras environments, and the fix runs.
+JOINED_KINDS = tuple(m["kind"] for m in registry.steps_beside()
+                     if m["sessions"] == registry.SESSIONS_TF_KERAS) + ("fix_layer",
+                                                                        "fix_initializer")
 # The porting file joins a framework session's result; good porting neighbours (tf-2.21 with
 # its porting file) give its records sources to be compared with.
 PORTING_NEIGHBOURS = ("torch-2.15.json", "tf-2.21.json", "tf-2.21.porting.json")
 
 
+def test_every_measurement_of_the_registry_has_a_good_file_to_fuzz():
+    assert set(MEASUREMENT_KINDS) <= set(base_documents())
+    for kind in MEASUREMENT_KINDS:
+        validation.validate(base_documents()[kind])
+
+
 @st.composite
 def mutated_file(draw):
     kind = draw(st.sampled_from(["result", "result", "install", "outcome", "throughput",
-                                 "initializers", "seeding", "porting", "framework_result",
+                                 *MEASUREMENT_KINDS, "framework_result",
                                  "fix_layer", "fix_initializer",
                                  "not_measured", "crossed"]))
     document = base_documents()[kind]  # the mutated one; tf-1.15 stays good
@@ -734,7 +746,7 @@ def test_fuzzed_files_are_rejected_or_render(tmp_path_factory, content):
     if kind in JOINED_KINDS + ("crossed",):  # its environment's result (a crossed run: its
         # newer end's), so the mutated part is joined or compared
         write(folder, "tf-2.15.json", base_text("tf-2.15"))
-    if kind == "porting":
+    if kind == registry.by_name("porting")["kind"]:
         for name in PORTING_NEIGHBOURS:
             write(folder, name, porting_document(name))
     write(folder, "mutated.json", content)

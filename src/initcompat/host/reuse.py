@@ -18,6 +18,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from initcompat.measurements import registry
 from initcompat.probe import schema
 from initcompat.probe.output import write_json_atomic
 
@@ -25,9 +26,9 @@ FRESH_VARIABLE = "INITCOMPAT_FRESH"
 FRESH_ARGUMENT = "--fresh"
 PROBE_STEP = "probe"
 THROUGHPUT_STEP = "throughput"
-# The files of each step of a run besides the runner's own (install and outcome files).
-STEP_KINDS = {PROBE_STEP: schema.KIND_RESULT, THROUGHPUT_STEP: schema.KIND_THROUGHPUT}
-STEP_KINDS.update((step, kind) for step, _, kind in schema.MEASUREMENT_STEPS)
+# The files of each step of a run besides the runner's own (install and outcome files): every
+# step of the registry.
+STEP_KINDS = {m["name"]: m["kind"] for m in registry.MEASUREMENTS}
 
 
 def fresh_requested(posargs: list[str], environ: dict | None = None) -> bool:
@@ -39,12 +40,7 @@ def fresh_requested(posargs: list[str], environ: dict | None = None) -> bool:
 
 def step_files(name: str, step: str) -> list[str]:
     """The file names a step of environment `name` leaves (its result files and its log)."""
-    kind = STEP_KINDS[step]
-    files = [schema.file_name(name, kind)]
-    if step == PROBE_STEP:
-        files.append(name + ".log")
-    else:
-        files.append(f"{name}.{kind}.log")
+    files = [schema.file_name(name, STEP_KINDS[step]), name + registry.by_name(step)["log_suffix"]]
     if step == THROUGHPUT_STEP:
         files.append(schema.pyperf_file_name(name))
     return files

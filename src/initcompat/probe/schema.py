@@ -42,46 +42,45 @@ import hashlib
 import json
 import os
 
+from initcompat.measurements import registry
+
 SCHEMA_VERSION = 2
 
-# File kinds and the suffix of each after the environment name.
-KIND_RESULT = "result"
+# File kinds and the suffix of each after the environment name; the measurements' own come from
+# the registry (initcompat.measurements.registry), which lists each step once.
+KIND_RESULT = registry.by_name("probe")["kind"]
 KIND_INSTALL = "install"
-KIND_THROUGHPUT = "throughput"
+KIND_THROUGHPUT = registry.by_name("throughput")["kind"]
 KIND_OUTCOME = "outcome"
-KIND_INITIALIZERS = "initializers"
-KIND_SEEDING = "seeding"
-KIND_PROPAGATION = "propagation"
-KIND_PORTING = "porting"
+KIND_INITIALIZERS = registry.by_name("initializers")["kind"]
+KIND_SEEDING = registry.by_name("seeding")["kind"]
+KIND_PROPAGATION = registry.by_name("propagation")["kind"]
+KIND_PORTING = registry.by_name("porting")["kind"]
 KIND_FIX = "fix"  # several per environment, one per fix run: fix_file_name
 FIX_RUN_KINDS = ("layer", "initializer")
 # The plan the host gives initcompat.probe.fix_runs (a temporary file, not a result).
 FIX_PLAN_KIND = "initcompat-fix-plan"
 FIX_PLAN_VERSION = 1
 FILE_SUFFIXES = {
-    KIND_RESULT: ".json",
+    KIND_RESULT: registry.by_name("probe")["suffix"],
     KIND_INSTALL: ".install.json",
-    KIND_THROUGHPUT: ".throughput.json",
+    KIND_THROUGHPUT: registry.by_name("throughput")["suffix"],
     KIND_OUTCOME: ".outcome.json",
-    KIND_INITIALIZERS: ".initializers.json",
-    KIND_SEEDING: ".seeding.json",
-    KIND_PROPAGATION: ".propagation.json",
-    KIND_PORTING: ".porting.json",
 }
+FILE_SUFFIXES.update((m["kind"], m["suffix"]) for m in registry.steps_beside())
 PYPERF_SUFFIX = ".pyperf.json"
-LOG_SUFFIXES = (".log", ".throughput.log", ".initializers.log", ".seeding.log", ".propagation.log",
-                ".porting.log")
+LOG_SUFFIXES = (registry.by_name("probe")["log_suffix"],
+                registry.by_name("throughput")["log_suffix"]) + tuple(
+    m["log_suffix"] for m in registry.steps_beside())
 # The measurement steps after the probe, in the order the runner runs them: step name ->
 # (module run with python -m, the kind of the file it writes).
-MEASUREMENT_STEPS = (("initializers", "initcompat.probe.initializers", KIND_INITIALIZERS),
-                     ("seeding", "initcompat.probe.seeding", KIND_SEEDING),
-                     ("propagation", "initcompat.probe.propagation", KIND_PROPAGATION),
-                     ("porting", "initcompat.probe.porting", KIND_PORTING))
+MEASUREMENT_STEPS = tuple((m["name"], m["module"], m["kind"]) for m in registry.steps_beside())
 # Steps that read TF/Keras only (not run in a framework session), and the porting step, which
 # runs in every framework session and in the TF environments tagged PORTING_TAG.
-TF_KERAS_STEPS = ("initializers", "seeding", "propagation")
-PORTING_STEP = "porting"
-PORTING_TAG = "porting"
+TF_KERAS_STEPS = tuple(m["name"] for m in registry.steps_beside()
+                       if m["sessions"] == registry.SESSIONS_TF_KERAS)
+PORTING_STEP = registry.by_name("porting")["name"]
+PORTING_TAG = registry.PORTING_TAG
 
 # Frameworks beside TensorFlow/Keras (env.framework of a framework session), and the three the
 # porting table translates between, in the order the report shows them.
@@ -129,12 +128,12 @@ def every_file_name(env_name):
 
 
 # Lines the probe and the throughput step print for the host to echo and recognize.
-PROBE_PREFIX = "initcompat probe:"
-THROUGHPUT_PREFIX = "initcompat throughput:"
-INITIALIZERS_PREFIX = "initcompat initializers:"
-SEEDING_PREFIX = "initcompat seeding:"
-PROPAGATION_PREFIX = "initcompat propagation:"
-PORTING_PREFIX = "initcompat porting:"
+PROBE_PREFIX = registry.by_name("probe")["prefix"]
+THROUGHPUT_PREFIX = registry.by_name("throughput")["prefix"]
+INITIALIZERS_PREFIX = registry.by_name("initializers")["prefix"]
+SEEDING_PREFIX = registry.by_name("seeding")["prefix"]
+PROPAGATION_PREFIX = registry.by_name("propagation")["prefix"]
+PORTING_PREFIX = registry.by_name("porting")["prefix"]
 IMPORTED_MARKER = PROBE_PREFIX + " tensorflow imported"
 KERAS_IMPORTED_MARKER = PROBE_PREFIX + " keras imported"  # a Keras session without TensorFlow
 FRAMEWORK_IMPORTED_MARKER = PROBE_PREFIX + " framework imported"  # a framework session

@@ -18,14 +18,11 @@ from initcompat.report import baseline as baseline_module
 from initcompat.report import compat_data
 from initcompat.report.frame import cells_frame
 from initcompat.report.load import load_or_say
-from initcompat.report.outputs import (INITIALIZER_COLUMNS, PROPAGATION_COLUMNS,
-                                       SEEDING_COLUMNS, TRAINING_COLUMNS, cells_csv,
-                                       changes_document, table_csv, write_report)
+from initcompat.measurements import registry
+from initcompat.report.outputs import cells_csv, changes_document, table_csv, write_report
 from initcompat.report.render import render_index
-from initcompat.report.sections.initializers import AUDIT_COLUMNS
 from initcompat.report.sections.gpu import GPU_SEED_COLUMNS
-from initcompat.report.sections.porting import PORTING_COLUMNS
-from initcompat.report.sections import build_view, load_inputs
+from initcompat.report.sections import View, build_view, load_inputs, section_module
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -59,6 +56,17 @@ def gate(baseline: Path, current: tuple[dict, ...]) -> int:
     return 0
 
 
+def measurement_tables(view: View) -> dict[str, str]:
+    """File name -> CSV text of every measurement step's tables (its section's CSV_TABLES), in
+    the registry's order."""
+    tables = {}
+    for measurement in registry.steps_beside():
+        section = getattr(view, measurement["section"])
+        for file_name, rows, columns in section_module(measurement).CSV_TABLES:
+            tables[file_name] = table_csv(rows(section), columns)
+    return tables
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["diff"]:
@@ -74,14 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     inputs = load_inputs(loaded, arguments.results)
     view = build_view(inputs)
     frame = cells_frame(inputs.results)
-    tables = {"initializers.csv": table_csv(view.initializers.table, INITIALIZER_COLUMNS),
-              "audit.csv": table_csv(view.initializers.audit["rows"], AUDIT_COLUMNS),
-              "seeding.csv": table_csv(view.seeding.table, SEEDING_COLUMNS),
-              "propagation.csv": table_csv(view.propagation.table, PROPAGATION_COLUMNS),
-              "training.csv": table_csv(view.propagation.training_table, TRAINING_COLUMNS),
-              "porting.csv": table_csv(view.porting.table, PORTING_COLUMNS),
-              "gpu_seeds.csv": table_csv(view.gpu.table, GPU_SEED_COLUMNS),
-              compat_data.FILE_NAME: compat_data.compat_data_text(inputs.results, view)}
+    tables = measurement_tables(view)
+    tables["gpu_seeds.csv"] = table_csv(view.gpu.table, GPU_SEED_COLUMNS)
+    tables[compat_data.FILE_NAME] = compat_data.compat_data_text(inputs.results, view)
     written = write_report(arguments.out, render_index(view),
                            cells_csv(frame, view, inputs.results), changes_document(view), tables)
     print(f"initcompat report: {len(inputs.results)} environments, {len(frame)} cells, "

@@ -27,6 +27,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from initcompat.measurements import registry
 from initcompat.probe import schema
 from initcompat.probe.validation import SchemaError, validate
 from initcompat.report import crossed_file
@@ -260,8 +261,8 @@ def join_environment(parts: dict) -> dict:
         joined["outcome"] = {"status": outcome["status"], "steps": outcome["steps"]}
     joined["install"] = _body(parts.get(schema.KIND_INSTALL))
     steps = (outcome or {}).get("steps") or {}
-    for step_name, kind in [("throughput", schema.KIND_THROUGHPUT)] + [
-            (step_name, kind) for step_name, _, kind in schema.MEASUREMENT_STEPS]:
+    for measurement in (registry.by_name("throughput"),) + registry.steps_beside():
+        step_name, kind = measurement["name"], measurement["kind"]
         # A step's file, or where it has none, what its step in the outcome says (failed,
         # skipped); None when neither exists (a result older than the step).
         joined[kind] = _body(parts.get(kind))

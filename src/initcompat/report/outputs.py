@@ -11,6 +11,11 @@ from initcompat.probe.output import replace_atomically, write_json_atomic
 from initcompat.report import availability
 from initcompat.report.frame import family_label
 from initcompat.report.sections import View
+# Each measurement's CSV columns live with its section (CSV_TABLES); kept here under their old names.
+from initcompat.report.sections.initializers import INITIALIZER_COLUMNS  # noqa: F401
+from initcompat.report.sections.propagation.tables import (  # noqa: F401
+    PROPAGATION_COLUMNS, TRAINING_COLUMNS)
+from initcompat.report.sections.seeding import SEEDING_COLUMNS  # noqa: F401
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -109,24 +114,6 @@ def table_csv(rows: list[dict], columns: list[str]) -> str:
 
 INTEGER_COLUMNS = ("fan_in", "fan_out", "n", "seed", "layer_index", "step", "nonfinite", "ad_n",
                    "outside_support")
-INITIALIZER_COLUMNS = ["env", "tf_version", "keras_version", "backend", "namespace",
-                       "initializer", "args", "class", "config", "status", "shape", "fan_in",
-                       "fan_out", "n", "mean", "std", "min", "max", "excess_kurtosis", "fit"]
-# reports/seeding.csv (sections/seeding.py's table): one row per environment x seeding record.
-SEEDING_COLUMNS = ["env", "tf_version", "keras_version", "backend", "family", "method", "target",
-                   "status", "cross_process_identical", "repeat_identical", "sha256",
-                   "first_values", "group", "warning", "calls_identical", "sha256_repeat",
-                   "sha256_other_process", "seed", "initializer", "call", "reason", "error_type"]
-
-
-# reports/propagation.csv and reports/training.csv (sections/propagation/tables.py).
-PROPAGATION_COLUMNS = ["env", "tf_version", "model", "initializer", "dtype", "layer_index",
-                       "layer", "activation_std", "activation_mean", "zero_fraction", "max_abs",
-                       "grad_norm", "predicted_std", "keras_version", "backend", "api",
-                       "pre_activation_std", "predicted_pre_activation_std", "nonfinite",
-                       "fan_in", "kernel_std", "weight_source", "line"]
-TRAINING_COLUMNS = ["env", "tf_version", "model", "initializer", "loss", "step", "value",
-                    "keras_version", "backend", "api", "logit_gap", "line"]
 
 
 def _defuse_formula(value):

@@ -8,9 +8,11 @@ the field's value as `section`. CONTRIBUTING.md, "Add a report section", is the 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from initcompat.measurements import registry
 from initcompat.report.backends import backend_events
 from initcompat.report.causes import build_causes
 from initcompat.report.frame import order_results
@@ -21,12 +23,12 @@ from initcompat.report.sections.compat import Compat, build_compat
 from initcompat.report.sections.environments import Environments, build_environments
 from initcompat.report.sections.failures import Failures, build_failures
 from initcompat.report.sections.gpu import Gpu, build_gpu
-from initcompat.report.sections.initializers import Initializers, build_initializers
+from initcompat.report.sections.initializers import Initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
-from initcompat.report.sections.propagation import Propagation, build_propagation
-from initcompat.report.sections.porting import Porting, build_porting
+from initcompat.report.sections.propagation import Propagation
+from initcompat.report.sections.porting import Porting
 from initcompat.report.sections.rejected import Rejected, build_rejected
-from initcompat.report.sections.seeding import Seeding, build_seeding
+from initcompat.report.sections.seeding import Seeding
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
                                                    load_pyperf)
 from initcompat.report.sections.timeline import Timeline, build_timeline
@@ -94,25 +96,39 @@ def build_view(inputs: Inputs) -> View:
     tf_keras_names = {env["name"] for env in measured.envs}
     throughput_changes = {name: changes for name, changes in throughput.changes.items()
                           if name in tf_keras_names}
-    initializers = build_initializers(measured)
-    seeding = build_seeding(measured)
-    propagation = build_propagation(measured)
+    # the measurement steps' sections, in the registry's order (initcompat.measurements.registry)
+    built = measurement_sections(every, measured)
     causes = build_causes(measured.envs, measured.results, inputs.crossed)
-    timeline = build_timeline(measured, throughput_changes,
-                              initializers.events + seeding.events + propagation.events, causes)
+    timeline = build_timeline(measured, throughput_changes, [
+        event for m in registry.steps_beside() if m["timeline"]
+        for event in built[m["section"]].events], causes)
     compat = build_compat(measured)
     return View(rejected=build_rejected(inputs.rejected),
                 summary=build_summary(measured, compat, every.envs, inputs.suites_note),
                 compat=compat,
-                propagation=propagation,
                 upgrade=build_upgrade(measured.envs, timeline.events,
                                       backend_events(measured.results), causes),
                 timeline=timeline,
                 matrix=build_matrix(measured),
-                initializers=initializers,
-                seeding=seeding,
-                porting=build_porting(every),
                 throughput=throughput,
                 gpu=build_gpu(every),
                 failures=build_failures(every),
-                environments=build_environments(every))
+                environments=build_environments(every),
+                **built)
+
+
+def section_module(measurement: dict):
+    """The report-side module of a registry entry (its `section_module`)."""
+    return importlib.import_module(measurement["section_module"])
+
+
+def measurement_sections(every, measured) -> dict:
+    """View field -> section, for every measurement step of the registry: each built by its
+    `builder` from the TF/Keras environments (`measured`) or, for a step that also runs in the
+    framework sessions, from every environment (`every`)."""
+    built = {}
+    for measurement in registry.steps_beside():
+        build = getattr(section_module(measurement), measurement["builder"])
+        built[measurement["section"]] = build(
+            measured if measurement["sessions"] == registry.SESSIONS_TF_KERAS else every)
+    return built

@@ -414,3 +414,11 @@ def audit_view(measured: Measured) -> dict:
     return {"lines": list(lines.values()), "defects": defects, "rows": rows,
             "size": _most_common([row["n"] for row in rows if isinstance(row.get("n"), int)]),
             "ad": ad}
+
+
+INITIALIZER_COLUMNS = ["env", "tf_version", "keras_version", "backend", "namespace",
+                       "initializer", "args", "class", "config", "status", "shape", "fan_in",
+                       "fan_out", "n", "mean", "std", "min", "max", "excess_kurtosis", "fit"]
+# The report's CSV files of this section: (file name, its rows from the section, columns first).
+CSV_TABLES = (("initializers.csv", lambda section: section.table, INITIALIZER_COLUMNS),
+              ("audit.csv", lambda section: section.audit["rows"], AUDIT_COLUMNS))

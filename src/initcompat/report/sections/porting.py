@@ -313,3 +313,7 @@ def build_porting(measured: Measured) -> Porting:
     return Porting(envs=[r["env"]["name"] for r in results if ported(r)], lead=lead,
                    directions=directions, counts=counts, failed=failed,
                    defaults=[g for g in defaults if g["entries"]], comparisons=rows, table=table)
+
+
+# The report's CSV files of this section: (file name, its rows from the section, columns first).
+CSV_TABLES = (("porting.csv", lambda section: section.table, PORTING_COLUMNS),)

@@ -31,7 +31,8 @@ from initcompat.report.sections.propagation.explanation import (answer_paragraph
                                                                 naive_loss_versions)
 from initcompat.report.sections.propagation.records import (Found, body_of, env_name, first_api,
                                                             models_of, primaries, runs)
-from initcompat.report.sections.propagation.tables import (VERSION_COLUMNS, csv_rows,
+from initcompat.report.sections.propagation.tables import (PROPAGATION_COLUMNS, TRAINING_COLUMNS,
+                                                           VERSION_COLUMNS, csv_rows,
                                                            prediction_rows, unmeasurable,
                                                            version_row)
 
@@ -134,3 +135,8 @@ def build_propagation(measured: Measured) -> Propagation:
         missing=missing, failed=failed, errors=unmeasurable(found),
         events=propagation_events(measured), table=table,
         training_table=training_table)
+
+
+# The report's CSV files of this section: (file name, its rows from the section, columns first).
+CSV_TABLES = (("propagation.csv", lambda section: section.table, PROPAGATION_COLUMNS),
+              ("training.csv", lambda section: section.training_table, TRAINING_COLUMNS))

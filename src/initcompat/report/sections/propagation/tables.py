@@ -139,3 +139,13 @@ def unmeasurable(found: list[Found]) -> list[dict]:
                 if env["label"] not in names:
                     names.append(env["label"])
     return [{"text": text, "range": ", ".join(labels)} for text, labels in where.items()]
+
+
+# reports/propagation.csv and reports/training.csv (this module's rows).
+PROPAGATION_COLUMNS = ["env", "tf_version", "model", "initializer", "dtype", "layer_index",
+                       "layer", "activation_std", "activation_mean", "zero_fraction", "max_abs",
+                       "grad_norm", "predicted_std", "keras_version", "backend", "api",
+                       "pre_activation_std", "predicted_pre_activation_std", "nonfinite",
+                       "fan_in", "kernel_std", "weight_source", "line"]
+TRAINING_COLUMNS = ["env", "tf_version", "model", "initializer", "loss", "step", "value",
+                    "keras_version", "backend", "api", "logit_gap", "line"]

@@ -180,3 +180,12 @@ def build_seeding(measured: Measured) -> Seeding:
                    groups=letters, words=words, notes=notes,
                    events=seeding_events(measured, records, groups),
                    table=_csv_rows(measured, groups))
+
+
+# reports/seeding.csv (this section's table): one row per environment x seeding record.
+SEEDING_COLUMNS = ["env", "tf_version", "keras_version", "backend", "family", "method", "target",
+                   "status", "cross_process_identical", "repeat_identical", "sha256",
+                   "first_values", "group", "warning", "calls_identical", "sha256_repeat",
+                   "sha256_other_process", "seed", "initializer", "call", "reason", "error_type"]
+# The report's CSV files of this section: (file name, its rows from the section, columns first).
+CSV_TABLES = (("seeding.csv", lambda section: section.table, SEEDING_COLUMNS),)

@@ -1,0 +1,1 @@
+"""The measurements, one entry each in initcompat.measurements.registry (see its docstring)."""
