@@ -97,3 +97,29 @@ def test_a_killed_holder_releases_it(tmp_path: Path) -> None:
     after = start(tmp_path, "after", "exclusive")
     assert finish(after) == [0]
     assert order(tmp_path)[-2:] == ["in after", "out after"]
+
+
+def test_a_step_holds_it_shared_only_while_it_runs(tmp_path: Path) -> None:
+    """The runner wraps each step in holding_shared: the lock is held while the step runs (an
+    exclusive try fails) and let go as soon as it returns (an exclusive try succeeds), so a
+    throughput step waits for running steps, not for another session's whole run."""
+    import fcntl
+
+    from initcompat.host import timing_lock
+
+    def exclusive_is_free() -> bool:
+        descriptor = os.open(str(tmp_path / timing_lock.LOCK_NAME), os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(descriptor)  # also lets go of the lock when it was taken
+
+    seen_while_running = []
+    step = timing_lock.holding_shared(tmp_path, lambda started: seen_while_running.append(
+        exclusive_is_free()) or (1.0, None, None))
+    assert step(None) == (1.0, None, None)
+    assert seen_while_running == [False]
+    assert exclusive_is_free()

@@ -22,7 +22,6 @@ import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -136,22 +135,20 @@ def run_entry(entry: Entry, **options) -> Outcome:
     measurements=True, lanes=None, echo=print, reuse=False.
     `resolution` is the matrix's; an entry with its own (a "today" variant) uses that.
     The measurement steps run `lanes` at a time (default: step_lanes()), the throughput
-    step alone after them: across `nox -j` sessions too, everything before it holds the
-    timing lock (host.timing_lock) shared, the throughput step exclusive.
+    step alone after them: across `nox -j` sessions too, the install, the probe and each
+    measurement step hold the timing lock (host.timing_lock) shared while they run, the
+    throughput step exclusive; so a throughput step waits for the steps running when it asks,
+    not for other sessions' whole runs, and no step starts while it waits or times.
     A bad suite raises SuiteError before anything is touched.
     With `reuse`, a step whose inputs equal the last run's keeps its files (host.reuse)."""
-    with ExitStack() as held:
-        return _run_entry(entry, held=held, **options)
+    return _run_entry(entry, **options)
 
 
 def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, envs: Path,
                source: Path, timeout: float, throughput: bool = True, measurements: bool = True,
                lanes: int | None = None, echo: Callable[[str], None] = print,
-               reuse: bool = False, held: ExitStack) -> Outcome:
-    """run_entry's work; the shared timing lock is taken into `held` once the suite is checked,
-    and let go before the throughput step."""
+               reuse: bool = False) -> Outcome:
     suite_document, identity = load_checked(suite)
-    held.enter_context(timing_lock.shared(envs))
     resolution = entry.resolved(resolution)
     results.mkdir(parents=True, exist_ok=True)
     previous = reuse_module.previous_outcome(results, entry.name)
@@ -183,7 +180,9 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
     echo(f"{entry.name}: Python {entry.python} from {origin} ({interpreter})")
     install_started = time.monotonic()
     try:
-        environment: Environment = ensure_environment(entry, interpreter, resolution, envs, source)
+        with timing_lock.shared(envs):
+            environment: Environment = ensure_environment(entry, interpreter, resolution, envs,
+                                                          source)
     except InstallFailed as failure:
         clear_previous_run(results, entry.name)
         seconds["install"] = time.monotonic() - install_started
@@ -233,9 +232,10 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
         returncode, tail = 0, ""
     else:
         progress.started("probe")
-        returncode, tail, seconds["probe_process"] = run_probe(
-            environment.python, arguments, timeout, results / f"{entry.name}.log", echo, variables,
-            module, usage["probe"])
+        with timing_lock.shared(envs):
+            returncode, tail, seconds["probe_process"] = run_probe(
+                environment.python, arguments, timeout, results / f"{entry.name}.log", echo,
+                variables, module, usage["probe"])
         progress.finished("probe", seconds["probe_process"], returncode != 0,
                           usage["probe"].get("cpu_seconds"))
     if returncode is None:
@@ -271,13 +271,12 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
             continue
         if keep(step):
             continue
-        commands[step] = progress.call(step, measurement_call(
+        commands[step] = progress.call(step, timing_lock.holding_shared(envs, measurement_call(
             environment.python, module, kind, suite, entry.name, results, echo, variables,
-            step_arguments(entry), usage=usage[step]), usage[step])
+            step_arguments(entry), usage=usage[step])), usage[step])
     for step, (seconds[step], failure, tail) in run_side_by_side(
             commands, step_lanes() if lanes is None else lanes).items():
         record(step, seconds[step], failure, tail)
-    held.close()
     if throughput and not keep("throughput"):
         with timing_lock.exclusive(envs):  # nothing else of any session runs while it times
             progress.started("throughput")

@@ -1,8 +1,9 @@
 """The lock that keeps the throughput step, which times, apart from all other work of the run,
 across `nox -j` sessions: a readers/writer lock on files (fcntl.flock). Every other part of an
-environment's run (install, probe, measurement steps) holds it shared; the throughput step
-holds it exclusive, so it starts when nothing else holds it and nothing else starts while it
-times. A writer first takes the gate, which readers pass through on their way in: once a
+environment's run (install, probe, each measurement step) holds it shared while it runs; the
+throughput step holds it exclusive, so it starts when nothing else holds it and nothing else
+starts while it times. Held per step, not per session: a throughput step waits for the steps
+running when it asks, not for the whole of every other session's run. A writer first takes the gate, which readers pass through on their way in: once a
 throughput step waits, no new step starts before it (no starving under many sessions).
 A lock is released when its process ends, however it ends. Host side; POSIX.
 """
@@ -13,7 +14,7 @@ import fcntl
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 LOCK_NAME = "initcompat-timing.lock"
 GATE_NAME = "initcompat-timing.gate"
@@ -51,3 +52,11 @@ def exclusive(folder: Path) -> Iterator[None]:
     finally:
         os.close(lock)
         os.close(gate)
+
+
+def holding_shared(folder: Path, call: Callable) -> Callable:
+    """`call` (a runner.StepCall) holding the lock shared while it runs."""
+    def run(*arguments, **keywords):
+        with shared(folder):
+            return call(*arguments, **keywords)
+    return run
