@@ -18,6 +18,7 @@ import pytest
 from initcompat.host import crossed, matrix, runner
 from initcompat.host.environments import InstallFailed, ensure_environment
 from initcompat.host.interpreters import find_interpreter
+from initcompat.measurements import registry
 from initcompat.probe import schema
 from initcompat.report import causes, crossed_file
 
@@ -43,8 +44,8 @@ def end(table, name: str, results: Path) -> dict:
     (results / schema.file_name(name, schema.KIND_INSTALL)).write_text(
         json.dumps({"lock": environment.record["lock"]}))
     _, failure, tail = runner.run_measurement(
-        environment.python, "initcompat.probe.seeding", schema.KIND_SEEDING, ROOT / table.suite,
-        name, results, lambda line: None, runner.process_environment(entry),
+        environment.python, registry.by_name("seeding")["module"], schema.KIND_SEEDING,
+        ROOT / table.suite, name, results, lambda line: None, runner.process_environment(entry),
         runner.step_arguments(entry))
     assert failure is None, tail
     return json.loads((results / schema.file_name(name, schema.KIND_SEEDING)).read_text())

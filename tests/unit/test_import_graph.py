@@ -22,7 +22,25 @@ PROBE_FORBIDDEN = ("initcompat.host", "initcompat.report", "initcompat.check", "
 # layer catalogue and the atomic writer; everything else of the probe runs only inside an
 # environment.
 PROBE_PROTOCOL = {"initcompat.probe.schema", "initcompat.probe.validation",
-                  "initcompat.probe.catalogue", "initcompat.probe.output"}
+                  "initcompat.probe.catalogue", "initcompat.probe.output",
+                  # the registry of measurements, and each measurement folder's file validation
+                  "initcompat.measurements", "initcompat.measurements.registry"}
+MEASUREMENTS = "initcompat.measurements"
+REPORT_SIDE_FOLDER = "section"  # measurements.registry.REPORT_SIDE_FOLDER
+
+
+def runs_in_environments(module: str) -> bool:
+    """The probe, and every module of a measurement's folder but its report side (section/)."""
+    if module == "initcompat.probe" or module.startswith("initcompat.probe."):
+        return True
+    parts = module.split(".")
+    return module.startswith(MEASUREMENTS) and REPORT_SIDE_FOLDER not in parts[3:]
+
+
+def protocol(module: str) -> bool:
+    """What the host side may import of the environment side."""
+    return module in PROBE_PROTOCOL or module.startswith("initcompat.probe.validation.") or (
+        module.startswith(MEASUREMENTS + ".") and module.endswith(".validation"))
 
 
 def module_files() -> dict[str, Path]:
@@ -163,19 +181,23 @@ def test_the_package_has_no_import_cycle():
 
 
 def test_the_probe_imports_nothing_of_the_host_report_check_or_suite():
+    """Nor does the probe side of a measurement's folder, nor does it import its report side."""
     graph = import_graph()
     wrong = sorted(f"{module} imports {target}"
-                   for module, targets in graph.items() if module.startswith("initcompat.probe")
-                   for target in targets if target.startswith(PROBE_FORBIDDEN))
+                   for module, targets in graph.items() if runs_in_environments(module)
+                   for target in targets if target.startswith(PROBE_FORBIDDEN)
+                   or not runs_in_environments(target))
     assert not wrong, "\n".join(wrong)
+    assert runs_in_environments("initcompat.measurements.seeding.draws")
+    assert not runs_in_environments("initcompat.measurements.seeding.section.words")
 
 
 def test_the_host_side_uses_only_the_probe_protocol():
     graph = import_graph()
     wrong = sorted(f"{module} imports {target}" for module, targets in graph.items()
-                   if not module.startswith("initcompat.probe") and module != PACKAGE
-                   for target in targets if target.startswith("initcompat.probe")
-                   and target not in PROBE_PROTOCOL)
+                   if not runs_in_environments(module) and module != PACKAGE
+                   for target in targets if runs_in_environments(target)
+                   and not protocol(target))
     assert not wrong, "\n".join(wrong)
 
 

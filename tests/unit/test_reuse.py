@@ -63,15 +63,40 @@ def test_the_key_changes_with_each_input_and_only_with_them():
 
 def test_the_probe_code_hash_follows_every_probe_file(tmp_path):
     source = tmp_path / "src"
-    shutil.copytree(ROOT / "src" / "initcompat" / "probe", source / "initcompat" / "probe",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("probe", "measurements"):
+        shutil.copytree(ROOT / "src" / "initcompat" / part, source / "initcompat" / part,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     before = reuse.probe_code_hash(source)
     assert before == reuse.probe_code_hash(ROOT / "src") == reuse.probe_code_hash(source)
     (source / "initcompat" / "probe" / "notes.txt").write_text("not code")
     assert reuse.probe_code_hash(source) == before
-    seeding = source / "initcompat" / "probe" / "seeding.py"
-    seeding.write_text(seeding.read_text() + "\n# a comment is an edit too\n")
+    schema_file = source / "initcompat" / "probe" / "schema.py"
+    schema_file.write_text(schema_file.read_text() + "\n# a comment is an edit too\n")
     assert reuse.probe_code_hash(source) != before
+
+
+def test_the_probe_code_hash_follows_the_probe_side_of_each_measurement_folder(tmp_path):
+    """A measurement moved out of probe/ (initcompat/measurements/NAME) still counts: an edit to
+    any of its probe-side files, or to the registry, is a new key; its report side (section/)
+    runs on the host and is not."""
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "src" / "initcompat", source / "initcompat",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    measurements = source / "initcompat" / "measurements"
+    probe_side = [measurements / "registry.py", measurements / "seeding" / "probe.py",
+                  measurements / "seeding" / "draws.py", measurements / "seeding" / "families.py",
+                  measurements / "seeding" / "validation.py"]
+    hashed = set(reuse.probe_side_files(source))
+    assert set(probe_side) <= hashed
+    assert not [path for path in hashed if "section" in path.parts]
+    for path in probe_side:
+        before = reuse.probe_code_hash(source)
+        path.write_text(path.read_text() + "\n# an edit\n")
+        assert reuse.probe_code_hash(source) != before, path
+    before = reuse.probe_code_hash(source)
+    section = measurements / "seeding" / "section" / "words.py"
+    section.write_text(section.read_text() + "\n# the report side\n")
+    assert reuse.probe_code_hash(source) == before
 
 
 def test_only_ok_steps_with_their_files_and_an_unchanged_key_are_reused(tmp_path):

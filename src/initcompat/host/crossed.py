@@ -33,6 +33,7 @@ from initcompat.host.causes import last_cause
 from initcompat.host.environments import InstallFailed
 from initcompat.host.interpreters import find_interpreter, how_to_install
 from initcompat.host.matrix import Entry
+from initcompat.measurements import registry
 from initcompat.probe import schema
 from initcompat.probe.output import write_json_atomic
 from initcompat.report import crossed_file
@@ -165,8 +166,8 @@ def run_step(entry: Entry, step: str, python: Path, name: str, suite: Path, reso
     if step == "seeding":
         out = work / schema.file_name(name, schema.KIND_SEEDING)
         seconds, failure, _ = runner.run_measurement(
-            python, "initcompat.probe.seeding", schema.KIND_SEEDING, suite, name, work, echo,
-            variables, runner.step_arguments(entry))
+            python, registry.by_name("seeding")["module"], schema.KIND_SEEDING, suite, name, work,
+            echo, variables, runner.step_arguments(entry))
     else:
         out = work / schema.file_name(name, schema.KIND_RESULT)
         module, arguments = runner.probe_command(entry, suite, out, resolution, name)

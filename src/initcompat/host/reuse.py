@@ -2,8 +2,8 @@
 
 A step's inputs are: the environment's installed packages (the lock its install record keeps)
 and interpreter, the `env` block (name, versions, tags, resolution and the suite identity: file
-and sha256), the probe-side code (every src/initcompat/probe/**/*.py, hashed), the step's name
-and its extra arguments. Their sha256 is the step's `inputs` key, kept in the step's record of
+and sha256), the probe-side code (every src/initcompat/probe/**/*.py and the probe side of
+src/initcompat/measurements, hashed), the step's name and its extra arguments. Their sha256 is the step's `inputs` key, kept in the step's record of
 NAME.outcome.json with `measured_at` (when its files were measured); a rerun whose key equals the
 last run's, for a step that succeeded and whose files are all still there, keeps those files
 and records `reused: true` with the old `measured_at`. `nox -- --fresh` or INITCOMPAT_FRESH=1
@@ -46,13 +46,24 @@ def step_files(name: str, step: str) -> list[str]:
     return files
 
 
+def probe_side_files(source: Path) -> list[Path]:
+    """Every .py file that runs inside the environments: all of source/initcompat/probe, and
+    all of source/initcompat/measurements but each measurement's report side (its section/
+    folder, registry.REPORT_SIDE_FOLDER), in path order."""
+    package = Path(source) / "initcompat"
+    measurements = package / "measurements"
+    return sorted([*(package / "probe").rglob("*.py"), *(
+        path for path in measurements.rglob("*.py")
+        if registry.REPORT_SIDE_FOLDER not in path.relative_to(measurements).parts)])
+
+
 def probe_code_hash(source: Path) -> str:
-    """sha256 over every .py file under source/initcompat/probe (relative path and bytes, in
-    path order): any edit to the probe side changes it."""
-    root = Path(source) / "initcompat" / "probe"
+    """sha256 over the probe side's code (probe_side_files: each file's path relative to
+    source/initcompat, and its bytes): any edit to code that runs in an environment changes it."""
+    package = Path(source) / "initcompat"
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+    for path in probe_side_files(source):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 

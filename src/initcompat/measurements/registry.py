@@ -34,6 +34,10 @@ RUNS_PROBE = "probe"
 RUNS_BESIDE = "beside"
 RUNS_ALONE = "alone"
 
+# The report-side subfolder of a measurement's folder (initcompat/measurements/NAME/section/):
+# everything else in initcompat/measurements runs inside the environments.
+REPORT_SIDE_FOLDER = "section"
+
 SESSIONS_EVERY = "every"
 SESSIONS_TF_KERAS = "tf-keras"
 SESSIONS_PORTING = "porting"
@@ -60,8 +64,10 @@ MEASUREMENTS = (
     _measurement("initializers", "initcompat.probe.initializers", RUNS_BESIDE,
                  SESSIONS_TF_KERAS, "initializers", "initcompat.report.sections.initializers",
                  "build_initializers", True),
-    _measurement("seeding", "initcompat.probe.seeding", RUNS_BESIDE, SESSIONS_TF_KERAS,
-                 "seeding", "initcompat.report.sections.seeding", "build_seeding", True),
+    # the first measurement in its own folder (initcompat.measurements.seeding)
+    _measurement("seeding", "initcompat.measurements.seeding.probe", RUNS_BESIDE,
+                 SESSIONS_TF_KERAS, "seeding", "initcompat.measurements.seeding.section",
+                 "build_seeding", True),
     _measurement("propagation", "initcompat.probe.propagation", RUNS_BESIDE, SESSIONS_TF_KERAS,
                  "propagation", "initcompat.report.sections.propagation", "build_propagation",
                  True),

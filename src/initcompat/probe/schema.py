@@ -9,8 +9,8 @@ process, once, atomically (initcompat.probe.output):
   NAME.pyperf.json      the throughput step: pyperf's own file with every timed value
   NAME.initializers.json  the initializers step (python -m initcompat.probe.initializers):
                         every initializer of every namespace, constructed and drawn
-  NAME.seeding.json     the seeding step (python -m initcompat.probe.seeding): every seeding
-                        method, in two fresh processes and twice in one
+  NAME.seeding.json     the seeding step (python -m initcompat.measurements.seeding.probe):
+                        every seeding method, in two fresh processes and twice in one
   NAME.propagation.json the propagation step (python -m initcompat.probe.propagation): the
                         suite's models at initialization and through a short training run
   NAME.porting.json     the porting step (python -m initcompat.probe.porting): other

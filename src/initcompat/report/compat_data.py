@@ -57,7 +57,7 @@ from initcompat.report.describe import declared_label, one_line
 from initcompat.report.initializer_records import analyse_draw, records_of
 from initcompat.report.measured import Measured, cell_id, measure
 from initcompat.report.sections.initializers import anchor
-from initcompat.report.sections.seeding import byte_groups, family_id, row_id
+from initcompat.measurements.seeding.section import byte_groups, family_id, row_id
 from initcompat.report.sections.timeline import WEIGHT_SETTINGS
 
 SCHEMA_VERSION = 1

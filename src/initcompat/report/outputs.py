@@ -15,7 +15,7 @@ from initcompat.report.sections import View
 from initcompat.report.sections.initializers import INITIALIZER_COLUMNS  # noqa: F401
 from initcompat.report.sections.propagation.tables import (  # noqa: F401
     PROPAGATION_COLUMNS, TRAINING_COLUMNS)
-from initcompat.report.sections.seeding import SEEDING_COLUMNS  # noqa: F401
+from initcompat.measurements.seeding.section import SEEDING_COLUMNS  # noqa: F401
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 
+from initcompat import measurements
+from initcompat.measurements import registry
 from initcompat.report.describe import NO_GPU
 from initcompat.report.packed import pack_json, pack_markup
 from initcompat.report.sections import View
@@ -14,7 +17,9 @@ from initcompat.report.sections import View
 
 def jinja_environment() -> jinja2.Environment:
     """The templates, autoescaped, strict about undefined names, with the shared globals."""
-    loader = jinja2.PackageLoader("initcompat.report", "templates")
+    loader = jinja2.ChoiceLoader([jinja2.PackageLoader("initcompat.report", "templates"),
+                                  jinja2.PrefixLoader({"sections": jinja2.FileSystemLoader(
+                                      measurement_template_folders())})])
     environment = jinja2.Environment(loader=loader, autoescape=True,
                                      undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
@@ -28,6 +33,15 @@ def jinja_environment() -> jinja2.Environment:
     environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":"),
                                                  "ensure_ascii": False}
     return environment
+
+
+def measurement_template_folders() -> list[str]:
+    """The report-side folders of the measurements that have their own folder
+    (initcompat/measurements/NAME/section/): their templates are found as sections/FILE, beside
+    templates/sections/ of the report."""
+    root = Path(measurements.__file__).parent
+    return [str(folder) for folder in sorted(root.glob(f"*/{registry.REPORT_SIDE_FOLDER}"))
+            if folder.is_dir()]
 
 
 def render_index(view: View, generated: datetime | None = None) -> str:

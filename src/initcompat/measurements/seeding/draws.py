@@ -14,7 +14,7 @@ import numpy as np
 
 from initcompat.probe import schema
 from initcompat.probe.moments import fingerprint_bytes
-from initcompat.probe.seeding_families import (
+from initcompat.measurements.seeding.families import (
     DENSE, GLOBAL_METHODS, INITIALIZER_SEED, SAME_INSTANCE, SEED_ZERO, TWO_INSTANCES, KerasFamily,
     Unavailable, describe_error, families, reset_global_state, short)
 

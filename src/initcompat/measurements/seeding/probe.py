@@ -1,6 +1,6 @@
 """Seeding methods, measured: which ones give the same weights in two fresh processes.
 
-    python -m initcompat.probe.seeding --suite suites/default.json --env-name NAME \\
+    python -m initcompat.measurements.seeding.probe --suite suites/default.json --env-name NAME \\
         --out results/NAME.seeding.json
 
 For every API family (schema.API_FAMILIES: tf.layers and tf.compat.v1.layers in a fresh
@@ -32,8 +32,8 @@ process's, the first values, the exact call, and any warning emitted while drawi
 warnings and the framework's logging, captured). Exit 0 whenever the file was written (a failure
 is data), 1 with one line when the suite is unusable.
 
-The families and methods are in seeding_families.py, one process's measurement in
-seeding_draws.py; this module runs the two processes and writes the file. Python 3.6-clean:
+The families and methods are in families.py, one process's measurement in draws.py; this
+module runs the two processes and writes the file. Python 3.6-clean:
 stdlib, numpy, the framework.
 """
 
@@ -45,10 +45,11 @@ import sys
 import tempfile
 import time
 
+from initcompat.measurements import registry
+from initcompat.measurements.seeding.draws import Captured, measure  # noqa: F401 (re-exported)
+from initcompat.measurements.seeding.families import SEED_ZERO, short
 from initcompat.probe import schema
 from initcompat.probe.output import write_json_atomic
-from initcompat.probe.seeding_draws import Captured, measure  # noqa: F401 (Captured re-exported)
-from initcompat.probe.seeding_families import SEED_ZERO, short
 
 
 SUITE_KEY = "seeding"
@@ -99,8 +100,8 @@ class Worker(object):
         handle, self.out = tempfile.mkstemp(suffix=".seeding-worker.json")
         os.close(handle)
         self.log = tempfile.TemporaryFile(mode="w+")
-        command = [sys.executable, "-m", "initcompat.probe.seeding", "--suite", suite_path,
-                   "--worker", "--out", self.out, "--framework", framework]
+        command = [sys.executable, "-m", registry.by_name("seeding")["module"], "--suite",
+                   suite_path, "--worker", "--out", self.out, "--framework", framework]
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
                                         universal_newlines=True)
 
@@ -192,7 +193,7 @@ def document_for(arguments, block, mine, theirs, failure, seconds):
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m initcompat.probe.seeding",
+    parser = argparse.ArgumentParser(prog="python -m initcompat.measurements.seeding.probe",
                                      description="Measure seeding methods in two processes.")
     parser.add_argument("--suite", required=True, help="suite JSON (its 'seeding' block)")
     parser.add_argument("--out", required=True, help="NAME.seeding.json to write")

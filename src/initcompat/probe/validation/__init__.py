@@ -6,7 +6,8 @@ they are made of in checks.py, and validate() here, which picks the kind's valid
   run_files.py     the runner's NAME.install.json and NAME.outcome.json
   throughput.py    NAME.throughput.json
   initializers.py  NAME.initializers.json (and a fix run's initializer record)
-  seeding.py       NAME.seeding.json
+  (seeding)        NAME.seeding.json: initcompat.measurements.seeding.validation, in the
+                   measurement's own folder
   propagation.py   NAME.propagation.json
   porting.py       NAME.porting.json
   fix.py           NAME.fix-KEY.json
@@ -32,7 +33,7 @@ from initcompat.probe.validation.porting import PORTING_SHAPE_SETS, validate_por
 from initcompat.probe.validation.propagation import validate_propagation
 from initcompat.probe.validation.result import validate_result
 from initcompat.probe.validation.run_files import validate_install, validate_outcome
-from initcompat.probe.validation.seeding import validate_seeding
+from initcompat.measurements.seeding.validation import validate_seeding
 from initcompat.probe.validation.throughput import validate_throughput
 
 

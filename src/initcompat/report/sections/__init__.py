@@ -28,7 +28,7 @@ from initcompat.report.sections.matrix import Matrix, build_matrix
 from initcompat.report.sections.propagation import Propagation
 from initcompat.report.sections.porting import Porting
 from initcompat.report.sections.rejected import Rejected, build_rejected
-from initcompat.report.sections.seeding import Seeding
+from initcompat.measurements.seeding.section import Seeding
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
                                                    load_pyperf)
 from initcompat.report.sections.timeline import Timeline, build_timeline

@@ -10,7 +10,8 @@ import warnings
 
 import pytest
 
-from initcompat.probe import schema, seeding
+from initcompat.measurements.seeding import probe as seeding
+from initcompat.probe import schema
 from initcompat.probe.validation import validate_seeding
 
 BLOCK = {"seed": 1234, "dense": {"input_dim": 96, "units": 40}, "initializer": "glorot_uniform",
@@ -81,6 +82,6 @@ def test_an_unusable_suite_is_one_line(tmp_path, content, problem):
 
 def test_the_default_suite_is_usable():
     from pathlib import Path
-    suite = Path(__file__).resolve().parents[2] / "suites" / "default.json"
+    suite = Path(__file__).resolve().parents[4] / "suites" / "default.json"
     block = seeding.load_suite(str(suite))
     assert block["initializer"] and block["dense"]["input_dim"] != block["dense"]["units"]

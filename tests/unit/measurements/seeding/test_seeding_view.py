@@ -22,7 +22,7 @@ from initcompat.report.sections.matrix import seed_call_label
 from synthetic import cell, result, uniform
 from test_report import history, view_of
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 DENSE, DIRECT = schema.SEED_TARGETS
 SET_SEED, UTILS = "tf.random.set_seed", "keras.utils.set_random_seed"
 

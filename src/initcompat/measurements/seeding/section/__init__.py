@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from initcompat.probe import schema
 from initcompat.report.describe import one_line
 from initcompat.report.measured import Measured
-from initcompat.report.sections.seeding.events import seeding_events
-from initcompat.report.sections.seeding.records import (  # noqa: F401 (byte_groups re-exported)
+from initcompat.measurements.seeding.section.events import seeding_events
+from initcompat.measurements.seeding.section.records import (  # noqa: F401 (byte_groups re-exported)
     NOT_MEASURED, RECORD_COLUMNS, SHA_DIGITS, STATUS_CLASS, STATUS_TEXT, byte_groups, env_line,
     family_id, ordered, records_of, row_id)
-from initcompat.report.sections.seeding.words import (column_label, notes_of, status_lines,
+from initcompat.measurements.seeding.section.words import (column_label, notes_of, status_lines,
                                                       where_drawn)
 
 

@@ -10,7 +10,7 @@ from initcompat.probe import schema
 from initcompat.report.analysis import comparison_pairs
 from initcompat.report.describe import one_line
 from initcompat.report.measured import Measured
-from initcompat.report.sections.seeding.records import env_line, family_id, ordered, row_id
+from initcompat.measurements.seeding.section.records import env_line, family_id, ordered, row_id
 
 
 def _pairs(measured: Measured, has: set[str]):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from initcompat.probe import schema
 from initcompat.report.describe import one_line
-from initcompat.report.sections.seeding.records import NOT_MEASURED, STATUS_CLASS, env_line
+from initcompat.measurements.seeding.section.records import NOT_MEASURED, STATUS_CLASS, env_line
 
 
 def column_label(env: dict) -> str:
