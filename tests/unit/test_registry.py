@@ -5,6 +5,8 @@ protocol's step tables are read from it."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import dataclasses
 import importlib.util
 from pathlib import Path
@@ -72,3 +74,15 @@ def test_the_registry_imports_nothing_and_is_plain_data():
     spec.loader.exec_module(alone)
     for measurement in alone.MEASUREMENTS:
         assert all(isinstance(value, (str, bool)) for value in measurement.values())
+
+
+def test_each_probe_side_module_of_a_measurement_folder_imports_first_in_a_fresh_process():
+    """A measurement folder's modules import the probe's and the probe's validation imports the
+    folder's: whichever comes first in a fresh interpreter must load (no import-order cycle)."""
+    modules = sorted(".".join(path.relative_to(SOURCE).with_suffix("").parts)
+                     for path in (SOURCE / "initcompat" / "measurements").glob("*/*.py"))
+    modules.append("initcompat.probe.validation")
+    for module in modules:
+        completed = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=SOURCE,
+                                   capture_output=True, text=True)
+        assert completed.returncode == 0, (module, completed.stderr[-2000:])

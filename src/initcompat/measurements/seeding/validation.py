@@ -2,9 +2,9 @@
 Python 3.6-clean."""
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (OPTIONAL_LIST, OPTIONAL_NUMBER, OPTIONAL_TEXT,
-                                                SchemaError, check_fields, check_number_list,
-                                                check_optional_fields, validate_measurement)
+from initcompat.probe.file_checks import (OPTIONAL_LIST, OPTIONAL_NUMBER, OPTIONAL_TEXT,
+                                          SchemaError, check_fields, check_number_list,
+                                          check_optional_fields, validate_measurement)
 
 
 SEEDING_RECORD_FIELDS = {"family": (str,), "method": (str,), "target": (str,), "status": (str,)}

@@ -1,7 +1,8 @@
 """Validation of every file kind in initcompat.probe.schema: one module per file kind, the checks
-they are made of in checks.py, and validate() here, which picks the kind's validator.
+they are made of in initcompat.probe.file_checks (outside this package, so that a measurement
+folder's validation can import them without running this module first), and validate() here,
+which picks the kind's validator.
 
-  checks.py        the error, types, fields, counts, header, suite identity, sample, shape/fans
   result.py        the probe's NAME.json (cells, framework cells, devices, availability)
   run_files.py     the runner's NAME.install.json and NAME.outcome.json
   throughput.py    NAME.throughput.json
@@ -25,7 +26,7 @@ validate_result, ...) stay importable from initcompat.probe.validation.
 """
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (  # noqa: F401 (the package's public names)
+from initcompat.probe.file_checks import (  # noqa: F401 (the package's public names)
     SchemaError, check_fields, check_header, check_optional_fields)
 from initcompat.probe.validation.fix import validate_fix
 from initcompat.probe.validation.initializers import validate_initializers

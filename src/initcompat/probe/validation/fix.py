@@ -2,9 +2,9 @@
 Python 3.6-clean."""
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (NUMBER, OPTIONAL_DICT, OPTIONAL_LIST,
-                                                OPTIONAL_TEXT, SchemaError, check_count,
-                                                check_fields, check_header, check_optional_fields)
+from initcompat.probe.file_checks import (NUMBER, OPTIONAL_DICT, OPTIONAL_LIST, OPTIONAL_TEXT,
+                                          SchemaError, check_count, check_fields, check_header,
+                                          check_optional_fields)
 from initcompat.probe.validation.initializers import validate_initializer_record
 from initcompat.probe.validation.result import validate_cell
 

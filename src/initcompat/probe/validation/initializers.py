@@ -5,11 +5,10 @@ Python 3.6-clean."""
 import math
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (ANY_JSON, LARGEST_EXACT_INTEGER, OPTIONAL_DICT,
-                                                OPTIONAL_NUMBER, OPTIONAL_TEXT, SchemaError,
-                                                check_count, check_fields, check_number_list,
-                                                check_optional_fields, validate_measurement,
-                                                validate_sample)
+from initcompat.probe.file_checks import (ANY_JSON, LARGEST_EXACT_INTEGER, OPTIONAL_DICT,
+                                          OPTIONAL_NUMBER, OPTIONAL_TEXT, SchemaError, check_count,
+                                          check_fields, check_number_list, check_optional_fields,
+                                          validate_measurement, validate_sample)
 
 
 AUDIT_FIELDS = {"namespace": (str,), "initializer": (str,), "how": (str,)}

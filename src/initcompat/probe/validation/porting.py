@@ -2,10 +2,10 @@
 Python 3.6-clean."""
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (OPTIONAL_DICT, OPTIONAL_LIST, OPTIONAL_NUMBER,
-                                                OPTIONAL_TEXT, SchemaError, check_fields,
-                                                check_optional_fields, validate_measurement,
-                                                validate_sample, validate_shape_and_fans)
+from initcompat.probe.file_checks import (OPTIONAL_DICT, OPTIONAL_LIST, OPTIONAL_NUMBER,
+                                          OPTIONAL_TEXT, SchemaError, check_fields,
+                                          check_optional_fields, validate_measurement,
+                                          validate_sample, validate_shape_and_fans)
 
 
 # One record of the porting step: a source framework's default drawn in this one by a snippet.

@@ -3,10 +3,10 @@
 Python 3.6-clean."""
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (OPTIONAL_DICT, OPTIONAL_LIST, OPTIONAL_NUMBER,
-                                                OPTIONAL_TEXT, SchemaError, check_count,
-                                                check_fields, check_number_list,
-                                                check_optional_fields, validate_measurement)
+from initcompat.probe.file_checks import (OPTIONAL_DICT, OPTIONAL_LIST, OPTIONAL_NUMBER,
+                                          OPTIONAL_TEXT, SchemaError, check_count, check_fields,
+                                          check_number_list, check_optional_fields,
+                                          validate_measurement)
 
 
 PROPAGATION_RECORD_FIELDS = {"api": (str,), "model": (str,), "initializer": (str,),

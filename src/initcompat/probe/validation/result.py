@@ -3,12 +3,11 @@ and the availability attempts.
 Python 3.6-clean."""
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (ANY_JSON, LARGEST_EXACT_INTEGER, OPTIONAL_DICT,
-                                                OPTIONAL_LIST, OPTIONAL_NUMBER, OPTIONAL_TEXT,
-                                                SchemaError, check_count, check_fields,
-                                                check_header, check_number_list,
-                                                check_optional_fields, validate_sample,
-                                                validate_shape_and_fans)
+from initcompat.probe.file_checks import (ANY_JSON, LARGEST_EXACT_INTEGER, OPTIONAL_DICT,
+                                          OPTIONAL_LIST, OPTIONAL_NUMBER, OPTIONAL_TEXT,
+                                          SchemaError, check_count, check_fields, check_header,
+                                          check_number_list, check_optional_fields,
+                                          validate_sample, validate_shape_and_fans)
 
 
 RESULT_FIELDS = {"status": (str,), "reason": OPTIONAL_TEXT, "cells": (list,)}

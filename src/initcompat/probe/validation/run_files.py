@@ -3,9 +3,9 @@ NAME.outcome.json (the status of every step).
 Python 3.6-clean."""
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (OPTIONAL_LIST, OPTIONAL_NUMBER, OPTIONAL_TEXT,
-                                                SchemaError, check_fields, check_header,
-                                                check_optional_fields)
+from initcompat.probe.file_checks import (OPTIONAL_LIST, OPTIONAL_NUMBER, OPTIONAL_TEXT,
+                                          SchemaError, check_fields, check_header,
+                                          check_optional_fields)
 from initcompat.probe.validation.result import ENV_FIELDS
 
 

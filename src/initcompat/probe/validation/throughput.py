@@ -2,10 +2,9 @@
 Python 3.6-clean."""
 
 from initcompat.probe import schema
-from initcompat.probe.validation.checks import (NUMBER, OPTIONAL_DICT, OPTIONAL_LIST,
-                                                OPTIONAL_NUMBER, OPTIONAL_TEXT, SchemaError,
-                                                check_count, check_fields, check_header,
-                                                check_optional_fields)
+from initcompat.probe.file_checks import (NUMBER, OPTIONAL_DICT, OPTIONAL_LIST, OPTIONAL_NUMBER,
+                                          OPTIONAL_TEXT, SchemaError, check_count, check_fields,
+                                          check_header, check_optional_fields)
 
 
 THROUGHPUT_OPTIONAL_FIELDS = {"status": OPTIONAL_TEXT, "reason": OPTIONAL_TEXT,

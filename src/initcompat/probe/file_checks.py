@@ -1,7 +1,7 @@
-"""The checks every file kind's validation is made of: the error, the allowed types, fields
-present and typed, number lists, counts in range, the header, the suite identity, a sample
-summary, a shape and its fans, and the common body of a measurement step's file.
-Python 3.6-clean."""
+"""The checks every file kind's validation (initcompat.probe.validation, and each measurement
+folder's validation.py) is made of: the error, the allowed types, fields present and typed,
+number lists, counts in range, the header, the suite identity, a sample summary, a shape and its
+fans, and the common body of a measurement step's file. Python 3.6-clean."""
 
 from initcompat.probe import schema
 
