@@ -124,7 +124,7 @@ def _installed_tensorflow(distributions):
 def probe(arguments, suite, interrupts=()):
     """Build the whole result document (imports TensorFlow); `interrupts` lists SIGINTs seen."""
     if arguments.requested_tensorflow == schema.NO_TENSORFLOW:  # Keras on JAX, PyTorch, NumPy
-        from initcompat.probe import keras_only
+        from initcompat.probe.adapters import keras_only
         return keras_only.probe(arguments, suite, environment_block)
     from initcompat.probe import apis, availability, installed
     legacy_child = availability_child = distributions = None

@@ -183,8 +183,8 @@ def keras_builder(keras, factory, spec, device):
 
 
 def framework_builder(layer, device):
-    """A framework adapter's layer (initcompat.probe.torch_layers & co): build(None) makes the
-    module with fresh randomness and returns {role: (name, host numpy array)}."""
+    """A framework adapter's layer (initcompat.probe.adapters.torch_layers & co): build(None)
+    makes the module with fresh randomness and returns {role: (name, host numpy array)}."""
     def build():
         with device.scope():
             weights = layer["build"](None)
@@ -207,7 +207,8 @@ class Target(object):
 def keras_target(layers, elements):
     """Keras 3 on the backend KERAS_BACKEND names (the runner sets it)."""
     import keras
-    from initcompat.probe import apis, keras_only
+    from initcompat.probe import apis
+    from initcompat.probe.adapters import keras_only
     backend = keras.backend.backend()
     versions = {"keras": keras.__version__, "backend": backend}
     versions.update(keras_only.backend_versions(backend))

@@ -85,11 +85,11 @@ def suite_dims(suite):
 
 def adapter_module(framework):
     if framework == schema.FRAMEWORK_TORCH:
-        from initcompat.probe import torch_layers as module
+        from initcompat.probe.adapters import torch_layers as module
     elif framework == schema.FRAMEWORK_FLAX:
-        from initcompat.probe import flax_layers as module
+        from initcompat.probe.adapters import flax_layers as module
     else:
-        from initcompat.probe import stax_layers as module
+        from initcompat.probe.adapters import stax_layers as module
     return module
 
 

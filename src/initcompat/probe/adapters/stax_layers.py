@@ -15,7 +15,7 @@ import numpy as np
 import jax
 from jax.example_libraries import stax
 
-from initcompat.probe.jax_identity import describe_initializer, jax_fans
+from initcompat.probe.adapters.jax_identity import describe_initializer, jax_fans
 
 FRAMEWORK = "jax-stax"
 

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import flax
 from flax import linen
 
-from initcompat.probe.jax_identity import describe_initializer, jax_fans
+from initcompat.probe.adapters.jax_identity import describe_initializer, jax_fans
 
 FRAMEWORK = "flax"
 GATES = ("i", "f", "g", "o")
