@@ -5,10 +5,13 @@ framework environment, imports nothing of the host, the report, the check or the
 Every import counts, wherever it stands: module level, inside a function, under `if
 TYPE_CHECKING:` (a function-level import only moves a cycle to run time). An edge goes to the
 module named: `from initcompat.report import fit` is an edge to `initcompat.report.fit` when that
-is a module, to the package `initcompat.report` when `fit` is a name it defines. The packages a
-dotted name passes through are not edges of their own (importing `initcompat.report.fit` runs
-`initcompat/report/__init__.py` first, but a package's `__init__` importing its own submodules
-is not a cycle through them)."""
+is a module, to the package `initcompat.report` when `fit` is a name it defines. For the cycle
+check, a module-level import also has edges to the packages its dotted name passes through when
+the importer is outside them: importing `initcompat.probe.validation.result` from outside runs
+`initcompat/probe/validation/__init__.py` first, and an `__init__` that imports the importer
+back fails while the importer is half-loaded (a package's `__init__` importing its own
+submodules is not a cycle; a function-level import runs the `__init__` once everything is
+loaded)."""
 
 from __future__ import annotations
 
@@ -77,11 +80,22 @@ def _deepest_module(name: str, modules: dict[str, Path]) -> str | None:
     return None
 
 
-def imports_of(name: str, modules: dict[str, Path]) -> set[str]:
-    """The package's modules that module `name` imports, anywhere in its source."""
+def _module_level(tree: ast.AST):
+    """The nodes of a module outside its functions (what runs when it is imported)."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def imports_of(name: str, modules: dict[str, Path], module_level: bool = False) -> set[str]:
+    """The package's modules that module `name` imports, anywhere in its source (only outside
+    its functions with `module_level`)."""
     tree = ast.parse(modules[name].read_text(encoding="utf-8"), filename=str(modules[name]))
     found = set()
-    for node in ast.walk(tree):
+    for node in (_module_level(tree) if module_level else ast.walk(tree)):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -98,9 +112,27 @@ def imports_of(name: str, modules: dict[str, Path]) -> set[str]:
     return found
 
 
-def import_graph() -> dict[str, set[str]]:
+def with_packages(name: str, imported: set[str]) -> set[str]:
+    """`imported` and the packages of the package each one passes through that `name` is not
+    inside (initcompat itself left out: every module passes through it)."""
+    found = set(imported)
+    for module in imported:
+        parts = module.split(".")
+        for end in range(2, len(parts)):
+            package = ".".join(parts[:end])
+            if not (name == package or name.startswith(package + ".")):
+                found.add(package)
+    return found
+
+
+def import_graph(packages: bool = False) -> dict[str, set[str]]:
+    """Each module's imports; with `packages`, its module-level imports and the packages whose
+    `__init__` they run first."""
     modules = module_files()
     graph = {name: imports_of(name, modules) for name in modules}
+    if packages:  # what importing each module runs at once: its module-level imports
+        graph = {name: {m for m in with_packages(name, imports_of(name, modules, True))
+                        if m in modules} for name in modules}
     # report.sections imports each measurement's section by the name the registry gives it
     # (importlib): those are its edges too
     if "initcompat.report.sections" in graph and "initcompat.measurements.registry" in modules:
@@ -176,7 +208,7 @@ def _cycle_in(component: list[str], graph: dict[str, set[str]]) -> list[str]:
 
 
 def test_the_package_has_no_import_cycle():
-    found = cycles(import_graph())
+    found = cycles(import_graph()) + cycles(import_graph(packages=True))
     assert not found, "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in found)
 
 
@@ -220,3 +252,12 @@ def test_the_graph_reader_finds_a_cycle_and_every_kind_of_import(tmp_path, monke
                               "initcompat.sub.a"]]
     (package / "sub" / "c.py").write_text("import json\n")
     assert cycles(import_graph()) == []
+    # a package's __init__ that imports back a module importing one of its submodules at module
+    # level: a cycle when run (the importer is half-loaded), found through the package's edge
+    (package / "e.py").write_text("from initcompat.sub.b import thing\n")
+    (package / "sub" / "__init__.py").write_text("from initcompat import e\n")
+    assert cycles(import_graph()) == []
+    assert cycles(import_graph(packages=True)) == [["initcompat.e", "initcompat.sub",
+                                                    "initcompat.e"]]
+    (package / "e.py").write_text("def later():\n    from initcompat.sub.b import thing\n")
+    assert cycles(import_graph(packages=True)) == []

@@ -20,6 +20,13 @@ from dataclasses import dataclass
 from initcompat.report import change, fit, theory
 from initcompat.report.analysis import comparison_pairs
 
+
+def anchor(key) -> str:
+    """The HTML id of a row of the Initializers section (keep_old and compat_data link to it)."""
+    text = "-".join(str(part) for part in key)
+    return "i-" + "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)
+
+
 Key = tuple  # (namespace, how, initializer, arguments as sorted JSON)
 
 

@@ -29,10 +29,9 @@ from initcompat.report import fit, theory
 from initcompat.report.analysis import reproducible
 from initcompat.report.describe import declared_label
 from initcompat.report.frame import family_label
-from initcompat.report.initializer_records import analyse_draw, records_of
+from initcompat.report.initializer_records import analyse_draw, anchor, records_of
 from initcompat.report.layer_theory import layer_distribution
 from initcompat.report.measured import Measured, cell_id
-from initcompat.report.sections.initializers import anchor
 
 _ATTRIBUTE = re.compile(r"layer attribute (\w+)")
 _QUIET = ("seed", "dtype")  # config entries that do not shape a distribution

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from initcompat.report import fit
 from initcompat.report.tail_audit import AD_ALPHA, ad_rejections, audit_row, clopper_pearson
-from initcompat.report.initializer_records import (DrawAnalysis, RecordStep, analyse,
-                                                   change_steps, key_label, records_of)
+from initcompat.report.initializer_records import (  # anchor: the section's row ids
+    DrawAnalysis, RecordStep, analyse, anchor, change_steps, key_label, records_of)
 from initcompat.report.measured import Measured
 
 TIMELINE_KIND = "initializer"
@@ -40,12 +40,6 @@ class Initializers:
     #              "rate_ci_high", "ad_tests", "ad_rejected"}], "defects": [row with values
     #              outside or a rejected AD test], "rows": [row of reports/audit.csv], "size",
     #              "ad": {"tests", "rejected", "alpha", "first_threshold", "size"}}
-
-
-def anchor(key) -> str:
-    """The HTML id of a row of the section."""
-    text = "-".join(str(part) for part in key)
-    return "i-" + "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)
 
 
 def _range(labels: list[str]) -> str:
