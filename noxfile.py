@@ -1,7 +1,8 @@
 """One Nox session per TensorFlow environment in suites/matrix.toml, then the report.
 
-  nox                 the default selection, then the report (a step whose inputs did not
-                      change since the last run is reused; `nox -- --fresh` measures again)
+  nox                 the default selection, its sessions side by side (one per core; `nox -j 1`:
+                      one after another), then the report (a step whose inputs did not change
+                      since the last run is reused; `nox -- --fresh` measures again)
   nox -t history      every release, then the report
   nox -s tf-1.15      one environment
   nox -s tf-1.15 -- --suite my.json   one environment, your own suite (checked before anything
@@ -175,6 +176,13 @@ def selected_probe_sessions(argv: list[str]) -> list[str]:
         return [name for name in config.sessions if name in names]
     tags = set(config.tags if config.tags is not None else nox.options.tags)
     return [entry.name for entry in MATRIX.entries if tags & set(entry.tags)]
+
+
+# A selection of several probe sessions (a plain `nox` too) runs them side by side, one per core,
+# as `nox -j auto` does (`nox -j 1` on the command line wins: one after another). A single session
+# runs as before, its progress lines live (nox holds a parallel session's output until it ends).
+if len(selected_probe_sessions(sys.argv[1:])) > 1:
+    nox.options.parallel = "auto"
 
 
 # Reused: a rerun only checks that the report's dependencies are there (uv: a fraction of a second).

@@ -1,16 +1,17 @@
 """Benchmark (not a test): the README's main command in a fresh clone, per commit, and again.
 
   python benchmarks/fresh_clone.py BEFORE_COMMIT AFTER_COMMIT [--command "nox -j auto"]
-                                   [--save NAME] [--work /tmp/initcompat-fresh]
+                                   [--repeat N] [--save NAME] [--work /tmp/initcompat-fresh]
 
 For each commit, in the order given: a fresh `git clone` of this repository at that commit (no
 `.nox`, no results: every environment is created from uv's cache, which is left warm), then the
 command (wall time, and the CPU seconds, user + system, of it and every process it waited for),
 then the same command again at once with nothing changed (the rerun). The commits' results
 folders are compared with benchmarks/same_results.py (same report events). Both commits are
-measured in one invocation, back to back, so they share the machine's state; the load average
-before each command is recorded beside it. Prints a table; saves
-benchmarks/results/fresh-clone-NAME.json.
+measured in one invocation, back to back, so they share the machine's state; with --repeat N the
+commits alternate N times (before, after, before, after, ...) and the table gives each one's
+median with its range. The load average before each command is recorded beside it. Prints a
+table; saves benchmarks/results/fresh-clone-NAME.json.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import os
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -48,16 +50,29 @@ def session_lines(log: Path) -> list[str]:
                                                          or " failed" in line)]
 
 
+def spread(values: list[float]) -> dict:
+    """Median, lowest and highest of a commit's runs."""
+    return {"median": round(statistics.median(values), 1), "min": min(values),
+            "max": max(values), "n": len(values)}
+
+
+def shown(figure: dict) -> str:
+    if figure["n"] == 1:
+        return f"{figure['median']}"
+    return f"{figure['median']} ({figure['min']}-{figure['max']})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("commits", nargs="+")
     parser.add_argument("--command", default="nox -j auto")
     parser.add_argument("--work", type=Path, default=Path("/tmp/initcompat-fresh"))
+    parser.add_argument("--repeat", type=int, default=1, help="alternate the commits N times")
     parser.add_argument("--save", help="write benchmarks/results/fresh-clone-NAME.json")
     arguments = parser.parse_args()
     command = shlex.split(arguments.command)
     runs = []
-    for commit in arguments.commits:
+    for commit in arguments.commits * arguments.repeat:
         sha = subprocess.run(["git", "rev-parse", "--short", commit], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip()
         clone = arguments.work / sha
@@ -80,16 +95,21 @@ def main() -> int:
                                    str(first), str(last)], capture_output=True, text=True)
         same = {"exit": compared.returncode, "output_tail": compared.stdout[-3000:]}
         print(compared.stdout[-3000:])
-    print(f"{'commit':10} {'fresh wall':>10} {'fresh CPU':>10} {'rerun wall':>10} {'rerun CPU':>10}")
-    for run in runs:
-        print(f"{run['commit']:10} {run['fresh_clone']['wall_s']:>10} "
-              f"{run['fresh_clone']['cpu_s']:>10} {run['rerun']['wall_s']:>10} "
-              f"{run['rerun']['cpu_s']:>10}")
+    summary = {}
+    for commit in dict.fromkeys(run["commit"] for run in runs):
+        mine = [run for run in runs if run["commit"] == commit]
+        summary[commit] = {f"{phase}_{what}": spread([run[phase][what] for run in mine])
+                           for phase in ("fresh_clone", "rerun") for what in ("wall_s", "cpu_s")}
+    print(f"{'commit':10} {'fresh wall':>18} {'fresh CPU':>18} {'rerun wall':>18} {'rerun CPU':>18}")
+    for commit, figures in summary.items():
+        print(f"{commit:10} " + " ".join(f"{shown(figures[key]):>18}" for key in (
+            "fresh_clone_wall_s", "fresh_clone_cpu_s", "rerun_wall_s", "rerun_cpu_s")))
     if arguments.save:
         saved = ROOT / "benchmarks" / "results" / f"fresh-clone-{arguments.save}.json"
         saved.write_text(json.dumps({
             "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "cores": os.cpu_count(), "runs": runs, "same_results": same}, indent=1) + "\n")
+            "cores": os.cpu_count(), "summary": summary, "runs": runs, "same_results": same},
+            indent=1) + "\n")
         print(f"saved {saved.relative_to(ROOT)}")
     return 0
 
