@@ -16,6 +16,7 @@ from initcompat.host import step_process
 from initcompat.host.causes import last_cause
 from initcompat.host.side_by_side import StepCall
 from initcompat.host.step_process import describe_exit as _describe_exit
+from initcompat.measurements import registry
 from initcompat.probe import schema
 
 THROUGHPUT_TIMEOUT = 600  # seconds for the whole throughput step (it is designed for < 60 s)
@@ -132,12 +133,12 @@ def run_throughput(python: Path, suite: Path, name: str, results: Path,
                    echo: Callable[[str], None] = print, environment: dict | None = None,
                    arguments: list[str] = (),
                    usage: dict | None = None) -> tuple[float, str | None, str | None]:
-    """Time initialization with pyperf (initcompat.probe.throughput) after a successful probe.
+    """Time initialization with pyperf (the registry's throughput module) after a successful probe.
 
     The step writes NAME.pyperf.json and NAME.throughput.json itself; (seconds, failure or None,
     output tail on failure) for the outcome file.
     """
-    command = [str(python), "-m", "initcompat.probe.throughput", "--suite", str(suite),
+    command = [str(python), "-m", registry.by_name("throughput")["module"], "--suite", str(suite),
                "--env-name", name, "--out", str(results / schema.pyperf_file_name(name)),
                "--summary-out", str(results / schema.file_name(name, schema.KIND_THROUGHPUT)),
                *arguments]
