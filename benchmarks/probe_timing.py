@@ -43,7 +43,20 @@ def extract(commit: str, folder: Path) -> None:
         tar.extractall(folder)
 
 
-STEP_MODULES = {"probe": "initcompat.probe", "propagation": "initcompat.probe.propagation"}
+# Each step's module, newest path first: a --before commit from before the step moved into its
+# measurement folder (issue 30) still has it at the older path.
+STEP_MODULES = {"probe": ("initcompat.probe",),
+                "propagation": ("initcompat.measurements.propagation.probe",
+                                "initcompat.probe.propagation")}
+
+
+def step_module(source: Path, step: str) -> str:
+    """The first of STEP_MODULES[step] that `source` (a checkout: src/) holds."""
+    for module in STEP_MODULES[step]:
+        path = source.joinpath("src", *module.split("."))
+        if (path / "__main__.py").is_file() or path.with_suffix(".py").is_file():
+            return module
+    raise RuntimeError(f"{source} holds none of {', '.join(STEP_MODULES[step])}")
 
 
 def probe_wall(python: Path, name: str, source: Path, step: str = "probe") -> float:
@@ -52,7 +65,7 @@ def probe_wall(python: Path, name: str, source: Path, step: str = "probe") -> fl
         out = Path(folder) / f"{name}.json"
         environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(source / "src"))
         started = time.monotonic()
-        completed = subprocess.run([str(python), "-m", STEP_MODULES[step], "--suite",
+        completed = subprocess.run([str(python), "-m", step_module(source, step), "--suite",
                                     str(source / "suites" / "default.json"), "--out", str(out),
                                     "--env-name", name], capture_output=True, text=True,
                                    env=environment)
@@ -91,7 +104,7 @@ def main() -> None:
             rows.append(row)
             print(f"{entry.name:<10} before {row['before_s']:>5.1f} s   after {row['after_s']:>5.1f} s",
                   flush=True)
-    figures = {"what": f"wall seconds of `python -m {STEP_MODULES[arguments.step]}` per "
+    figures = {"what": f"wall seconds of `python -m {STEP_MODULES[arguments.step][0]}` per "
                        "environment, median",
                "before": arguments.before, "after": "this checkout", "repeats": arguments.repeats,
                "load_average_after": os.getloadavg()[0], "sessions": rows,

@@ -85,7 +85,10 @@ def test_the_probe_code_hash_follows_the_probe_side_of_each_measurement_folder(t
     measurements = source / "initcompat" / "measurements"
     probe_side = [measurements / "registry.py", measurements / "seeding" / "probe.py",
                   measurements / "seeding" / "draws.py", measurements / "seeding" / "families.py",
-                  measurements / "seeding" / "validation.py"]
+                  measurements / "seeding" / "validation.py",
+                  measurements / "propagation" / "probe.py",
+                  measurements / "propagation" / "models.py",
+                  measurements / "propagation" / "validation.py"]
     hashed = set(reuse.probe_side_files(source))
     assert set(probe_side) <= hashed
     assert not [path for path in hashed if "section" in path.parts]

@@ -64,13 +64,13 @@ MEASUREMENTS = (
     _measurement("initializers", "initcompat.probe.initializers", RUNS_BESIDE,
                  SESSIONS_TF_KERAS, "initializers", "initcompat.report.sections.initializers",
                  "build_initializers", True),
-    # the first measurement in its own folder (initcompat.measurements.seeding)
+    # the measurements in their own folders: initcompat.measurements.NAME
     _measurement("seeding", "initcompat.measurements.seeding.probe", RUNS_BESIDE,
                  SESSIONS_TF_KERAS, "seeding", "initcompat.measurements.seeding.section",
                  "build_seeding", True),
-    _measurement("propagation", "initcompat.probe.propagation", RUNS_BESIDE, SESSIONS_TF_KERAS,
-                 "propagation", "initcompat.report.sections.propagation", "build_propagation",
-                 True),
+    _measurement("propagation", "initcompat.measurements.propagation.probe", RUNS_BESIDE,
+                 SESSIONS_TF_KERAS, "propagation", "initcompat.measurements.propagation.section",
+                 "build_propagation", True),
     _measurement("porting", "initcompat.probe.porting", RUNS_BESIDE, SESSIONS_PORTING,
                  "porting", "initcompat.report.sections.porting", "build_porting", False),
     # pyperf timings; also writes NAME.pyperf.json (schema.PYPERF_SUFFIX)

@@ -11,8 +11,8 @@ process, once, atomically (initcompat.probe.output):
                         every initializer of every namespace, constructed and drawn
   NAME.seeding.json     the seeding step (python -m initcompat.measurements.seeding.probe):
                         every seeding method, in two fresh processes and twice in one
-  NAME.propagation.json the propagation step (python -m initcompat.probe.propagation): the
-                        suite's models at initialization and through a short training run
+  NAME.propagation.json the propagation step (python -m
+                        initcompat.measurements.propagation.probe): the suite's models at initialization and through a short training run
   NAME.porting.json     the porting step (python -m initcompat.probe.porting): other
                         frameworks' defaults drawn with this framework's code (snippets)
   NAME.outcome.json     the host runner, last: the status of every step and their timings
@@ -233,8 +233,8 @@ INITIALIZER_NAMES = ("constant", "glorot_normal", "glorot_uniform", "he_normal",
                      "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal",
                      "random_normal", "random_uniform", "truncated_normal",
                      "uniform_unit_scaling", "variance_scaling", "xavier", "zeros")
-# The propagation step's models (initcompat.probe.models): layer types, activations, paddings,
-# the dtypes and losses it knows, and the shipped digits (initcompat.host.digits) by name with
+# The propagation step's models (initcompat.measurements.propagation.models): layer types,
+# activations, paddings, the dtypes and losses it knows, and the shipped digits (initcompat.host.digits) by name with
 # the values per example each holds.
 PROPAGATION_LAYER_TYPES = ("conv2d", "dense", "max_pool", "flatten")
 PROPAGATION_ACTIVATIONS = ("relu", "tanh")

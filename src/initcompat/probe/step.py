@@ -1,6 +1,6 @@
-"""What every measurement step's command line shares (probe/initializers.py, probe/propagation.py):
-its arguments, reading its section of the suite with one-line errors, importing the framework
-and recording the versions. Python 3.6-clean.
+"""What every measurement step's command line shares (probe/initializers.py,
+measurements/propagation/probe.py): its arguments, reading its section of the suite with one-line
+errors, importing the framework and recording the versions. Python 3.6-clean.
 """
 
 import argparse

@@ -17,7 +17,7 @@ from initcompat.probe import schema
 from initcompat.suite.check import problems
 
 # The shipped suites folder: a suite's propagation data is looked for beside the suite, then
-# here (as initcompat.probe.propagation.data_file does).
+# here (as initcompat.measurements.propagation.probe.data_file does).
 SHIPPED = Path(__file__).resolve().parents[3] / "suites"
 
 

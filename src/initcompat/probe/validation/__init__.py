@@ -9,7 +9,7 @@ which picks the kind's validator.
   initializers.py  NAME.initializers.json (and a fix run's initializer record)
   (seeding)        NAME.seeding.json: initcompat.measurements.seeding.validation, in the
                    measurement's own folder
-  propagation.py   NAME.propagation.json
+  (propagation)    NAME.propagation.json: initcompat.measurements.propagation.validation
   porting.py       NAME.porting.json
   fix.py           NAME.fix-KEY.json
 
@@ -31,7 +31,7 @@ from initcompat.probe.file_checks import (  # noqa: F401 (the package's public n
 from initcompat.probe.validation.fix import validate_fix
 from initcompat.probe.validation.initializers import validate_initializers
 from initcompat.probe.validation.porting import PORTING_SHAPE_SETS, validate_porting  # noqa: F401
-from initcompat.probe.validation.propagation import validate_propagation
+from initcompat.measurements.propagation.validation import validate_propagation
 from initcompat.probe.validation.result import validate_result
 from initcompat.probe.validation.run_files import validate_install, validate_outcome
 from initcompat.measurements.seeding.validation import validate_seeding

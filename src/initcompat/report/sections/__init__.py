@@ -25,7 +25,7 @@ from initcompat.report.sections.failures import Failures, build_failures
 from initcompat.report.sections.gpu import Gpu, build_gpu
 from initcompat.report.sections.initializers import Initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
-from initcompat.report.sections.propagation import Propagation
+from initcompat.measurements.propagation.section import Propagation
 from initcompat.report.sections.porting import Porting
 from initcompat.report.sections.rejected import Rejected, build_rejected
 from initcompat.measurements.seeding.section import Seeding

@@ -23,12 +23,12 @@ from initcompat.report.measured import measure, without_frameworks
 from initcompat.report.outputs import PROPAGATION_COLUMNS, TRAINING_COLUMNS, table_csv
 from initcompat.report.packed import unpack_text
 from initcompat.report.render import render_index
-from initcompat.report.sections.propagation import build_propagation, runs
-from initcompat.report.sections.propagation.records import plain, span
+from initcompat.measurements.propagation.section import build_propagation, runs
+from initcompat.measurements.propagation.section.records import plain, span
 from synthetic import result
 from test_report import view_of
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "propagation"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "propagation"
 VERSIONS = {"tf-1.4": "1.4.1", "tf-1.15": "1.15.5", "tf-2.21": "2.21.0"}
 
 
@@ -368,7 +368,7 @@ def test_a_naive_loss_alike_in_every_version_is_not_said_to_depend_on_it():
 
 
 def test_environments_are_named_as_version_spans_per_line():
-    from initcompat.report.sections.propagation.conclusion import _where
+    from initcompat.measurements.propagation.section.conclusion import _where
     envs = [{"line": "tensorflow", "label": v} for v in ("1.13", "1.14", "1.15", "2.0")]
     envs += [{"line": "keras · tensorflow", "label": f"Keras {v} tensorflow"}
              for v in ("2.1", "2.2", "2.3", "3.0")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from initcompat.probe import schema
-from initcompat.report import propagation_theory
+from initcompat.measurements.propagation.section import mean_field
 from initcompat.report.measured import Measured
 
 # exp(x) of a float32 is subnormal below this and 0 below -103.97; a softmax probability of 0
@@ -106,7 +106,7 @@ def first_api(body: dict) -> str | None:
 
 def predictions_of(body: dict, record: dict, version: str | None):
     inputs = ((body.get("design") or {}).get("inputs") or {}).get(record["model"]) or {}
-    return propagation_theory.predict(record, inputs.get("second_moment"), version,
+    return mean_field.predict(record, inputs.get("second_moment"), version,
                                       inputs.get("second_moment_map"),
                                       models_of(body).get(record["model"]))
 

@@ -1,12 +1,12 @@
-"""The mean-field prediction (report/propagation_theory.py) against numbers with known answers:
-closed forms, and Monte Carlo on synthetic numpy samples."""
+"""The mean-field prediction (measurements/propagation/section/mean_field.py) against numbers
+with known answers: closed forms, and Monte Carlo on synthetic numpy samples."""
 
 import math
 
 import numpy as np
 import pytest
 
-from initcompat.report import propagation_theory as theory
+from initcompat.measurements.propagation.section import mean_field as theory
 
 
 def test_relu_moments_are_the_closed_form():

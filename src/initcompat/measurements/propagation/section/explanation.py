@@ -10,7 +10,7 @@ import math
 
 from initcompat.probe import schema
 from initcompat.report.describe import one_line
-from initcompat.report.sections.propagation.records import (
+from initcompat.measurements.propagation.section.records import (
     ASKED, DEEP, DEFAULT, FLOAT32_NORMAL_GAP, FLOAT32_SUBNORMAL_GAP, HE, TUTORIAL, Found,
     env_name, first_api, first_overflow, fmt, gain, layer_label, loss_text, models_of, ok,
     predictions_of, records_of, runs, std_at, version_of, weighted)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from initcompat.probe import schema
-from initcompat.report.sections.propagation.records import (
+from initcompat.measurements.propagation.section.records import (
     FLOAT32_NORMAL_GAP, env_name, first_api, fmt, model_name, ok, predictions_of, records_of,
     version_of)
 

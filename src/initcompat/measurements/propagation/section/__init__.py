@@ -1,13 +1,13 @@
 """The "Why NaN?" section: the seed question's second half, answered from the propagation step's
-NAME.propagation.json (initcompat.probe.propagation). Pure.
+NAME.propagation.json (initcompat.measurements.propagation.probe). Pure.
 
 The asker set `tf.truncated_normal_initializer(stddev=0.1)` on the TF layers tutorial's CNN and
 got NaN. The section opens with a conclusion of at most three sentences (which model's loss
 turns NaN at which logit gap, why the tutorial's CNN does not, the fix) and the table behind it;
 then, folded, the long explanation in the newest TF 1.x (tf.layers, the asker's API) and TF 2.x
 (tf.keras), the charts (activation std against depth, measured and the mean-field prediction of
-report/propagation_theory.py; loss against training step), a row per version, the prediction
-against the measurement; reports/propagation.csv and reports/training.csv.
+mean_field.py; loss against training step), a row per version, the prediction against the
+measurement; reports/propagation.csv and reports/training.csv.
 
   records.py      reading one propagation body; numbers' text
   conclusion.py   the three sentences and the table behind them
@@ -24,17 +24,16 @@ from dataclasses import dataclass
 from initcompat.probe import schema
 from initcompat.report.describe import one_line
 from initcompat.report.measured import Measured
-from initcompat.report.sections.propagation.charts import depth_chart, training_chart
-from initcompat.report.sections.propagation.conclusion import conclusion, summary_rows
-from initcompat.report.sections.propagation.events import TIMELINE_KIND, propagation_events
-from initcompat.report.sections.propagation.explanation import (answer_paragraphs,
-                                                                naive_loss_versions)
-from initcompat.report.sections.propagation.records import (Found, body_of, env_name, first_api,
-                                                            models_of, primaries, runs)
-from initcompat.report.sections.propagation.tables import (PROPAGATION_COLUMNS, TRAINING_COLUMNS,
-                                                           VERSION_COLUMNS, csv_rows,
-                                                           prediction_rows, unmeasurable,
-                                                           version_row)
+from initcompat.measurements.propagation.section.charts import depth_chart, training_chart
+from initcompat.measurements.propagation.section.conclusion import conclusion, summary_rows
+from initcompat.measurements.propagation.section.events import TIMELINE_KIND, propagation_events
+from initcompat.measurements.propagation.section.explanation import (answer_paragraphs,
+                                                                     naive_loss_versions)
+from initcompat.measurements.propagation.section.records import (
+    Found, body_of, env_name, first_api, models_of, primaries, runs)
+from initcompat.measurements.propagation.section.tables import (
+    PROPAGATION_COLUMNS, TRAINING_COLUMNS, VERSION_COLUMNS, csv_rows, prediction_rows,
+    unmeasurable, version_row)
 
 __all__ = ["Propagation", "build_propagation", "TIMELINE_KIND", "runs"]
 

@@ -9,7 +9,7 @@ import math
 from initcompat.probe import schema
 from initcompat.report.analysis import comparison_pairs
 from initcompat.report.measured import Measured
-from initcompat.report.sections.propagation.records import (
+from initcompat.measurements.propagation.section.records import (
     DTYPE_MAX, FLOAT32_NORMAL_GAP, FLOAT32_SUBNORMAL_GAP, body_of, fmt, ok, records_of)
 
 TIMELINE_KIND = "propagation"

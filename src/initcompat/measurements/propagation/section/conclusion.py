@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from initcompat.probe import schema
-from initcompat.report.sections.propagation.records import (
+from initcompat.measurements.propagation.section.records import (
     ASKED, DEEP, DEFAULT, FLOAT32_NORMAL_GAP, FLOAT32_SUBNORMAL_GAP, HE, TUTORIAL, Found,
     env_name, first_api, model_name, ok, plain, records_of, span)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from initcompat.probe import schema
 from initcompat.report.describe import one_line
-from initcompat.report.sections.propagation.records import (
+from initcompat.measurements.propagation.section.records import (
     ASKED, DEEP, DEFAULT, HE, TUTORIAL, Found, first_api, first_overflow, fmt, layer_label,
     loss_text, ok, predictions_of, records_of, std_at, version_of, weighted)
 

@@ -1,4 +1,5 @@
-"""python -m initcompat.probe.propagation --suite SUITE.json --env-name NAME --out NAME.propagation.json
+"""python -m initcompat.measurements.propagation.probe --suite SUITE.json --env-name NAME
+       --out NAME.propagation.json
 
 Signal propagation through the suite's models (`propagation` in the suite), at initialization
 and through a short training run, in this environment's own APIs: why
@@ -145,7 +146,7 @@ def model_batch(model, data, settings, dtype, offset=0):
 
 def apis(tf, framework):
     """[API] in this environment, the first one the version's own (tf.layers on TF 1.x)."""
-    from initcompat.probe import models
+    from initcompat.measurements.propagation import models
     found = []
     if framework == "keras":
         import keras
@@ -177,7 +178,7 @@ def apis(tf, framework):
 
 
 def initializer_maker(api, spec):
-    from initcompat.probe import models
+    from initcompat.measurements.propagation import models
     v1_functions = None
     if api.label == schema.FAMILY_TF_LAYERS:
         v1_functions = getattr(getattr(api.tf, "compat", None), "v1", None) or api.tf
@@ -307,7 +308,7 @@ class TrainingChild(ChildProcess):
     def __init__(self, arguments, command=None):
         """`command` (tests only) replaces the child's command line; it is given --out."""
         if command is None:
-            command = [sys.executable, "-m", "initcompat.probe.propagation", "--suite",
+            command = [sys.executable, "-m", "initcompat.measurements.propagation.probe", "--suite",
                        arguments.suite, "--env-name", arguments.env_name,
                        "--framework", arguments.framework, "--training-only"]
         ChildProcess.__init__(self, command)
@@ -331,7 +332,7 @@ class TrainingChild(ChildProcess):
 
 
 def parse_arguments(argv):
-    return step.parse_step_arguments("python -m initcompat.probe.propagation",
+    return step.parse_step_arguments("python -m initcompat.measurements.propagation.probe",
                                      "Push a batch through the suite's models.", argv,
                                      training_only=True)
 
@@ -356,7 +357,7 @@ def data_file(suite_path, name):
     if os.path.exists(beside):
         return beside
     shipped = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
-                           os.pardir, "suites", name)
+                           os.pardir, os.pardir, "suites", name)
     return os.path.normpath(shipped) if os.path.exists(shipped) else beside
 
 

@@ -12,9 +12,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from initcompat.probe import propagation, schema
+from initcompat.measurements.propagation import probe as propagation
+from initcompat.probe import schema
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 SETTINGS = json.loads((ROOT / "suites" / "default.json").read_text())["propagation"]
 TRAINER = SimpleNamespace(label="tf.keras")
 
