@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from initcompat.probe import audit, schema
+from initcompat.measurements.initializers import audit
+from initcompat.probe import schema
 from initcompat.report.tail_audit import ad_rejections, audit_row
 
 

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 import numpy as np
 
 from initcompat.measurements import registry
-from initcompat.probe import audit, schema, validation
+from initcompat.measurements.initializers import audit
+from initcompat.probe import schema, validation
 from initcompat.report.__main__ import main as report_main
 from initcompat.report import crossed_file
 from initcompat.report.packed import unpacked_page

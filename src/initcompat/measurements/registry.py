@@ -61,10 +61,10 @@ MEASUREMENTS = (
     _measurement("probe", "initcompat.probe", RUNS_PROBE, SESSIONS_EVERY, "matrix",
                  "initcompat.report.sections.matrix", "build_matrix", False,
                  kind="result", suffix=".json", log_suffix=".log"),
-    _measurement("initializers", "initcompat.probe.initializers", RUNS_BESIDE,
-                 SESSIONS_TF_KERAS, "initializers", "initcompat.report.sections.initializers",
-                 "build_initializers", True),
     # the measurements in their own folders: initcompat.measurements.NAME
+    _measurement("initializers", "initcompat.measurements.initializers.probe", RUNS_BESIDE,
+                 SESSIONS_TF_KERAS, "initializers",
+                 "initcompat.measurements.initializers.section", "build_initializers", True),
     _measurement("seeding", "initcompat.measurements.seeding.probe", RUNS_BESIDE,
                  SESSIONS_TF_KERAS, "seeding", "initcompat.measurements.seeding.section",
                  "build_seeding", True),

@@ -189,7 +189,7 @@ def run_layer(tf, legacy_keras, run, suite, namespace):
 
 def run_initializer(tf, run, suite, namespace):
     """The initializers step's record of the fix's initializer, drawn on the suite's shapes."""
-    from initcompat.probe import initializers
+    from initcompat.measurements.initializers import probe as initializers
     drawer = initializers.Drawer(tf, int(suite["initializers"]["seed"]))
     record = initializers._record("fix", run["code"], "fix", None,
                                   lambda: evaluate(run["code"], namespace), suite, drawer)

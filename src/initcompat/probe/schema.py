@@ -7,12 +7,14 @@ process, once, atomically (initcompat.probe.output):
   NAME.install.json     the host runner, before the probe: how the environment was built
   NAME.throughput.json  the throughput step (python -m initcompat.probe.throughput): summary
   NAME.pyperf.json      the throughput step: pyperf's own file with every timed value
-  NAME.initializers.json  the initializers step (python -m initcompat.probe.initializers):
-                        every initializer of every namespace, constructed and drawn
+  NAME.initializers.json  the initializers step (python -m
+                        initcompat.measurements.initializers.probe): every initializer of
+                        every namespace, constructed and drawn
   NAME.seeding.json     the seeding step (python -m initcompat.measurements.seeding.probe):
                         every seeding method, in two fresh processes and twice in one
   NAME.propagation.json the propagation step (python -m
-                        initcompat.measurements.propagation.probe): the suite's models at initialization and through a short training run
+                        initcompat.measurements.propagation.probe): the suite's models at
+                        initialization and through a short training run
   NAME.porting.json     the porting step (python -m initcompat.probe.porting): other
                         frameworks' defaults drawn with this framework's code (snippets)
   NAME.outcome.json     the host runner, last: the status of every step and their timings

@@ -1,4 +1,4 @@
-"""What every measurement step's command line shares (probe/initializers.py,
+"""What every measurement step's command line shares (measurements/initializers/probe.py,
 measurements/propagation/probe.py): its arguments, reading its section of the suite with one-line
 errors, importing the framework and recording the versions. Python 3.6-clean.
 """

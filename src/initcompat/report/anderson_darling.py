@@ -13,8 +13,8 @@ p_value(n, z) = 1 - AD(n, z), their AD(n, z) = adinf(z) + errfix(n, adinf(z)), w
 departures, both for the upper tail, where the p-values of a defect live:
 - For n >= ASYMPTOTIC_N the limit alone: errfix is below 4.3e-6 there, and its top polynomial
   does not vanish at probability 1 (it is -0.0006 / n), so keeping it would turn a p-value of
-  1e-12 into ~6e-9 at n = 1e5. The audit's n is 1e5 (initcompat.probe.audit.AD_SIZE): its
-  p-values are the limit's. Below ASYMPTOTIC_N (a suite with a smaller audit_size) that
+  1e-12 into ~6e-9 at n = 1e5. The audit's n is 1e5
+  (initcompat.measurements.initializers.audit.AD_SIZE): its p-values are the limit's. Below ASYMPTOTIC_N (a suite with a smaller audit_size) that
   residue stays: p-values there do not fall below ~6e-4 / n.
 - Beyond z = TAIL_Z, 1 - adinf(z) is below 5e-10 and its 1e-15 absolute error becomes
   relative: there the two-term expansion of the limit's tail, dominated by its largest weight

@@ -54,9 +54,8 @@ import math
 
 from initcompat.probe.catalogue import KINDS
 from initcompat.report.describe import declared_label, one_line
-from initcompat.report.initializer_records import analyse_draw, records_of
+from initcompat.report.initializer_records import analyse_draw, anchor, records_of
 from initcompat.report.measured import Measured, cell_id, measure
-from initcompat.report.sections.initializers import anchor
 from initcompat.measurements.seeding.section import byte_groups, family_id, row_id
 from initcompat.report.sections.timeline import WEIGHT_SETTINGS
 

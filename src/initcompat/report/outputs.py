@@ -12,7 +12,7 @@ from initcompat.report import availability
 from initcompat.report.frame import family_label
 from initcompat.report.sections import View
 # Each measurement's CSV columns live with its section (CSV_TABLES); kept here under their old names.
-from initcompat.report.sections.initializers import INITIALIZER_COLUMNS  # noqa: F401
+from initcompat.measurements.initializers.section import INITIALIZER_COLUMNS  # noqa: F401
 from initcompat.measurements.propagation.section.tables import (  # noqa: F401
     PROPAGATION_COLUMNS, TRAINING_COLUMNS)
 from initcompat.measurements.seeding.section import SEEDING_COLUMNS  # noqa: F401

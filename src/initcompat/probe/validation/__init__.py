@@ -6,7 +6,8 @@ which picks the kind's validator.
   result.py        the probe's NAME.json (cells, framework cells, devices, availability)
   run_files.py     the runner's NAME.install.json and NAME.outcome.json
   throughput.py    NAME.throughput.json
-  initializers.py  NAME.initializers.json (and a fix run's initializer record)
+  (initializers)   NAME.initializers.json (and a fix run's initializer record):
+                   initcompat.measurements.initializers.validation
   (seeding)        NAME.seeding.json: initcompat.measurements.seeding.validation, in the
                    measurement's own folder
   (propagation)    NAME.propagation.json: initcompat.measurements.propagation.validation
@@ -29,7 +30,7 @@ from initcompat.probe import schema
 from initcompat.probe.file_checks import (  # noqa: F401 (the package's public names)
     SchemaError, check_fields, check_header, check_optional_fields)
 from initcompat.probe.validation.fix import validate_fix
-from initcompat.probe.validation.initializers import validate_initializers
+from initcompat.measurements.initializers.validation import validate_initializers
 from initcompat.probe.validation.porting import PORTING_SHAPE_SETS, validate_porting  # noqa: F401
 from initcompat.measurements.propagation.validation import validate_propagation
 from initcompat.probe.validation.result import validate_result

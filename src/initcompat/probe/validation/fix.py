@@ -5,7 +5,7 @@ from initcompat.probe import schema
 from initcompat.probe.file_checks import (NUMBER, OPTIONAL_DICT, OPTIONAL_LIST, OPTIONAL_TEXT,
                                           SchemaError, check_count, check_fields, check_header,
                                           check_optional_fields)
-from initcompat.probe.validation.initializers import validate_initializer_record
+from initcompat.measurements.initializers.validation import validate_initializer_record
 from initcompat.probe.validation.result import validate_cell
 
 

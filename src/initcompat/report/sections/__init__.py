@@ -23,7 +23,7 @@ from initcompat.report.sections.compat import Compat, build_compat
 from initcompat.report.sections.environments import Environments, build_environments
 from initcompat.report.sections.failures import Failures, build_failures
 from initcompat.report.sections.gpu import Gpu, build_gpu
-from initcompat.report.sections.initializers import Initializers
+from initcompat.measurements.initializers.section import Initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
 from initcompat.measurements.propagation.section import Propagation
 from initcompat.report.sections.porting import Porting

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from initcompat.probe import audit
+from initcompat.measurements.initializers import audit
 from initcompat.probe.validation import SchemaError, validate_initializers
 from initcompat.report import anderson_darling
 from initcompat.report.tail_audit import (audit_row, clopper_pearson, p_value_against_zero,

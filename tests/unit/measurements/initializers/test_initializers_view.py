@@ -17,7 +17,7 @@ from initcompat.report.initializer_records import analyse, change_steps
 from initcompat.report.load import load_results
 from initcompat.report.sections import build_view, load_inputs
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 REQUIRED_COLUMNS = ["env", "tf_version", "keras_version", "backend", "namespace", "initializer",
                     "args", "class", "config", "status", "shape", "fan_in", "fan_out", "n",
                     "mean", "std", "min", "max", "excess_kurtosis", "fit"]
@@ -131,7 +131,7 @@ def test_the_tail_audit_shows_the_ad_test_beside_the_support_count(tmp_path):
     test. The rejected one is a finding beside its count of 0; the old one is "not measured"."""
     import numpy as np
 
-    from initcompat.probe import audit
+    from initcompat.measurements.initializers import audit
     rng = np.random.default_rng(4)
 
     def truncated(stddev):

@@ -1,4 +1,5 @@
-"""python -m initcompat.probe.initializers --suite SUITE.json --env-name NAME --out NAME.initializers.json
+"""python -m initcompat.measurements.initializers.probe --suite SUITE.json --env-name NAME
+       --out NAME.initializers.json
 
 Every initializer the installed version offers, in each namespace it offers it, measured by
 drawing from it: constructed with no arguments (`how` "constructor"), through the namespace's
@@ -13,8 +14,8 @@ and keras.initializers share their classes from TF 2.6 on) is not drawn again: i
 copy marked `alias_of` that namespace, and a namespace made only of such copies says so. Draws are unseeded, after a graph-level/global seed, as a user's defaults would be.
 Exits 0 whenever it wrote its file, 1 with one line when the suite is unusable.
 
-Which initializers a namespace offers is initializer_namespaces.py; how they are called and
-their draws summarized, initializer_drawer.py; this module measures each namespace and writes
+Which initializers a namespace offers is namespaces.py; how they are called and
+their draws summarized, drawer.py; this module measures each namespace and writes
 the file. Python 3.6-clean.
 """
 
@@ -24,8 +25,9 @@ import time
 import warnings
 
 from initcompat.probe import schema, step
-from initcompat.probe.initializer_drawer import MAX_REASON, Drawer, error_reason, summarize_draws
-from initcompat.probe.initializer_namespaces import alias_names, namespaces, offered
+from initcompat.measurements.initializers.drawer import (MAX_REASON, Drawer, error_reason,
+                                                       summarize_draws)
+from initcompat.measurements.initializers.namespaces import alias_names, namespaces, offered
 from initcompat.probe.output import write_json_atomic
 
 
@@ -165,8 +167,8 @@ def measure(tf, suite):
 def _audit_targets(records):
     """(record, initializer object, support) of every bounded initializer measured in its own
     right (constructor or explicit; copies under other namespaces and get() aliases are not
-    drawn again): initcompat.probe.audit."""
-    from initcompat.probe import audit
+    drawn again): initcompat.measurements.initializers.audit."""
+    from initcompat.measurements.initializers import audit
     targets = []
     for record in records:
         if "_original" in record or record["how"] == "get" or record["status"] != schema.INIT_OK \
@@ -182,7 +184,7 @@ def _audit_targets(records):
 
 def run_audit(targets, drawer, suite):
     """The audit records: `audit_size` values of each target, counted outside its support."""
-    from initcompat.probe import audit
+    from initcompat.measurements.initializers import audit
     size = int(suite["initializers"].get("audit_size") or 0)
     entries = []
     if size <= 0:
@@ -205,7 +207,7 @@ def run_audit(targets, drawer, suite):
 
 
 def parse_arguments(argv):
-    return step.parse_step_arguments("python -m initcompat.probe.initializers",
+    return step.parse_step_arguments("python -m initcompat.measurements.initializers.probe",
                                      "Draw from every initializer of every namespace.", argv)
 
 
