@@ -4,7 +4,8 @@ and at the second ones (torch-1.0 and flax-0.12 of the matrix, built and probed 
 `nox -s` does; each about 1.2 GB / 0.7 GB, seconds to probe once installed)."""
 
 from initcompat.probe import schema
-from initcompat.report.porting import DIFFERS, MATCHES, SNIPPET_ERROR, porting_rows
+from initcompat.measurements.porting.section.comparisons import (DIFFERS, MATCHES, SNIPPET_ERROR,
+                                                                 porting_rows)
 
 
 def test_pytorch_linear_ported_to_flax_draws_what_pytorch_draws_at_any_size(probed):

@@ -1,7 +1,7 @@
 """A fix run's draws against the source environment's measured draws: matches, differs or
 raised, with the figures. The same two-sample tests as the porting table
-(initcompat.report.porting, report/change.py: mean, std and kurtosis z-tests and KS on the
-subsamples, Holm over the fix's weights, then the practical-size thresholds; constants exactly),
+(initcompat.measurements.porting.section.comparisons, report/change.py: mean, std and kurtosis
+z-tests and KS on the subsamples, Holm over the fix's weights, then the practical-size thresholds; constants exactly),
 plus the shape of every weight, which must be the source's. Pure (numpy and scipy through
 report/change.py).
 

@@ -71,8 +71,9 @@ MEASUREMENTS = (
     _measurement("propagation", "initcompat.measurements.propagation.probe", RUNS_BESIDE,
                  SESSIONS_TF_KERAS, "propagation", "initcompat.measurements.propagation.section",
                  "build_propagation", True),
-    _measurement("porting", "initcompat.probe.porting", RUNS_BESIDE, SESSIONS_PORTING,
-                 "porting", "initcompat.report.sections.porting", "build_porting", False),
+    _measurement("porting", "initcompat.measurements.porting.probe", RUNS_BESIDE,
+                 SESSIONS_PORTING, "porting", "initcompat.measurements.porting.section",
+                 "build_porting", False),
     # pyperf timings; also writes NAME.pyperf.json (schema.PYPERF_SUFFIX)
     _measurement("throughput", "initcompat.probe.throughput", RUNS_ALONE, SESSIONS_EVERY,
                  "throughput", "initcompat.report.sections.throughput", "build_throughput",

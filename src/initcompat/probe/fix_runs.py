@@ -9,7 +9,7 @@ are recorded exactly as the measured ones it is compared with: a layer through
 cells.probe_layer (the probe's cells: two seeded builds, then draws to the suite's sample
 target), an initializer through the initializers step's _record and summarize_draws (drawn on
 the suite's initializer shapes). A release of the same framework is one more target, as in the
-porting step (initcompat.probe.porting); the host compares the draws with the source's
+porting step (initcompat.measurements.porting.probe); the host compares the draws with the source's
 (initcompat.check.verdicts, the porting table's tests).
 
 Every run leaves one file, DIR/NAME.fix-KEY.json (schema.fix_file_name), written once,

@@ -15,7 +15,7 @@ process, once, atomically (initcompat.probe.output):
   NAME.propagation.json the propagation step (python -m
                         initcompat.measurements.propagation.probe): the suite's models at
                         initialization and through a short training run
-  NAME.porting.json     the porting step (python -m initcompat.probe.porting): other
+  NAME.porting.json     the porting step (python -m initcompat.measurements.porting.probe): other
                         frameworks' defaults drawn with this framework's code (snippets)
   NAME.outcome.json     the host runner, last: the status of every step and their timings
   NAME.fix-KEY.json     a fix run (python -m initcompat.probe.fix_runs, for `initcompat.check

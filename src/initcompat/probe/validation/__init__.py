@@ -11,7 +11,7 @@ which picks the kind's validator.
   (seeding)        NAME.seeding.json: initcompat.measurements.seeding.validation, in the
                    measurement's own folder
   (propagation)    NAME.propagation.json: initcompat.measurements.propagation.validation
-  porting.py       NAME.porting.json
+  (porting)        NAME.porting.json: initcompat.measurements.porting.validation
   fix.py           NAME.fix-KEY.json
 
 Checked: the header of every file; the fields the report computes with (statuses, cell
@@ -31,7 +31,8 @@ from initcompat.probe.file_checks import (  # noqa: F401 (the package's public n
     SchemaError, check_fields, check_header, check_optional_fields)
 from initcompat.probe.validation.fix import validate_fix
 from initcompat.measurements.initializers.validation import validate_initializers
-from initcompat.probe.validation.porting import PORTING_SHAPE_SETS, validate_porting  # noqa: F401
+from initcompat.measurements.porting.validation import (  # noqa: F401
+    PORTING_SHAPE_SETS, validate_porting)
 from initcompat.measurements.propagation.validation import validate_propagation
 from initcompat.probe.validation.result import validate_result
 from initcompat.probe.validation.run_files import validate_install, validate_outcome

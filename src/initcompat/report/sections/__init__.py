@@ -26,7 +26,7 @@ from initcompat.report.sections.gpu import Gpu, build_gpu
 from initcompat.measurements.initializers.section import Initializers
 from initcompat.report.sections.matrix import Matrix, build_matrix
 from initcompat.measurements.propagation.section import Propagation
-from initcompat.report.sections.porting import Porting
+from initcompat.measurements.porting.section import Porting
 from initcompat.report.sections.rejected import Rejected, build_rejected
 from initcompat.measurements.seeding.section import Seeding
 from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,

@@ -251,7 +251,7 @@ def porting_rows(ordered_results: list[dict]) -> list[dict]:
 
 
 def theory_distribution(theory: dict | None) -> theory_module.Distribution | None:
-    """The porting theory of a default (probe/porting_theory.py) as the fit module's
+    """The porting theory of a default (measurements/porting/theory.py) as the fit module's
     Distribution, or None where it has none."""
     if not isinstance(theory, dict):
         return None

@@ -1,7 +1,7 @@
 """The Porting section, for a porter: per direction (PyTorch → TF/Keras first), one row per
 distinct snippet, the code that builds the target's layer with the source's default in every
-weight for any layer size, and under it what the porting step measured (report/porting.py):
-the snippet's draws in each target version against each source version's own draws, at the
+weight for any layer size, and under it what the porting step measured (comparisons.py): the
+snippet's draws in each target version against each source version's own draws, at the
 suite's sizes and at a second set, folded into a line per weight. Then, in folds, each
 framework's measured default and every comparison. Pure."""
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from initcompat.probe import schema
 from initcompat.report.measured import FRAMEWORK_LABELS, Measured
-from initcompat.report.porting import (DIFFERS, FLAX_NNX, INEXPRESSIBLE, MATCHES, NOT_COMPARED,
-                                       SIZES_MARK, SNIPPET_ERROR, SUITE_SIZES, defaults_table,
-                                       ported, porting_rows)
+from initcompat.measurements.porting.section.comparisons import (
+    DIFFERS, FLAX_NNX, INEXPRESSIBLE, MATCHES, NOT_COMPARED, SIZES_MARK, SNIPPET_ERROR, SUITE_SIZES,
+    defaults_table, ported, porting_rows)
 
 TF, TORCH, FLAX = schema.FRAMEWORK_TF_KERAS, schema.FRAMEWORK_TORCH, schema.FRAMEWORK_FLAX
 # reports/porting.csv: these columns first (outputs.table_csv), the rest after them.

@@ -13,18 +13,21 @@ import numpy as np
 import pytest
 
 from initcompat.host import matrix, runner
-from initcompat.probe import porting_snippets, porting_theory, schema
+from initcompat.measurements.porting import snippets as porting_snippets
+from initcompat.measurements.porting import theory as porting_theory
+from initcompat.probe import schema
 from initcompat.probe.frameworks import suite_dims
 from initcompat.probe.moments import summarize_sample
 from initcompat.probe.validation import PORTING_SHAPE_SETS, SchemaError, validate
 from initcompat.report.__main__ import main as report_main
 from initcompat.report.load import load_results
-from initcompat.report.porting import (DIFFERS, INEXPRESSIBLE, MATCHES, SIZES_MARK,
-                                       SNIPPET_ERROR, defaults_table, porting_rows, sizes_label)
-from initcompat.report.sections.porting import PORTING_COLUMNS, body_of, snippet_rows
+from initcompat.measurements.porting.section.comparisons import (
+    DIFFERS, INEXPRESSIBLE, MATCHES, SIZES_MARK, SNIPPET_ERROR, defaults_table, porting_rows,
+    sizes_label)
+from initcompat.measurements.porting.section import PORTING_COLUMNS, body_of, snippet_rows
 from test_report import view_of
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 FIXTURES = ROOT / "tests" / "fixtures" / "porting"
 DIMS = suite_dims(json.loads((ROOT / "suites" / "default.json").read_text()))
 PAIRS = [(a, b) for a in schema.PORTING_FRAMEWORKS for b in schema.PORTING_FRAMEWORKS if a != b]

@@ -1,10 +1,11 @@
-"""python -m initcompat.probe.porting --suite S --env-name N --out N.porting.json [--framework F]
+"""python -m initcompat.measurements.porting.probe --suite S --env-name N --out N.porting.json
+       [--framework F]
 
 The porting step: in this environment's framework B (tf.keras where no --framework is given,
 else torch or flax), for every other framework A of schema.PORTING_FRAMEWORKS and every layer of
 schema.PORTING_LAYERS, writes the snippet that builds B's layer with A's default in each weight
-(initcompat.probe.porting_snippets), runs it for real, fresh, until the suite's sample target, at
-the suite's sizes and at a second set (porting_snippets.SECOND_DIMS), and records each weight's
+(initcompat.measurements.porting.snippets), runs it for real, fresh, until the suite's sample
+target, at the suite's sizes and at a second set (porting_snippets.SECOND_DIMS), and records each weight's
 draws (moments, histogram, subsample, as the probe's cells), or that B has no code for it, or
 the error the snippet raised. At the second sizes it also draws B's own default (records with
 from_framework == to_framework): another environment's porting table compares against them
@@ -22,7 +23,9 @@ import traceback
 
 import numpy as np
 
-from initcompat.probe import porting_snippets, porting_theory, schema
+from initcompat.measurements.porting import snippets as porting_snippets
+from initcompat.measurements.porting import theory as porting_theory
+from initcompat.probe import schema
 from initcompat.probe.cells import max_abs_gram_offdiag
 from initcompat.probe.frameworks import load_suite, suite_dims
 from initcompat.probe.moments import summarize_sample
@@ -32,7 +35,7 @@ MAX_REASON = 2000
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m initcompat.probe.porting")
+    parser = argparse.ArgumentParser(prog="python -m initcompat.measurements.porting.probe")
     parser.add_argument("--suite", required=True)
     parser.add_argument("--env-name", required=True)
     parser.add_argument("--out", required=True)

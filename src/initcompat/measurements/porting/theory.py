@@ -3,7 +3,7 @@ and 27): `default_theory(A, kind, role, dims)` describes A's default for one wei
 suite's layers (schema.PORTING_LAYERS) as a distribution with its parameters computed from A's
 fans on A's layout (PyTorch keeps a Linear's weight as (out, in) and a Conv2d's as (out, in, kh,
 kw), TF and Flax (in, out) and (kh, kw, in, out); Flax's LSTMCell has one (in, hidden) kernel
-per gate where TF has one (in, 4*hidden)). initcompat.probe.porting_snippets writes the code
+per gate where TF has one (in, 4*hidden)). initcompat.measurements.porting.snippets writes the code
 that draws it in another framework; the report checks both against the measured draws. Sources
 of the defaults: torch.nn.Linear/Conv2d reset_parameters (kaiming_uniform_(a=sqrt(5)), bias
 U(+-1/sqrt(fan_in))), torch.nn.Embedding (normal_), torch.nn.LSTM (every weight and bias

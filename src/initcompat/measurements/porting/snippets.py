@@ -9,13 +9,13 @@ kernel have the same fans), a formula with the size named where an initializer c
 bias initializer gets only the bias's shape, so PyTorch's U(+-1/sqrt(fan_in)) bias names
 fan_in), or a small function that computes it from the weight it is given. Flax targets are
 linen and, where the Flax has it, nnx (FLAX_NNX: the same initializers). The porting step
-(initcompat.probe.porting) runs each snippet in B's real environment at the suite's sizes and
-at `SECOND_DIMS`, and the report compares its draws with A's measured draws at the same sizes:
+(initcompat.measurements.porting.probe) runs each snippet in B's real environment at the
+suite's sizes and at `SECOND_DIMS`, and the report compares its draws with A's measured draws at the same sizes:
 a wrong theory, snippet or size rule shows as "differs". Python 3.6-clean; stdlib only.
 """
 
 from initcompat.probe import schema
-from initcompat.probe.porting_theory import FLAX, TF, TORCH, TRUNCATED_STD
+from initcompat.measurements.porting.theory import FLAX, TF, TORCH, TRUNCATED_STD
 
 # Flax's second API as a porting target (a record's `to_api`; to_framework stays flax): the same
 # initializers as linen's, given to nnx's layers, which hold their weights themselves.
