@@ -6,7 +6,7 @@
 Runs the real throughput step (initcompat.host.runner.run_throughput, the suite's design:
 3 processes x 4 values + 1 warmup) twice on one existing environment, nothing else changed,
 and compares every benchmark of the two pyperf files with the rule the report flags changes
-by (initcompat.report.sections.throughput.timing.compare: exact Mann-Whitney p and the ratio
+by (initcompat.measurements.throughput.section.timing.compare: exact Mann-Whitney p and the ratio
 of medians). A flagged benchmark here is a false alarm of that rule on this machine. Prints
 ratio and p per benchmark; saves benchmarks/results/throughput-aa-<env>.json.
 """
@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT / "src"))
 from initcompat.host import runner  # noqa: E402
 from initcompat.host.matrix import load_matrix  # noqa: E402
 from initcompat.probe import schema  # noqa: E402
-from initcompat.report.sections.throughput.pyperf_file import read_pyperf_values  # noqa: E402
-from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD, P_THRESHOLD, compare  # noqa: E402
+from initcompat.measurements.throughput.section.pyperf_file import read_pyperf_values  # noqa: E402
+from initcompat.measurements.throughput.section.timing import (  # noqa: E402
+    FACTOR_THRESHOLD, P_THRESHOLD, compare)
 
 
 def measure(name: str, suite: Path, folder: Path) -> dict[str, list[float]]:

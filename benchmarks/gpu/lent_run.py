@@ -118,7 +118,8 @@ def plan(target, name, pass_name, work, suite):
         steps.append(("probe", command))
         framework_argument = which
     if pass_name == "gpu":
-        steps.append(("throughput", [python, "-m", "initcompat.probe.throughput", *common,
+        steps.append(("throughput", [python, "-m", "initcompat.measurements.throughput.probe",
+                                     *common,
                                      "--out", str(work / schema.pyperf_file_name(name)),
                                      "--summary-out", out(".throughput.json"),
                                      "--framework", framework_argument]))

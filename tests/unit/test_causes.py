@@ -187,7 +187,7 @@ def test_every_timeline_step_says_what_moved_and_that_it_is_not_yet_attributed()
 
     from initcompat.report.frame import order_results
     from initcompat.report.sections import Inputs, build_view
-    from initcompat.report.sections.throughput import load_pyperf
+    from initcompat.measurements.throughput.section import load_pyperf
     folder = Path(__file__).resolve().parents[1] / "fixtures" / "merge"  # locks recorded
     ordered = order_results(load_results(folder).results)
     view = build_view(Inputs(ordered, [], load_pyperf(ordered, [folder])))

@@ -12,7 +12,7 @@ from initcompat.report import availability
 from initcompat.report.frame import cells_frame, order_results
 from initcompat.report.outputs import cells_csv
 from initcompat.report.sections import Inputs, build_view
-from initcompat.report.sections.throughput import load_pyperf
+from initcompat.measurements.throughput.section import load_pyperf
 from synthetic import cell, glorot_limit, result, uniform
 
 CASE = "TF_USE_LEGACY_KERAS=1 without tf_keras"

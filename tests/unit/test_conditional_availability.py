@@ -12,7 +12,7 @@ from initcompat.report.measured import cell_id
 from initcompat.report.packed import unpacked_page
 from initcompat.report.render import render_index
 from initcompat.report.sections import Inputs, build_view
-from initcompat.report.sections.throughput import load_pyperf
+from initcompat.measurements.throughput.section import load_pyperf
 from synthetic import cell, glorot_limit, result, uniform
 
 CASE = "TF_USE_LEGACY_KERAS=1 without tf_keras"

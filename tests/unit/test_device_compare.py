@@ -103,7 +103,7 @@ def test_the_section_says_no_gpu_run_and_names_the_gpu_when_there_is_one(tmp_pat
 
 
 def test_throughput_cells_use_numpys_ceilings_on_the_host_and_the_devices_own_elsewhere():
-    from initcompat.report.sections.throughput.cells import rng_and_memory
+    from initcompat.measurements.throughput.section.cells import rng_and_memory
     env = {"ceilings": {
         "cpu": {schema.CEILING_PHILOX_FLOAT32: {"rate": 3e8},
                 schema.CEILING_MEMORY_WRITE: {"rate": 1e10},

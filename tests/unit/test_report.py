@@ -19,7 +19,7 @@ from initcompat.report.outputs import cells_csv
 from initcompat.report.packed import unpacked_page
 from initcompat.report.render import measurement_template_folders, render_index
 from initcompat.report.sections import Inputs, View, build_view
-from initcompat.report.sections.throughput import load_pyperf
+from initcompat.measurements.throughput.section import load_pyperf
 from synthetic import cell, glorot_limit, normal, result, uniform
 
 LIMIT = glorot_limit(96, 40)

@@ -20,7 +20,7 @@ from initcompat.report.__main__ import main as report_main
 from initcompat.report.frame import order_results
 from initcompat.report.load import load_results
 from initcompat.report.sections import Inputs, build_view
-from initcompat.report.sections.throughput import load_pyperf
+from initcompat.measurements.throughput.section import load_pyperf
 from initcompat.report.render import jinja_environment
 from initcompat.report.sections.upgrade import causes_between, verdict_between
 from initcompat.report.verdict import COUNTED

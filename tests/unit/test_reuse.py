@@ -92,7 +92,9 @@ def test_the_probe_code_hash_follows_the_probe_side_of_each_measurement_folder(t
                   *(measurements / "initializers" / name for name in (
                       "probe.py", "drawer.py", "namespaces.py", "audit.py", "validation.py")),
                   *(measurements / "porting" / name for name in (
-                      "probe.py", "snippets.py", "theory.py", "validation.py"))]
+                      "probe.py", "snippets.py", "theory.py", "validation.py")),
+                  *(measurements / "throughput" / name for name in (
+                      "probe.py", "tasks.py", "summary.py", "validation.py"))]
     hashed = set(reuse.probe_side_files(source))
     assert set(probe_side) <= hashed
     assert not [path for path in hashed if "section" in path.parts]

@@ -11,7 +11,7 @@ from initcompat.report.frame import order_results
 from initcompat.report.load import load_results
 from initcompat.report.measured import assign_variants
 from initcompat.report.sections import Inputs, build_view
-from initcompat.report.sections.throughput import load_pyperf
+from initcompat.measurements.throughput.section import load_pyperf
 from initcompat.report.sections.upgrade import (KINDS, build_upgrade, events_between, grouped,
                                                 is_difference)
 from initcompat.report.verdict import TOPICS

@@ -2,14 +2,14 @@
 that have moved into the one-folder shape (CONTRIBUTING.md, "Add a measurement").
 
 A measurement's folder, initcompat/measurements/NAME/ (initializers, seeding,
-propagation, porting):
+propagation, porting, throughput):
 
   __init__.py     what the measurement asks and where each part is (imports nothing)
   probe.py        the step the runner runs inside each environment (python -m ...NAME.probe);
                   it writes NAME.<kind>.json
   *.py            the rest of its probe side (initializers: namespaces.py, drawer.py,
                   audit.py; seeding: families.py, draws.py; propagation: models.py;
-                  porting: snippets.py, theory.py)
+                  porting: snippets.py, theory.py; throughput: tasks.py, summary.py)
   validation.py   its file kind's validation (validate_<kind>), registered in
                   initcompat.probe.validation
   section/        the report side: its section (the View field the registry names: build_<name>,

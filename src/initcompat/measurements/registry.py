@@ -75,9 +75,9 @@ MEASUREMENTS = (
                  SESSIONS_PORTING, "porting", "initcompat.measurements.porting.section",
                  "build_porting", False),
     # pyperf timings; also writes NAME.pyperf.json (schema.PYPERF_SUFFIX)
-    _measurement("throughput", "initcompat.probe.throughput", RUNS_ALONE, SESSIONS_EVERY,
-                 "throughput", "initcompat.report.sections.throughput", "build_throughput",
-                 False),
+    _measurement("throughput", "initcompat.measurements.throughput.probe", RUNS_ALONE,
+                 SESSIONS_EVERY, "throughput", "initcompat.measurements.throughput.section",
+                 "build_throughput", False),
 )
 
 

@@ -5,7 +5,8 @@ process, once, atomically (initcompat.probe.output):
 
   NAME.json             the probe (python -m initcompat.probe): cells, packages, devices
   NAME.install.json     the host runner, before the probe: how the environment was built
-  NAME.throughput.json  the throughput step (python -m initcompat.probe.throughput): summary
+  NAME.throughput.json  the throughput step (python -m
+                        initcompat.measurements.throughput.probe): summary
   NAME.pyperf.json      the throughput step: pyperf's own file with every timed value
   NAME.initializers.json  the initializers step (python -m
                         initcompat.measurements.initializers.probe): every initializer of

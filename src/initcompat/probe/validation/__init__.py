@@ -5,7 +5,7 @@ which picks the kind's validator.
 
   result.py        the probe's NAME.json (cells, framework cells, devices, availability)
   run_files.py     the runner's NAME.install.json and NAME.outcome.json
-  throughput.py    NAME.throughput.json
+  (throughput)     NAME.throughput.json: initcompat.measurements.throughput.validation
   (initializers)   NAME.initializers.json (and a fix run's initializer record):
                    initcompat.measurements.initializers.validation
   (seeding)        NAME.seeding.json: initcompat.measurements.seeding.validation, in the
@@ -37,7 +37,7 @@ from initcompat.measurements.propagation.validation import validate_propagation
 from initcompat.probe.validation.result import validate_result
 from initcompat.probe.validation.run_files import validate_install, validate_outcome
 from initcompat.measurements.seeding.validation import validate_seeding
-from initcompat.probe.validation.throughput import validate_throughput
+from initcompat.measurements.throughput.validation import validate_throughput
 
 
 VALIDATORS = {

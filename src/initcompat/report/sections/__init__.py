@@ -29,8 +29,8 @@ from initcompat.measurements.propagation.section import Propagation
 from initcompat.measurements.porting.section import Porting
 from initcompat.report.sections.rejected import Rejected, build_rejected
 from initcompat.measurements.seeding.section import Seeding
-from initcompat.report.sections.throughput import (PyperfValues, Throughput, build_throughput,
-                                                   load_pyperf)
+from initcompat.measurements.throughput.section import (PyperfValues, Throughput,
+                                                         build_throughput, load_pyperf)
 from initcompat.report.sections.timeline import Timeline, build_timeline
 from initcompat.report.sections.summary import Summary, build_summary
 from initcompat.report.sections.upgrade import Upgrade, build_upgrade

@@ -11,7 +11,7 @@ from initcompat.report import device_compare
 from initcompat.report.describe import NO_GPU
 from initcompat.report.frame import env_label
 from initcompat.report.measured import Measured
-from initcompat.report.sections.throughput.formatting import si
+from initcompat.measurements.throughput.section.formatting import si
 
 # reports/gpu_seeds.csv: one row per seeded weight of a GPU run, both passes.
 GPU_SEED_COLUMNS = ["target", "gpu_env", "cpu_env", "gpu", "gpu_pass_drawn_on", "method",

@@ -23,16 +23,16 @@ import math
 from dataclasses import dataclass
 
 from initcompat.probe.schema import API_FAMILIES
-from initcompat.report.sections.throughput.cells import (anchor, cell, env_entry, resolve,
+from initcompat.measurements.throughput.section.cells import (anchor, cell, env_entry, resolve,
                                                          rng_and_memory)
-from initcompat.report.sections.throughput.chart import legend
-from initcompat.report.sections.throughput.lead import lead, marked_changes
-from initcompat.report.sections.throughput.names import (axis_version, categories,
+from initcompat.measurements.throughput.section.chart import legend
+from initcompat.measurements.throughput.section.lead import lead, marked_changes
+from initcompat.measurements.throughput.section.names import (axis_version, categories,
                                                          display_names, group_of, resolution)
-from initcompat.report.sections.throughput.pyperf_file import PyperfValues, load_pyperf
-from initcompat.report.sections.throughput.small_multiples import chart_sets
-from initcompat.report.sections.throughput.tables import tables
-from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD, P_THRESHOLD, compare
+from initcompat.measurements.throughput.section.pyperf_file import PyperfValues, load_pyperf
+from initcompat.measurements.throughput.section.small_multiples import chart_sets
+from initcompat.measurements.throughput.section.tables import tables
+from initcompat.measurements.throughput.section.timing import FACTOR_THRESHOLD, P_THRESHOLD, compare
 
 __all__ = ["Throughput", "build_throughput", "load_pyperf", "PyperfValues"]
 

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from initcompat.report.sections.throughput.cells import rng_and_memory
-from initcompat.report.sections.throughput.chart import chart, domain
-from initcompat.report.sections.throughput.formatting import si
+from initcompat.measurements.throughput.section.cells import rng_and_memory
+from initcompat.measurements.throughput.section.chart import chart, domain
+from initcompat.measurements.throughput.section.formatting import si
 
 DENSE_LIKE = ("Dense", "Linear")
 

@@ -1,7 +1,7 @@
 """Initialization throughput, timed with pyperf, beside the machine's own ceilings.
 
-    python -m initcompat.probe.throughput --suite suites/default.json --env-name NAME \\
-        --out results/NAME.pyperf.json --summary-out results/NAME.throughput.json
+    python -m initcompat.measurements.throughput.probe --suite suites/default.json \\
+        --env-name NAME --out results/NAME.pyperf.json --summary-out results/NAME.throughput.json
 
 What is timed. For every device TensorFlow lists (the CPU, each GPU), every API family this
 environment offers (initcompat.probe.apis.families_for, plus tf_keras when installed) and every
@@ -58,7 +58,7 @@ standard deviation, quartiles, number of values, parameters/s and bytes/s median
 ceilings; GPU "none found" or the GPUs; skipped families and aliases). Exit status 0 whenever a
 summary was written (a failed worker is data).
 
-What a worker times is built in throughput_tasks.py; the summary in throughput_summary.py; this
+What a worker times is built in tasks.py; the summary in summary.py; this
 module runs the workers and writes both files. Python 3.6-clean: stdlib, numpy, the framework
 under test (workers only) and pyperf.
 """
@@ -74,9 +74,9 @@ import time
 
 from initcompat.probe import schema
 from initcompat.probe.device_timing import TIMED_FRAMEWORKS  # imports no framework
-from initcompat.probe.throughput_summary import (build_summary, write_suite_atomic,
+from initcompat.measurements.throughput.summary import (build_summary, write_suite_atomic,
                                                  write_summary)
-from initcompat.probe.throughput_tasks import (  # noqa: F401 (some re-exported)
+from initcompat.measurements.throughput.tasks import (  # noqa: F401 (some re-exported)
     META, benchmark_name, ceiling_tasks, device_label, other_framework_tasks, tensorflow_tasks)
 
 
@@ -180,8 +180,8 @@ def run_workers(arguments, design, block):
     try:
         for index in range(design["processes"]):
             base = os.path.join(folder, "worker%d" % index)
-            command = [sys.executable, "-m", "initcompat.probe.throughput", "--suite", arguments.suite,
-                       "--framework", arguments.framework,
+            command = [sys.executable, "-m", "initcompat.measurements.throughput.probe",
+                       "--suite", arguments.suite, "--framework", arguments.framework,
                        "--worker", str(index), "--worker-out", base,
                        "--values", str(design["values"]), "--warmups", str(design["warmups"])]
             started = time.time()
@@ -234,7 +234,7 @@ def parent_main(arguments, block):
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m initcompat.probe.throughput",
+    parser = argparse.ArgumentParser(prog="python -m initcompat.measurements.throughput.probe",
                                      description="Time default weight initialization with pyperf.")
     parser.add_argument("--suite", required=True, help="suite JSON with a \"throughput\" block")
     parser.add_argument("--out", help="pyperf BenchmarkSuite JSON to write")

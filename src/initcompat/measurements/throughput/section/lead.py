@@ -5,10 +5,10 @@ marked change, each with the id the timeline and the upgrade view link to. Pure.
 
 from __future__ import annotations
 
-from initcompat.report.sections.throughput.cells import rng_and_memory
-from initcompat.report.sections.throughput.formatting import range_text, seconds_text, si
-from initcompat.report.sections.throughput.small_multiples import size_text
-from initcompat.report.sections.throughput.timing import FACTOR_THRESHOLD
+from initcompat.measurements.throughput.section.cells import rng_and_memory
+from initcompat.measurements.throughput.section.formatting import range_text, seconds_text, si
+from initcompat.measurements.throughput.section.small_multiples import size_text
+from initcompat.measurements.throughput.section.timing import FACTOR_THRESHOLD
 
 SHOWN = 2  # versions named per direction in the lead; the list below has every one
 

@@ -9,9 +9,9 @@ from initcompat.probe.schema import CEILING_DEVICE_RNG_FLOAT32 as DEVICE_RNG
 from initcompat.probe.schema import CEILING_PREFIX
 from initcompat.report.describe import NO_GPU, gpu_text
 from initcompat.report.frame import env_label
-from initcompat.report.sections.throughput.formatting import range_text, seconds_text, si
-from initcompat.report.sections.throughput.pyperf_file import PyperfValues
-from initcompat.report.sections.throughput.timing import median_ci
+from initcompat.measurements.throughput.section.formatting import range_text, seconds_text, si
+from initcompat.measurements.throughput.section.pyperf_file import PyperfValues
+from initcompat.measurements.throughput.section.timing import median_ci
 
 UNIT = "param/s"  # the section's one unit: parameters (float32) per second
 

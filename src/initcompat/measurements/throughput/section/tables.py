@@ -7,7 +7,7 @@ must read on a phone, and the full text of each marked change is in the section'
 
 from __future__ import annotations
 
-from initcompat.report.sections.throughput.small_multiples import size_text
+from initcompat.measurements.throughput.section.small_multiples import size_text
 
 
 def _shown(cell: dict) -> dict:

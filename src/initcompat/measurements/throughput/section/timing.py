@@ -15,7 +15,7 @@ import functools
 import numpy as np
 from scipy import stats
 
-from initcompat.report.sections.throughput.formatting import seconds_text
+from initcompat.measurements.throughput.section.formatting import seconds_text
 
 P_THRESHOLD = 0.002
 # asv's factor 1.1 is within this machine's own noise: two runs of the same environment

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from initcompat.probe.schema import API_FAMILIES
-from initcompat.report.sections.throughput.formatting import si
+from initcompat.measurements.throughput.section.formatting import si
 
 UNIT = "param/s"  # parameters per second, in the charts and the tables alike
 # One colour per API family in every chart (Okabe-Ito, distinguishable with colour blindness);

@@ -15,7 +15,7 @@ import pyperf
 import pytest
 
 from initcompat.probe import ceilings, schema
-from initcompat.probe import throughput as probe_throughput
+from initcompat.measurements.throughput import probe as probe_throughput
 from initcompat.probe.output import write_json_atomic
 from initcompat.report.__main__ import main as report_main
 from initcompat.report.describe import NO_GPU
@@ -23,10 +23,10 @@ from initcompat.report.frame import order_results
 from initcompat.report.load import load_results
 from initcompat.report.packed import unpack_text
 from initcompat.report.render import jinja_environment
-from initcompat.report.sections.throughput import build_throughput, load_pyperf
-from initcompat.report.sections.throughput.chart import FAMILY_COLORS
-from initcompat.report.sections.throughput.pyperf_file import read_pyperf_values
-from initcompat.report.sections.throughput.timing import compare, median_ci
+from initcompat.measurements.throughput.section import build_throughput, load_pyperf
+from initcompat.measurements.throughput.section.chart import FAMILY_COLORS
+from initcompat.measurements.throughput.section.pyperf_file import read_pyperf_values
+from initcompat.measurements.throughput.section.timing import compare, median_ci
 
 META = probe_throughput.META
 
@@ -490,7 +490,7 @@ def test_names_say_what_each_environment_is(lines_section):
 
 
 def test_a_variant_with_nothing_else_apart_gets_its_own_suffix():
-    from initcompat.report.sections.throughput.names import display_names
+    from initcompat.measurements.throughput.section.names import display_names
     results = [{"env": schema.environment_record(name, "1.15.5", "3.7")}
                for name in ("tf-1.15", "tf-1.15-gpu")]
     assert display_names(results, {"tf-1.15": None, "tf-1.15-gpu": "tf-1.15"}) == {
@@ -532,7 +532,7 @@ def test_no_line_crosses_a_version_that_was_not_measured(lines_section):
 
 
 def test_release_neighbours_and_axis_labels():
-    from initcompat.report.sections.throughput.names import axis_label, follows
+    from initcompat.measurements.throughput.section.names import axis_label, follows
     assert follows("2.15.1", "2.16.1") and follows("2.16.1", "2.16.2")
     assert follows("2.21.0", "2.22.0.dev20260101")
     assert not follows("2.15.1", "2.17.0") and not follows("1.15.5", "2.0.0")
@@ -543,7 +543,7 @@ def test_release_neighbours_and_axis_labels():
 
 @pytest.mark.parametrize("width", [3, 4, 6, 10])
 def test_version_labels_never_overprint_and_charts_fit_a_phone(width):
-    from initcompat.report.sections.throughput import chart as geometry
+    from initcompat.measurements.throughput.section import chart as geometry
     for count in range(1, 61):
         axis = geometry.x_axis(["9" * width] * count)
         label_px = width * geometry.CHAR_WIDTH
@@ -568,7 +568,7 @@ def test_the_lead_answers_from_the_data(two_versions, lines_section):
     assert re.fullmatch(r"Markedly \(more than ×1\.35, p < 0\.002\) faster: TF 2\.15 "
                         r"\(2\.[3-5]\d× vs TF 1\.15\) — 1 marked change in 1 environment, each "
                         r"listed below\.", lines_section.lead[1]), lines_section.lead[1]
-    from initcompat.report.sections.throughput.lead import lead
+    from initcompat.measurements.throughput.section.lead import lead
     assert lead(None, [], [], 0.002, 1.35) == [
         "No version is markedly (more than ×1.35, p < 0.002) faster or slower than the version "
         "it is compared with."]

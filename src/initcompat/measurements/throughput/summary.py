@@ -8,7 +8,7 @@ import os
 
 from initcompat.probe import schema
 from initcompat.probe.output import replace_atomically, write_json_atomic
-from initcompat.probe.throughput_tasks import META
+from initcompat.measurements.throughput.tasks import META
 
 
 def _stats(values):
