@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,10 @@ from initcompat.report.render import jinja_environment
 from initcompat.report.sections.upgrade import causes_between, verdict_between
 from initcompat.report.verdict import COUNTED
 from synthetic import cell, glorot_limit, result, uniform
-from test_throughput_report import CONV, DENSE, PARAMS, write_environment
+
+# the throughput section's test helpers live with its tests (tests/unit/measurements/throughput/)
+sys.path.insert(0, str(Path(__file__).resolve().parent / "measurements" / "throughput"))
+from test_throughput_report import CONV, DENSE, PARAMS, write_environment  # noqa: E402
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
