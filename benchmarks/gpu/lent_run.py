@@ -25,7 +25,6 @@ machine has 3.12.
 """
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from initcompat.host import runner  # noqa: E402
 from initcompat.probe import schema  # noqa: E402
+from initcompat.measurements import registry  # noqa: E402
 from initcompat.probe.output import write_json_atomic  # noqa: E402
 
 TARGETS = {  # target -> (kind, backend or framework, the distribution whose version names it)
@@ -101,7 +101,7 @@ def plan(target, name, pass_name, work, suite):
                                 "--resolution", RESOLUTION, "--requested-keras", keras,
                                 "--keras-backend", which]))
         for step in ("initializers", "seeding"):
-            steps.append((step, [python, "-m", "initcompat.probe." + step, *common,
+            steps.append((step, [python, "-m", registry.by_name(step)["module"], *common,
                                  "--out", out(".%s.json" % step), "--framework", "keras"]))
         framework_argument = "keras"
     else:
@@ -118,7 +118,7 @@ def plan(target, name, pass_name, work, suite):
         steps.append(("probe", command))
         framework_argument = which
     if pass_name == "gpu":
-        steps.append(("throughput", [python, "-m", "initcompat.measurements.throughput.probe",
+        steps.append(("throughput", [python, "-m", registry.by_name("throughput")["module"],
                                      *common,
                                      "--out", str(work / schema.pyperf_file_name(name)),
                                      "--summary-out", out(".throughput.json"),
