@@ -3,9 +3,9 @@
 Python 3.6-clean.
 """
 
+import binascii
 import json
 import os
-import tempfile
 
 
 def replace_atomically(path, write):
@@ -16,17 +16,28 @@ def replace_atomically(path, write):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         os.makedirs(folder)
-    handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
-                                         suffix=".tmp", dir=folder)
-    os.close(handle)
+    # The temp file's name is chosen before the file exists, so that a KeyboardInterrupt
+    # anywhere (TF's threads can take the signal, so blocking it here would not help) finds the
+    # name in the cleanup below: mkstemp named it only on return, and a Ctrl-C in between left
+    # the file behind (the interrupt test caught it).
+    temporary = _free_name(folder, "." + os.path.basename(path) + ".")
     try:
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         write(temporary)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; results are meant to be shared
+        os.chmod(temporary, 0o644)  # created private; results are meant to be shared
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _free_name(folder, prefix):
+    """A temp file name beside the result, not taken yet (48 random bits)."""
+    while True:
+        name = os.path.join(folder, prefix + binascii.hexlify(os.urandom(6)).decode() + ".tmp")
+        if not os.path.exists(name):
+            return name
 
 
 def write_json_atomic(path, document):
