@@ -28,6 +28,7 @@ import nox
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from initcompat.host import core_slots  # noqa: E402
 from initcompat.host import crossed  # noqa: E402
 from initcompat.host import environments  # noqa: E402
 from initcompat.host import matrix as matrix_module  # noqa: E402
@@ -95,6 +96,7 @@ def probe_environment(session: nox.Session, entry: matrix_module.Entry) -> None:
         return
     try:
         lanes = runner.step_lanes()
+        core_slots.slot_count()  # a bad INITCOMPAT_CORE_SLOTS says so before anything runs
         environments.install_retries()
         outcome = runner.run_entry(entry, resolution=MATRIX.resolution, suite=suite,
                                    results=RESULTS, envs=ENVS, source=ROOT / "src",

@@ -49,7 +49,9 @@ CHILD = textwrap.dedent("""
 
 def start(folder: Path, name: str, mode: str, wait_for: str = "", hold_until: str = ""):
     return subprocess.Popen([sys.executable, "-c", CHILD, str(folder), name, mode, wait_for,
-                             hold_until], env=dict(os.environ, PYTHONPATH=str(SRC)))
+                             hold_until],
+                            # slots enough for every holder here: these tests are about the lock
+                            env=dict(os.environ, PYTHONPATH=str(SRC), INITCOMPAT_CORE_SLOTS="4"))
 
 
 def finish(*processes) -> list[int]:

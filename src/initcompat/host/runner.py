@@ -160,8 +160,8 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
     if keep("probe"):
         returncode, tail = 0, ""
     else:
-        progress.started("probe")
         with timing_lock.shared(envs):
+            progress.started("probe")
             returncode, tail, seconds["probe_process"] = run_probe(
                 environment.python, arguments, timeout, results / f"{entry.name}.log", echo,
                 variables, module, usage["probe"])
@@ -200,9 +200,9 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
             continue
         if keep(step):
             continue
-        commands[step] = progress.call(step, timing_lock.holding_shared(envs, measurement_call(
+        commands[step] = timing_lock.holding_shared(envs, progress.call(step, measurement_call(
             environment.python, module, kind, suite, entry.name, results, echo, variables,
-            step_arguments(entry), usage=usage[step])), usage[step])
+            step_arguments(entry), usage=usage[step]), usage[step]))
     for step, (seconds[step], failure, tail) in run_side_by_side(
             commands, step_lanes() if lanes is None else lanes).items():
         record(step, seconds[step], failure, tail)
