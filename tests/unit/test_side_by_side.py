@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from initcompat.host import runner
+from initcompat.host import runner, side_by_side
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -144,3 +144,15 @@ def test_bad_lanes_say_what_is_wrong(monkeypatch: pytest.MonkeyPatch, value: str
     monkeypatch.setenv(runner.STEP_LANES_VARIABLE, value)
     with pytest.raises(ValueError, match=runner.STEP_LANES_VARIABLE):
         runner.step_lanes()
+
+
+def test_the_last_run_orders_the_steps_longest_first() -> None:
+    steps = ["seeding", "initializers", "propagation", "porting"]
+    last = {"seeding": 2.0, "initializers": 30.0, "propagation": 20.0, "porting": 9.0,
+            "probe": 5.0}
+    assert side_by_side.start_order(steps, last) == ["initializers", "propagation", "porting",
+                                                     "seeding"]
+    # a step the last run did not time (new in the suite, or never reached): the fixed order
+    assert side_by_side.start_order(steps, {"seeding": 2.0}) == ["propagation", "initializers",
+                                                                 "porting", "seeding"]
+    assert side_by_side.start_order(["mine", "seeding"], None) == ["seeding", "mine"]

@@ -204,7 +204,7 @@ def _run_entry(entry: Entry, *, resolution: str, suite: Path, results: Path, env
             environment.python, module, kind, suite, entry.name, results, echo, variables,
             step_arguments(entry), usage=usage[step]), usage[step]))
     for step, (seconds[step], failure, tail) in run_side_by_side(
-            commands, step_lanes() if lanes is None else lanes).items():
+            commands, step_lanes() if lanes is None else lanes, last).items():
         record(step, seconds[step], failure, tail)
     if throughput and not keep("throughput"):
         with timing_lock.exclusive(envs):  # nothing else of any session runs while it times

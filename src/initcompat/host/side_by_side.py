@@ -15,9 +15,10 @@ from typing import Callable
 from initcompat.host import step_process
 
 
-# Measurement steps in the order they start when they run side by side: the longest first, so
-# that the others share the remaining lanes (warm default selection on 2 cores, 2026-12-02:
-# propagation 20-58 s, initializers 3.5-12 s, porting 8.5 s, seeding 1.3-5.8 s).
+# Measurement steps in the order they start when they run side by side and the environment has
+# no earlier run to time them by: the longest first, so that the others share the remaining
+# lanes (warm default selection on 2 cores, 2026-12-02: propagation 20-58 s, initializers
+# 3.5-12 s, porting 8.5 s, seeding 1.3-5.8 s). With an earlier run, its times order them.
 SIDE_BY_SIDE_ORDER = ("propagation", "initializers", "porting", "seeding")
 STEP_LANES_VARIABLE = "INITCOMPAT_STEP_LANES"
 
@@ -42,13 +43,23 @@ StepCall = Callable[[Callable[[subprocess.Popen], None]], tuple]
 POLL_SECONDS = 0.05  # how often run_side_by_side looks whether its steps have ended
 
 
-def run_side_by_side(calls: dict[str, StepCall], lanes: int) -> dict[str, tuple]:
+def start_order(steps, last_seconds: dict[str, float] | None = None) -> list[str]:
+    """The steps, longest first: by the environment's last run when it timed every one of them
+    (`last_seconds`, from its outcome file), else in SIDE_BY_SIDE_ORDER (unlisted steps last)."""
+    steps = list(steps)
+    if last_seconds and all(step in last_seconds for step in steps):
+        return sorted(steps, key=lambda step: -last_seconds[step])
+    return sorted(steps, key=lambda step: (SIDE_BY_SIDE_ORDER.index(step)
+                                           if step in SIDE_BY_SIDE_ORDER else len(SIDE_BY_SIDE_ORDER)))
+
+
+def run_side_by_side(calls: dict[str, StepCall], lanes: int,
+                     last_seconds: dict[str, float] | None = None) -> dict[str, tuple]:
     """Run step calls (each `call(started)` runs one process to its end via run_step and returns
-    its (seconds, failure, tail)) at most `lanes` at a time, in SIDE_BY_SIDE_ORDER; their
+    its (seconds, failure, tail)) at most `lanes` at a time, longest first (start_order); their
     results keyed as `calls` is. On Ctrl-C every step process is killed (each runs in its own
     session, so the terminal's SIGINT does not reach it), and none starts after."""
-    order = sorted(calls, key=lambda step: (SIDE_BY_SIDE_ORDER.index(step)
-                                            if step in SIDE_BY_SIDE_ORDER else len(SIDE_BY_SIDE_ORDER)))
+    order = start_order(calls, last_seconds)
     processes: list[subprocess.Popen] = []
     lock = threading.Lock()
     stopping = threading.Event()
