@@ -52,7 +52,8 @@ def test_the_deep_stack_explodes_and_only_graph_mode_tf_1_15_keeps_the_naive_los
 def test_training_runs_are_seeded_and_recorded_per_step(probed):
     body, _ = records(probed("tf-2.21"))
     runs = {(r["initializer"], r["loss_kind"]): r for r in body["training"]}
-    assert set(runs) == {(i, k) for i in ("default", ASKED) for k in ("naive", "stable")}
+    # the shipped plan trains the asker's initializer only (docs/speed.md says why)
+    assert set(runs) == {(ASKED, kind) for kind in ("naive", "stable")}
     for run in runs.values():
         assert run["status"] == schema.PROP_OK
         assert len(run["loss"]) == run["steps"] == 100
